@@ -1,0 +1,419 @@
+/**
+ * The project's configuration: environments, sources (producers) and datasets, validated with zod.
+ *
+ * This module imports zod only (no aws-cdk-lib): the Lambda handlers, the sandbox and the plan
+ * command import the dataset schema from here too.
+ */
+import { z } from 'zod';
+
+/** Dataset and column names become Snowflake table and column names. */
+export const IDENTIFIER_PATTERN = /^[a-z][a-z0-9_]{0,62}$/;
+/** Source names become the first segment of inbound keys and part of IAM role names. */
+export const SOURCE_NAME_PATTERN = /^[a-z][a-z0-9_-]{0,31}$/;
+/** Environment names become Stage names and resource-name prefixes. */
+export const ENVIRONMENT_NAME_PATTERN = /^[a-z][a-z0-9-]{0,15}$/;
+/** Upper-case Snowflake identifiers used unquoted-compatible (database, schema, role, warehouse, user). */
+export const SNOWFLAKE_NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_$]{0,254}$/;
+/**
+ * Snowflake column types accepted in dataset specs: a type name with optional precision/scale.
+ * Anything else (e.g. `NUMBER(38,0); DROP TABLE x`) is rejected at synth.
+ */
+export const SNOWFLAKE_TYPE_PATTERN =
+  /^(NUMBER|DECIMAL|NUMERIC|INT|INTEGER|BIGINT|SMALLINT|TINYINT|BYTEINT|FLOAT|FLOAT4|FLOAT8|DOUBLE|DOUBLE PRECISION|REAL|VARCHAR|CHAR|CHARACTER|STRING|TEXT|BINARY|VARBINARY|BOOLEAN|DATE|TIME|DATETIME|TIMESTAMP|TIMESTAMP_LTZ|TIMESTAMP_NTZ|TIMESTAMP_TZ|VARIANT|OBJECT|ARRAY|GEOGRAPHY|GEOMETRY)(\(\s*\d+\s*(,\s*\d+\s*)?\))?$/i;
+/** A path into a record: dot-separated keys, each optionally followed by `[n]` array indexes. */
+export const RECORD_PATH_PATTERN = /^[A-Za-z0-9_$@ -]+(\[\d+\])*(\.[A-Za-z0-9_$@ -]+(\[\d+\])*)*$/;
+
+const matches = (re: RegExp) => `must match ${re.source}`;
+const ident = z.string().regex(IDENTIFIER_PATTERN, matches(IDENTIFIER_PATTERN));
+
+/** Parser limits. Every limit breach is a clear reject (row or file), never a crash. */
+export const DEFAULT_LIMITS = {
+  /** Largest single record (CSV row or JSON value), in bytes of source text. */
+  maxRecordBytes: 8 * 1024 * 1024,
+  /** Deepest JSON nesting accepted in a record. */
+  maxDepth: 64,
+  /** Largest decompressed size of one input file, in bytes (bomb guard). */
+  maxDecompressedBytes: 20 * 1024 * 1024 * 1024,
+  /** Largest decompressed:compressed ratio accepted once more than 1 MiB has been inflated (bomb guard). */
+  maxCompressionRatio: 200,
+  /** Target size of one stage object (gzip bytes) before the output is split. */
+  outputPartBytes: 200 * 1024 * 1024,
+} as const;
+
+export const limitsSchema = z
+  .object({
+    maxRecordBytes: z
+      .number()
+      .int()
+      .min(1024)
+      .max(128 * 1024 * 1024)
+      .optional(),
+    maxDepth: z.number().int().min(1).max(1000).optional(),
+    maxDecompressedBytes: z.number().int().min(1).optional(),
+    maxCompressionRatio: z.number().min(1).optional(),
+    outputPartBytes: z
+      .number()
+      .int()
+      .min(5 * 1024 * 1024)
+      .optional(),
+  })
+  .strict();
+
+export const columnSchema = z
+  .object({
+    /** Silver column name. */
+    name: ident,
+    /** Snowflake type, e.g. `NUMBER(38,0)`, `VARCHAR`, `TIMESTAMP_NTZ`. */
+    type: z.string().regex(SNOWFLAKE_TYPE_PATTERN, matches(SNOWFLAKE_TYPE_PATTERN)),
+    /** Path into the record (`order.id`, `items[0].sku`); default: the column name. */
+    path: z.string().regex(RECORD_PATH_PATTERN, matches(RECORD_PATH_PATTERN)).optional(),
+    /** Free text, becomes the column comment. */
+    description: z.string().max(1000).optional(),
+  })
+  .strict();
+
+export const csvOptionsSchema = z
+  .object({
+    /** Field delimiter: one character. @default ',' for csv, TAB for tsv */
+    delimiter: z.string().length(1, 'must be exactly one character').optional(),
+    /** First row holds field names. false → fields are named by `columns` in order. @default true */
+    header: z.boolean().optional(),
+    /** Quote character (csv only; tsv has no quoting). @default '"' */
+    quote: z.string().length(1, 'must be exactly one character').optional(),
+  })
+  .strict();
+
+export const taskOptionsSchema = z
+  .object({
+    /** Run on a schedule (`5 MINUTE`, `USING CRON 0 * * * * UTC`) instead of when the stream has data. */
+    schedule: z
+      .string()
+      .regex(
+        /^(\d{1,5} (MINUTE|MINUTES|SECOND|SECONDS|HOUR|HOURS)|USING CRON [0-9*/,\- A-Za-z_]+)$/,
+        'must be `<n> MINUTE` or `USING CRON <expr> <tz>`',
+      )
+      .optional(),
+    /** Run on this warehouse instead of serverless compute. */
+    warehouse: z.string().regex(SNOWFLAKE_NAME_PATTERN, matches(SNOWFLAKE_NAME_PATTERN)).optional(),
+  })
+  .strict();
+
+const datasetObject = z
+  .object({
+    name: ident,
+    format: z.enum(['csv', 'tsv', 'json', 'ndjson', 'auto']),
+    csv: csvOptionsSchema.optional(),
+    columns: z.array(columnSchema).min(1, 'must list at least one column'),
+    /** Silver deduplication key; absent → append-only silver. */
+    primaryKey: z.array(ident).min(1).optional(),
+    /** Latest version wins by this column, then received_at; default received_at. */
+    orderBy: ident.optional(),
+    limits: limitsSchema.optional(),
+    task: taskOptionsSchema.optional(),
+    description: z.string().max(1000).optional(),
+  })
+  .strict();
+
+export const datasetSchema = datasetObject.superRefine((d, ctx) => {
+  const names = new Set<string>();
+  d.columns.forEach((c, i) => {
+    if (names.has(c.name))
+      ctx.addIssue({ code: 'custom', path: ['columns', i, 'name'], message: `duplicate column "${c.name}"` });
+    names.add(c.name);
+  });
+  d.primaryKey?.forEach((k, i) => {
+    if (!names.has(k))
+      ctx.addIssue({ code: 'custom', path: ['primaryKey', i], message: `"${k}" is not one of the columns` });
+  });
+  if (d.orderBy && !names.has(d.orderBy)) {
+    ctx.addIssue({ code: 'custom', path: ['orderBy'], message: `"${d.orderBy}" is not one of the columns` });
+  }
+  if (d.csv && !['csv', 'tsv', 'auto'].includes(d.format)) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['csv'],
+      message: `csv options apply to csv, tsv or auto formats, not ${d.format}`,
+    });
+  }
+  if (d.format === 'tsv' && d.csv?.quote) {
+    ctx.addIssue({ code: 'custom', path: ['csv', 'quote'], message: 'tsv has no quoting' });
+  }
+});
+
+/** The datasets list on its own (the parser's `DATASETS` environment variable). */
+export const datasetsSchema = z.array(datasetSchema).superRefine((list, ctx) => {
+  const seen = new Set<string>();
+  list.forEach((d, i) => {
+    if (seen.has(d.name)) ctx.addIssue({ code: 'custom', path: [i, 'name'], message: `duplicate dataset "${d.name}"` });
+    seen.add(d.name);
+  });
+});
+
+const awsPrincipal = z
+  .string()
+  .regex(
+    /^(\d{12}|arn:aws[a-z-]*:iam::\d{12}:(root|role\/[\w+=,.@/-]+|user\/[\w+=,.@/-]+))$/,
+    'must be a 12-digit account id or an IAM role/user/root ARN',
+  );
+
+export const sourceSchema = z
+  .object({
+    /** First segment of every key this producer uploads: `<source>/<dataset>/…`. */
+    name: z.string().regex(SOURCE_NAME_PATTERN, matches(SOURCE_NAME_PATTERN)),
+    /** AWS principals allowed to assume this source's upload role. No static keys, ever. */
+    principals: z.array(awsPrincipal).min(1, 'must list at least one principal'),
+    /** Datasets this source may upload to. @default every dataset */
+    datasets: z.array(ident).optional(),
+    description: z.string().max(1000).optional(),
+  })
+  .strict();
+
+export const retentionSchema = z
+  .object({
+    /** Archive objects move to S3 Standard-IA after this many days. @default 30 */
+    archiveInfrequentAccessDays: z.number().int().min(30).optional(),
+    /** Archive objects move to Glacier Flexible Retrieval after this many days. @default 90 */
+    archiveGlacierDays: z.number().int().min(1).optional(),
+    /** Archive objects expire after this many days; absent → kept forever. @default undefined */
+    archiveExpireDays: z.number().int().min(1).optional(),
+    /** Stage objects (already loaded by Snowpipe) expire after this many days. @default 30 */
+    stageExpireDays: z.number().int().min(8).optional(),
+    /** Quarantine entries expire after this many days. @default 90 */
+    quarantineExpireDays: z.number().int().min(1).optional(),
+    /** Server access logs expire after this many days. @default 365 */
+    accessLogExpireDays: z.number().int().min(1).optional(),
+    /** CloudWatch log retention for the functions, in days. @default 30 */
+    logRetentionDays: z.number().int().min(1).optional(),
+  })
+  .strict()
+  .superRefine((r, ctx) => {
+    const ia = r.archiveInfrequentAccessDays ?? 30;
+    const glacier = r.archiveGlacierDays ?? 90;
+    if (glacier <= ia)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['archiveGlacierDays'],
+        message: `must be greater than archiveInfrequentAccessDays (${ia})`,
+      });
+    if (r.archiveExpireDays !== undefined && r.archiveExpireDays <= glacier) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['archiveExpireDays'],
+        message: `must be greater than archiveGlacierDays (${glacier})`,
+      });
+    }
+  });
+
+export const ingestionSchema = z
+  .object({
+    /** SQS messages per parser invocation. @default 10 */
+    batchSize: z.number().int().min(1).max(10000).optional(),
+    /** Seconds the event source waits to fill a batch. @default 5 */
+    maxBatchingWindowSeconds: z.number().int().min(0).max(300).optional(),
+    /** Parser timeout in seconds. @default 900 */
+    parserTimeoutSeconds: z.number().int().min(10).max(900).optional(),
+    /** Parser memory in MB. @default 2048 */
+    parserMemoryMb: z.number().int().min(256).max(10240).optional(),
+    /** Receives before a message goes to the dead-letter queue. @default 5 */
+    maxReceiveCount: z.number().int().min(1).max(1000).optional(),
+    /** Parser concurrency cap (the event source's maximum concurrency). @default 10 */
+    maxConcurrency: z.number().int().min(2).max(1000).optional(),
+  })
+  .strict();
+
+export const snowflakeSchema = z
+  .object({
+    /** Account identifier `<org>-<account>` (or a locator). */
+    account: z.string().regex(/^[A-Za-z0-9_.-]+$/, 'must be an account identifier like ORG-ACCOUNT'),
+    user: z.string().regex(SNOWFLAKE_NAME_PATTERN, matches(SNOWFLAKE_NAME_PATTERN)),
+    /** Role the provisioner uses (needs CREATE INTEGRATION for the storage integration). */
+    role: z.string().regex(SNOWFLAKE_NAME_PATTERN, matches(SNOWFLAKE_NAME_PATTERN)),
+    warehouse: z.string().regex(SNOWFLAKE_NAME_PATTERN, matches(SNOWFLAKE_NAME_PATTERN)),
+    database: z.string().regex(SNOWFLAKE_NAME_PATTERN, matches(SNOWFLAKE_NAME_PATTERN)),
+    /** ARN of the Secrets Manager secret holding the PEM private key (key-pair auth). */
+    privateKeySecretArn: z
+      .string()
+      .regex(/^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+$/, 'must be a Secrets Manager secret ARN'),
+    /** Host override for PrivateLink (`<account>.privatelink.snowflakecomputing.com`). */
+    host: z
+      .string()
+      .regex(/^[A-Za-z0-9.-]+$/, 'must be a host name')
+      .optional(),
+    /** Fixed STORAGE_AWS_EXTERNAL_ID. @default derived deterministically from project and environment */
+    externalId: z
+      .string()
+      .regex(/^[A-Za-z0-9_+=,.@:/-]{2,1224}$/, 'must be a valid sts:ExternalId')
+      .optional(),
+    /** Schema names. @default RAW, CORE, GOLD */
+    rawSchema: z.string().regex(SNOWFLAKE_NAME_PATTERN, matches(SNOWFLAKE_NAME_PATTERN)).optional(),
+    coreSchema: z.string().regex(SNOWFLAKE_NAME_PATTERN, matches(SNOWFLAKE_NAME_PATTERN)).optional(),
+    goldSchema: z.string().regex(SNOWFLAKE_NAME_PATTERN, matches(SNOWFLAKE_NAME_PATTERN)).optional(),
+    /** Read-only role granted SELECT on gold. @default <DATABASE>_READER */
+    readerRole: z.string().regex(SNOWFLAKE_NAME_PATTERN, matches(SNOWFLAKE_NAME_PATTERN)).optional(),
+  })
+  .strict();
+
+export const alarmsSchema = z
+  .object({
+    /** E-mail addresses subscribed to the environment's alarm topic. */
+    emails: z.array(z.email('must be an e-mail address')).optional(),
+    /** Extra SNS-compatible HTTPS endpoints (chat integrations) subscribed to the alarm topic. */
+    httpsEndpoints: z.array(z.url({ protocol: /^https$/, error: 'must be an https URL' })).optional(),
+    /** Minutes without a new silver row (while files are staged) before the freshness alarm. @default 60 */
+    freshnessMinutes: z.number().int().min(5).optional(),
+  })
+  .strict();
+
+export const environmentSchema = z
+  .object({
+    name: z.string().regex(ENVIRONMENT_NAME_PATTERN, matches(ENVIRONMENT_NAME_PATTERN)),
+    account: z.string().regex(/^\d{12}$/, 'must be a 12-digit AWS account id'),
+    region: z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, 'must be an AWS region like eu-west-1'),
+    /**
+     * What `cdk destroy` (and a removed dataset) does to data: `destroy` deletes buckets and drops
+     * data-bearing Snowflake objects (dev); `retain` keeps everything (prod).
+     */
+    removalPolicy: z.enum(['destroy', 'retain']),
+    retention: retentionSchema.optional(),
+    ingestion: ingestionSchema.optional(),
+    snowflake: snowflakeSchema,
+    alarms: alarmsSchema.optional(),
+    /** Per-dataset overrides for this environment: top-level dataset fields replaced (not merged). */
+    datasetOverrides: z.record(ident, datasetObject.omit({ name: true }).partial()).optional(),
+  })
+  .strict();
+
+export const pipelineConfigSchema = z
+  .object({
+    /** Short project name, prefixes resource names. */
+    project: z.string().regex(/^[a-z][a-z0-9-]{1,19}$/, 'must match ^[a-z][a-z0-9-]{1,19}$'),
+    sources: z.array(sourceSchema).min(1, 'must list at least one source'),
+    datasets: datasetsSchema.min(1, 'must list at least one dataset'),
+    environments: z.array(environmentSchema).min(1, 'must list at least one environment'),
+  })
+  .strict()
+  .superRefine((c, ctx) => {
+    const datasetNames = new Set(c.datasets.map((d) => d.name));
+    const unique = (items: { name: string }[], key: string) => {
+      const seen = new Set<string>();
+      items.forEach((it, i) => {
+        if (seen.has(it.name))
+          ctx.addIssue({
+            code: 'custom',
+            path: [key, i, 'name'],
+            message: `duplicate ${key.slice(0, -1)} "${it.name}"`,
+          });
+        seen.add(it.name);
+      });
+    };
+    unique(c.sources, 'sources');
+    unique(c.environments, 'environments');
+    c.sources.forEach((s, i) =>
+      s.datasets?.forEach((d, j) => {
+        if (!datasetNames.has(d))
+          ctx.addIssue({ code: 'custom', path: ['sources', i, 'datasets', j], message: `unknown dataset "${d}"` });
+      }),
+    );
+    c.environments.forEach((e, i) => {
+      Object.keys(e.datasetOverrides ?? {}).forEach((d) => {
+        if (!datasetNames.has(d))
+          ctx.addIssue({
+            code: 'custom',
+            path: ['environments', i, 'datasetOverrides', d],
+            message: `unknown dataset "${d}"`,
+          });
+      });
+    });
+  });
+
+export type Limits = z.infer<typeof limitsSchema>;
+export type ColumnSpec = z.infer<typeof columnSchema>;
+export type CsvOptions = z.infer<typeof csvOptionsSchema>;
+export type DatasetSpec = z.infer<typeof datasetSchema>;
+export type SourceSpec = z.infer<typeof sourceSchema>;
+export type EnvironmentSpec = z.infer<typeof environmentSchema>;
+export type SnowflakeSpec = z.infer<typeof snowflakeSchema>;
+export type PipelineConfig = z.infer<typeof pipelineConfigSchema>;
+
+/** Raised for any invalid configuration; the message lists every problem as `path: rule`. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  constructor(
+    readonly problems: string[],
+    what = 'pipeline config',
+  ) {
+    super(`Invalid ${what}:\n  ${problems.join('\n  ')}`);
+  }
+}
+
+/** `['datasets', 2, 'name']` → `datasets[2].name`. */
+export function formatPath(path: readonly PropertyKey[]): string {
+  return path
+    .map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? String(p) : `.${String(p)}`))
+    .join('')
+    .replace(/^\./, '');
+}
+
+function parseWith<T>(schema: z.ZodType<T>, raw: unknown, what: string, prefix = ''): T {
+  const result = schema.safeParse(raw);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((issue) => {
+    const at = formatPath(issue.path);
+    const where = prefix ? (at ? (at.startsWith('[') ? `${prefix}${at}` : `${prefix}.${at}`) : prefix) : at;
+    return `${where || '(root)'}: ${issue.message}`;
+  });
+  throw new ConfigError(problems, what);
+}
+
+/** Validates the whole project configuration; throws {@link ConfigError} naming each field path and rule. */
+export function loadConfig(raw: unknown): PipelineConfig {
+  return parseWith(pipelineConfigSchema, raw, 'pipeline config');
+}
+
+/** Validates a datasets list (e.g. the parser's `DATASETS` variable, already JSON-parsed). */
+export function parseDatasets(raw: unknown, what = 'DATASETS'): DatasetSpec[] {
+  return parseWith(datasetsSchema, raw, what, what);
+}
+
+/** Everything one environment needs, with dataset overrides applied. */
+export interface ResolvedEnvironment {
+  readonly project: string;
+  readonly environment: EnvironmentSpec;
+  readonly sources: SourceSpec[];
+  readonly datasets: DatasetSpec[];
+}
+
+/** Applies an environment's dataset overrides (top-level fields replaced) and re-validates the result. */
+export function resolveEnvironment(config: PipelineConfig, environmentName: string): ResolvedEnvironment {
+  const environment = config.environments.find((e) => e.name === environmentName);
+  if (!environment) {
+    throw new ConfigError(
+      [
+        `environments: no environment named "${environmentName}" (have: ${config.environments.map((e) => e.name).join(', ')})`,
+      ],
+      'environment',
+    );
+  }
+  const merged = config.datasets.map((d) => ({ ...d, ...(environment.datasetOverrides?.[d.name] ?? {}) }));
+  const datasets = parseDatasets(merged, `environments[${environmentName}].datasets`);
+  return { project: config.project, environment, sources: config.sources, datasets };
+}
+
+/** `dev` → `Dev`, `pre-prod` → `PreProd`: the CDK Stage name of an environment. */
+export function stageName(environmentName: string): string {
+  return environmentName
+    .split('-')
+    .map((s) => s.charAt(0).toUpperCase() + s.slice(1))
+    .join('');
+}
+
+/** Effective limits of a dataset (defaults applied once, here). */
+export function effectiveLimits(dataset: DatasetSpec): Required<Limits> {
+  return {
+    maxRecordBytes: dataset.limits?.maxRecordBytes ?? DEFAULT_LIMITS.maxRecordBytes,
+    maxDepth: dataset.limits?.maxDepth ?? DEFAULT_LIMITS.maxDepth,
+    maxDecompressedBytes: dataset.limits?.maxDecompressedBytes ?? DEFAULT_LIMITS.maxDecompressedBytes,
+    maxCompressionRatio: dataset.limits?.maxCompressionRatio ?? DEFAULT_LIMITS.maxCompressionRatio,
+    outputPartBytes: dataset.limits?.outputPartBytes ?? DEFAULT_LIMITS.outputPartBytes,
+  };
+}
