@@ -34,3 +34,20 @@ export const BUNDLED_SOURCES_GLOBAL = '__PIPELINE_SOURCES__';
 export const METRICS_NAMESPACE = 'S3SnowflakePipeline';
 export const PARSER_SERVICE = 'parser';
 export const PROVISIONER_SERVICE = 'snowflake-provisioner';
+
+/** Environment variable naming the deployment environment (a metric dimension). @default 'local' */
+export const PIPELINE_ENVIRONMENT_ENV = 'PIPELINE_ENVIRONMENT';
+
+/**
+ * Parser metrics (namespace METRICS_NAMESPACE, dimensions `service` = PARSER_SERVICE and
+ * `environment`). The alarms in lib/ refer to these names: keep them in step.
+ */
+export const PARSER_METRICS = {
+  filesProcessed: 'FilesProcessed',
+  filesQuarantined: 'FilesQuarantined',
+  filesSuperseded: 'FilesSuperseded',
+  rowsIn: 'RowsIn',
+  rowsOut: 'RowsOut',
+  rowsRejected: 'RowsRejected',
+  bytesIn: 'BytesIn',
+} as const;

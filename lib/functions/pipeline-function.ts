@@ -1,0 +1,88 @@
+import * as path from 'path';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { METRICS_NAMESPACE, PIPELINE_ENVIRONMENT_ENV } from '../../lambda/shared/constants';
+
+/** Repository root, for entry paths (`lambda/<function>/index.ts`). */
+export const PROJECT_ROOT = path.join(__dirname, '..', '..');
+
+/** Path of a function's entry point: `lambdaEntry('parser')` → `<root>/lambda/parser/index.ts`. */
+export function lambdaEntry(functionFolder: string): string {
+  return path.join(PROJECT_ROOT, 'lambda', functionFolder, 'index.ts');
+}
+
+export interface PipelineFunctionProps {
+  /** Folder under `lambda/` holding `index.ts` with the exported `handler`. */
+  readonly functionFolder: string;
+  /** Powertools service name (log `service` key and metric dimension). */
+  readonly serviceName: string;
+  /** Deployment environment name, published as PIPELINE_ENVIRONMENT (a metric dimension). */
+  readonly environmentName: string;
+  /** Extra environment variables. @default none */
+  readonly environment?: Record<string, string>;
+  /** @default Duration.seconds(60) */
+  readonly timeout?: Duration;
+  /** @default 512 */
+  readonly memorySize?: number;
+  /** CloudWatch log retention. @default logs.RetentionDays.ONE_MONTH */
+  readonly logRetention?: logs.RetentionDays;
+  /** Removal policy of the log group. @default RemovalPolicy.RETAIN */
+  readonly logRemovalPolicy?: RemovalPolicy;
+  /** Compile-time constants for esbuild (`define`). @default none */
+  readonly define?: Record<string, string>;
+  /** Reserved concurrency. @default unreserved */
+  readonly reservedConcurrentExecutions?: number;
+  /** @default function description from the service name */
+  readonly description?: string;
+}
+
+/**
+ * The one way this project builds a Lambda function: Node.js 22 on ARM64, bundled locally with
+ * esbuild (minified, source maps on), X-Ray tracing, an explicit log group with retention, and the
+ * Powertools environment. Handlers live in `lambda/<folder>/index.ts`.
+ */
+export class PipelineFunction extends nodejs.NodejsFunction {
+  constructor(scope: Construct, id: string, props: PipelineFunctionProps) {
+    const logGroup = new logs.LogGroup(scope, `${id}LogGroup`, {
+      retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
+      removalPolicy: props.logRemovalPolicy ?? RemovalPolicy.RETAIN,
+    });
+    super(scope, id, {
+      entry: lambdaEntry(props.functionFolder),
+      handler: 'handler',
+      runtime: lambda.Runtime.NODEJS_22_X,
+      architecture: lambda.Architecture.ARM_64,
+      timeout: props.timeout ?? Duration.seconds(60),
+      memorySize: props.memorySize ?? 512,
+      tracing: lambda.Tracing.ACTIVE,
+      logGroup,
+      loggingFormat: lambda.LoggingFormat.JSON,
+      reservedConcurrentExecutions: props.reservedConcurrentExecutions,
+      description: props.description ?? `${props.serviceName} (${props.environmentName})`,
+      projectRoot: PROJECT_ROOT,
+      depsLockFilePath: path.join(PROJECT_ROOT, 'package-lock.json'),
+      environment: {
+        NODE_OPTIONS: '--enable-source-maps',
+        POWERTOOLS_SERVICE_NAME: props.serviceName,
+        POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
+        [PIPELINE_ENVIRONMENT_ENV]: props.environmentName,
+        ...props.environment,
+      },
+      bundling: {
+        minify: true,
+        sourceMap: true,
+        sourcesContent: false,
+        target: 'node22',
+        format: nodejs.OutputFormat.CJS,
+        // Bundle the AWS SDK too: the function runs the exact versions the tests ran.
+        externalModules: [],
+        define: props.define,
+        logLevel: nodejs.LogLevel.ERROR,
+        forceDockerBundling: false,
+      },
+    });
+  }
+}

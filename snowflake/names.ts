@@ -1,0 +1,69 @@
+/**
+ * Names of the Snowflake objects the pipeline owns, derived once from the environment and the
+ * dataset name. Everything that renders SQL (constructs, provisioner, plan, sandbox) uses these.
+ * Values are canonical (upper-case, unquoted); quote them with quoteIdentifier/qualifiedName.
+ */
+import { canonicalName } from './identifiers';
+
+export interface SchemaNames {
+  readonly database: string;
+  /** Bronze: landing tables, stage, file format, pipes, streams. @default RAW */
+  readonly raw: string;
+  /** Silver: typed, deduplicated tables, rejects, merge tasks. @default CORE */
+  readonly core: string;
+  /** Gold: user views. @default GOLD */
+  readonly gold: string;
+}
+
+export function schemaNames(database: string, overrides: Partial<Omit<SchemaNames, 'database'>> = {}): SchemaNames {
+  return {
+    database: canonicalName(database, 'database'),
+    raw: canonicalName(overrides.raw ?? 'RAW', 'raw schema'),
+    core: canonicalName(overrides.core ?? 'CORE', 'core schema'),
+    gold: canonicalName(overrides.gold ?? 'GOLD', 'gold schema'),
+  };
+}
+
+/** Fully qualified name parts `[database, schema, object]`. */
+export type ObjectPath = readonly [string, string, string];
+
+export function pipelineObjectNames(s: SchemaNames) {
+  return {
+    /** External stage over `s3://<stage bucket>/` (the COPY reads `data/<dataset>/` below it). */
+    stage: [s.database, s.raw, 'PIPELINE_STAGE'] as ObjectPath,
+    /** Gzip NDJSON file format of the stage lines. */
+    fileFormat: [s.database, s.raw, 'STAGE_NDJSON_GZ'] as ObjectPath,
+  };
+}
+
+export function datasetObjectNames(s: SchemaNames, dataset: string) {
+  const d = canonicalName(dataset, 'dataset name');
+  return {
+    /** Bronze landing table (VARIANT + lineage), loaded by the pipe. */
+    bronze: [s.database, s.raw, d] as ObjectPath,
+    pipe: [s.database, s.raw, `${d}_PIPE`] as ObjectPath,
+    /** Append-only stream on the bronze table. */
+    stream: [s.database, s.raw, `${d}_STREAM`] as ObjectPath,
+    /** Silver table (typed, deduplicated). */
+    silver: [s.database, s.core, d] as ObjectPath,
+    /** Rows whose primary key could not be cast, with the reason. */
+    rejects: [s.database, s.core, `${d}_REJECTS`] as ObjectPath,
+    /** Task running the MERGE from the stream into silver. */
+    task: [s.database, s.core, `${d}_MERGE`] as ObjectPath,
+  };
+}
+
+/**
+ * Bronze table columns: the contract between the pipe's COPY (which fills them from the stage
+ * line and the load metadata) and the silver MERGE (which reads them).
+ */
+export const BRONZE_COLUMNS = [
+  { name: 'RECORD', type: 'VARIANT', from: '$1:record' },
+  { name: 'SOURCE', type: 'VARCHAR', from: '$1:source::VARCHAR' },
+  { name: 'SOURCE_KEY', type: 'VARCHAR', from: '$1:source_key::VARCHAR' },
+  { name: 'SOURCE_ROW', type: 'NUMBER(38,0)', from: '$1:source_row::NUMBER(38,0)' },
+  { name: 'RECEIVED_AT', type: 'TIMESTAMP_TZ', from: '$1:received_at::TIMESTAMP_TZ' },
+  { name: 'STAGE_FILE', type: 'VARCHAR', from: 'METADATA$FILENAME' },
+  { name: 'STAGE_ROW', type: 'NUMBER(38,0)', from: 'METADATA$FILE_ROW_NUMBER' },
+  { name: 'LOADED_AT', type: 'TIMESTAMP_TZ', from: 'METADATA$START_SCAN_TIME' },
+] as const;
