@@ -1,0 +1,127 @@
+/**
+ * A dataset spec resolved once into what every generator needs: canonical column names, parsed
+ * types and record paths, the primary key and the ordering column, and the object names.
+ */
+import type { ColumnSpec, DatasetSpec } from '../../lib/config';
+import { canonicalName } from '../identifiers';
+import { BRONZE_COLUMNS, datasetObjectNames } from '../names';
+import type { SchemaNames } from '../names';
+import { parseColumnType } from './column-types';
+import type { ColumnType } from './column-types';
+import { DataModelError } from './errors';
+import { parseRecordPath } from './record-path';
+import type { PathStep } from './record-path';
+
+export interface ModelColumn {
+  /** Canonical (upper-case) silver column name. */
+  readonly name: string;
+  /** Name as written in the spec (lower-case). */
+  readonly specName: string;
+  readonly type: ColumnType;
+  /** Path into RECORD as written (default: the spec name). */
+  readonly path: string;
+  readonly steps: readonly PathStep[];
+  readonly description?: string;
+  /** Part of the primary key. */
+  readonly key: boolean;
+}
+
+export interface DatasetModel {
+  readonly spec: DatasetSpec;
+  readonly schemas: SchemaNames;
+  readonly objects: ReturnType<typeof datasetObjectNames>;
+  readonly columns: readonly ModelColumn[];
+  /** Primary key columns in key order; empty → insert-only silver. */
+  readonly primaryKey: readonly ModelColumn[];
+  /** The `orderBy` column, when set. */
+  readonly orderBy?: ModelColumn;
+}
+
+/** A silver lineage column and the bronze column it copies. */
+export interface LineageColumn {
+  readonly name: string;
+  readonly from: (typeof BRONZE_COLUMNS)[number]['name'];
+  readonly type: ColumnType;
+  readonly description: string;
+}
+
+const bronzeType = (name: string) => {
+  const c = BRONZE_COLUMNS.find((b) => b.name === name);
+  if (!c) throw new DataModelError(`BRONZE_COLUMNS has no ${name} column`);
+  return parseColumnType(c.type, `bronze.${name}`);
+};
+
+/**
+ * Lineage columns of silver. The leading underscore keeps them apart from spec columns, whose
+ * names must start with a letter (config IDENTIFIER_PATTERN), so they can never collide.
+ */
+export const LINEAGE_COLUMNS: readonly LineageColumn[] = [
+  { name: '_SOURCE', from: 'SOURCE', description: 'Producer (first segment of the inbound key).' },
+  { name: '_SOURCE_KEY', from: 'SOURCE_KEY', description: 'Inbound object key the row came from.' },
+  { name: '_SOURCE_ROW', from: 'SOURCE_ROW', description: '1-based ordinal of the record in its file.' },
+  { name: '_RECEIVED_AT', from: 'RECEIVED_AT', description: 'S3 event time of the inbound object.' },
+  { name: '_STAGE_FILE', from: 'STAGE_FILE', description: 'Stage file the pipe loaded the row from.' },
+  { name: '_STAGE_ROW', from: 'STAGE_ROW', description: 'Row number in the stage file.' },
+  { name: '_LOADED_AT', from: 'LOADED_AT', description: 'Time the pipe loaded the stage file.' },
+].map((c) => ({ ...c, type: bronzeType(c.from) }) as LineageColumn);
+
+/** Time the row was last inserted or updated by the MERGE. */
+export const MERGED_AT_COLUMN = { name: '_MERGED_AT', type: parseColumnType('TIMESTAMP_TZ', 'silver._MERGED_AT') };
+
+/** Rejects table: the bronze row as loaded, plus why it was rejected. */
+export const REJECT_COLUMNS = {
+  reason: 'REASON',
+  detail: 'DETAIL',
+  rejectedAt: 'REJECTED_AT',
+} as const;
+
+/** Stable reason codes written to `<DATASET>_REJECTS.REASON`. */
+export const REJECT_REASONS = {
+  /** A primary key value is absent, JSON null or an empty string. */
+  primaryKeyMissing: 'PRIMARY_KEY_MISSING',
+  /** A primary key value is present but cannot be converted to the column type. */
+  primaryKeyInvalid: 'PRIMARY_KEY_INVALID',
+} as const;
+
+/** Types that cannot be keys or version orderings (no total order, or not comparable in both dialects). */
+const UNORDERED: readonly string[] = ['variant', 'object', 'array', 'geography', 'geometry', 'binary'];
+
+function modelColumn(dataset: string, c: ColumnSpec, keys: readonly string[]): ModelColumn {
+  const where = `${dataset}.${c.name}`;
+  const name = canonicalName(c.name, `column name ${where}`);
+  if (name.startsWith('_'))
+    throw new DataModelError(`${where}: column names must not start with "_" (reserved for lineage)`);
+  const path = c.path ?? c.name;
+  return {
+    name,
+    specName: c.name,
+    type: parseColumnType(c.type, where),
+    path,
+    steps: parseRecordPath(path, where),
+    description: c.description,
+    key: keys.includes(c.name),
+  };
+}
+
+/** Resolves a (zod-validated) dataset spec; throws {@link DataModelError} naming the dataset and column. */
+export function buildDatasetModel(spec: DatasetSpec, schemas: SchemaNames): DatasetModel {
+  const keys = spec.primaryKey ?? [];
+  const columns = spec.columns.map((c) => modelColumn(spec.name, c, keys));
+  const byName = new Map(columns.map((c) => [c.specName, c]));
+  if (byName.size !== columns.length) throw new DataModelError(`${spec.name}: duplicate column names`);
+  const primaryKey = keys.map((k) => {
+    const c = byName.get(k);
+    if (!c) throw new DataModelError(`${spec.name}.primaryKey: "${k}" is not one of the columns`);
+    if (UNORDERED.includes(c.type.family))
+      throw new DataModelError(`${spec.name}.primaryKey: "${k}" has type ${c.type.snowflake}, which cannot be a key`);
+    return c;
+  });
+  const orderBy = spec.orderBy === undefined ? undefined : byName.get(spec.orderBy);
+  if (spec.orderBy !== undefined && !orderBy)
+    throw new DataModelError(`${spec.name}.orderBy: "${spec.orderBy}" is not one of the columns`);
+  if (orderBy && UNORDERED.includes(orderBy.type.family))
+    throw new DataModelError(
+      `${spec.name}.orderBy: "${orderBy.specName}" has type ${orderBy.type.snowflake}, which has no order`,
+    );
+  return { spec, schemas, objects: datasetObjectNames(schemas, spec.name), columns, primaryKey, orderBy };
+}

@@ -1,0 +1,82 @@
+/**
+ * Test helper: a dataset's data model on DuckDB — bronze, the stream table, silver, rejects — and
+ * the two moves of the pipeline: the pipe loading a batch (rows land in bronze AND the stream) and
+ * the task run (the DuckDB dialect of the same MERGE, then the stream is consumed).
+ */
+import { parseDatasets } from '../../../lib/config';
+import type { DatasetSpec } from '../../../lib/config';
+import config from '../../../config/pipeline';
+import {
+  ansiStringLiteral,
+  buildDatasetModel,
+  bronzeTable,
+  createStreamStatement,
+  createTableStatement,
+  duckdbDialect,
+  duckdbTaskRun,
+  rejectsTable,
+  silverTable,
+} from '../../../snowflake/model';
+import type { DatasetModel } from '../../../snowflake/model';
+import { schemaNames } from '../../../snowflake/names';
+import type { DuckDb } from '../../support/duckdb';
+
+export const SCHEMAS = schemaNames('INGEST');
+export const REFERENCE_DATASETS: DatasetSpec[] = parseDatasets(config.datasets);
+
+export function referenceModel(name: string): DatasetModel {
+  const spec = REFERENCE_DATASETS.find((d) => d.name === name);
+  if (!spec) throw new Error(`no reference dataset ${name}`);
+  return buildDatasetModel(spec, SCHEMAS);
+}
+
+/** Creates RAW/CORE/GOLD schemas (once) and the dataset's tables. */
+export async function createDataset(db: DuckDb, model: DatasetModel): Promise<void> {
+  await db.run(
+    'CREATE SCHEMA IF NOT EXISTS "RAW"; CREATE SCHEMA IF NOT EXISTS "CORE"; CREATE SCHEMA IF NOT EXISTS "GOLD"',
+  );
+  await db.run(createTableStatement(bronzeTable(model), duckdbDialect));
+  await db.run(createStreamStatement(model, duckdbDialect));
+  await db.run(createTableStatement(silverTable(model), duckdbDialect));
+  if (model.primaryKey.length) await db.run(createTableStatement(rejectsTable(model), duckdbDialect));
+}
+
+/** One stage line as the pipe loads it. `record` is raw JSON text (exact digits) or an object. */
+export interface BronzeRow {
+  readonly record: string | Record<string, unknown>;
+  readonly sourceKey?: string;
+  readonly sourceRow: number;
+  /** ISO-8601 UTC. */
+  readonly receivedAt: string;
+  readonly stageFile?: string;
+  readonly stageRow?: number;
+}
+
+/** The pipe: appends rows to bronze and to the stream table. */
+export async function loadBatch(db: DuckDb, model: DatasetModel, rows: readonly BronzeRow[]): Promise<void> {
+  const values = rows.map((r, i) => {
+    const record = typeof r.record === 'string' ? r.record : JSON.stringify(r.record);
+    const key = r.sourceKey ?? `src/${model.spec.name}/file.json`;
+    return (
+      `(${ansiStringLiteral(record)}, 'src', ${ansiStringLiteral(key)}, ${r.sourceRow}, ` +
+      `TIMESTAMPTZ ${ansiStringLiteral(r.receivedAt)}, ${ansiStringLiteral(r.stageFile ?? `data/${model.spec.name}/stage.ndjson.gz`)}, ` +
+      `${r.stageRow ?? i + 1}, current_timestamp)`
+    );
+  });
+  for (const table of [model.objects.bronze, model.objects.stream])
+    await db.run(`INSERT INTO ${duckdbDialect.table(table)} VALUES ${values.join(', ')}`);
+}
+
+/** One task run: rejects + MERGE in a transaction, then the stream is consumed. */
+export async function runTask(db: DuckDb, model: DatasetModel): Promise<void> {
+  try {
+    await db.runAll(duckdbTaskRun(model));
+  } catch (e) {
+    await db.run('ROLLBACK').catch(() => undefined);
+    throw e;
+  }
+}
+
+export async function silverRows(db: DuckDb, model: DatasetModel, orderBy: string): Promise<Record<string, unknown>[]> {
+  return db.rows(`SELECT * FROM ${duckdbDialect.table(model.objects.silver)} ORDER BY ${orderBy}`);
+}
