@@ -283,6 +283,21 @@ export const environmentSchema = z
   })
   .strict();
 
+/** A follow-up task: user SQL run AFTER a dataset's MERGE task (or another follow-up task). */
+export const followUpTaskSchema = z
+  .object({
+    /** Task name: the task is `CORE.<NAME>`. */
+    name: ident,
+    /** Dataset names (their MERGE task) and/or other follow-up task names. */
+    after: z.array(ident).min(1, 'must name at least one dataset or task'),
+    /** Task body: one statement, or an EXECUTE IMMEDIATE block. */
+    sql: z.string().min(1, 'must not be empty'),
+    /** Run on this warehouse. @default the root dataset task's compute */
+    warehouse: z.string().regex(SNOWFLAKE_NAME_PATTERN, matches(SNOWFLAKE_NAME_PATTERN)).optional(),
+    comment: z.string().max(1000).optional(),
+  })
+  .strict();
+
 export const pipelineConfigSchema = z
   .object({
     /** Short project name, prefixes resource names. */
@@ -290,6 +305,8 @@ export const pipelineConfigSchema = z
     sources: z.array(sourceSchema).min(1, 'must list at least one source'),
     datasets: datasetsSchema.min(1, 'must list at least one dataset'),
     environments: z.array(environmentSchema).min(1, 'must list at least one environment'),
+    /** Follow-up tasks (in addition to `snowflake/tasks/*.sql`). @default none */
+    tasks: z.array(followUpTaskSchema).optional(),
   })
   .strict()
   .superRefine((c, ctx) => {
@@ -334,6 +351,7 @@ export type SourceSpec = z.infer<typeof sourceSchema>;
 export type EnvironmentSpec = z.infer<typeof environmentSchema>;
 export type SnowflakeSpec = z.infer<typeof snowflakeSchema>;
 export type PipelineConfig = z.infer<typeof pipelineConfigSchema>;
+export type FollowUpTaskConfig = z.infer<typeof followUpTaskSchema>;
 
 /** Raised for any invalid configuration; the message lists every problem as `path: rule`. */
 export class ConfigError extends Error {
@@ -381,6 +399,8 @@ export interface ResolvedEnvironment {
   readonly environment: EnvironmentSpec;
   readonly sources: SourceSpec[];
   readonly datasets: DatasetSpec[];
+  /** Follow-up tasks from config (files in snowflake/tasks/ are loaded separately). */
+  readonly tasks: FollowUpTaskConfig[];
 }
 
 /** Applies an environment's dataset overrides (top-level fields replaced) and re-validates the result. */
@@ -396,7 +416,7 @@ export function resolveEnvironment(config: PipelineConfig, environmentName: stri
   }
   const merged = config.datasets.map((d) => ({ ...d, ...(environment.datasetOverrides?.[d.name] ?? {}) }));
   const datasets = parseDatasets(merged, `environments[${environmentName}].datasets`);
-  return { project: config.project, environment, sources: config.sources, datasets };
+  return { project: config.project, environment, sources: config.sources, datasets, tasks: config.tasks ?? [] };
 }
 
 /** `dev` → `Dev`, `pre-prod` → `PreProd`: the CDK Stage name of an environment. */
