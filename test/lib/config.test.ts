@@ -1,0 +1,171 @@
+import {
+  ConfigError,
+  effectiveLimits,
+  formatPath,
+  loadConfig,
+  parseDatasets,
+  resolveEnvironment,
+  stageName,
+  DEFAULT_LIMITS,
+} from '../../lib/config';
+import { rawExampleConfig } from './helpers';
+
+/** Runs `loadConfig` and returns the problems it reports (fails the test if the config is accepted). */
+function problemsOf(raw: unknown): string[] {
+  try {
+    loadConfig(raw);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).name).toBe('ConfigError');
+    return (error as ConfigError).problems;
+  }
+  throw new Error('expected the config to be rejected');
+}
+
+describe('loadConfig', () => {
+  test('GIVEN the example config WHEN loaded THEN it is accepted with dev and prod and 8 datasets', () => {
+    const config = loadConfig(rawExampleConfig());
+    expect(config.environments.map((e) => e.name)).toEqual(['dev', 'prod']);
+    expect(config.datasets).toHaveLength(8);
+  });
+
+  test('GIVEN a dataset name with upper case WHEN loaded THEN the message names the path and the rule', () => {
+    const raw = rawExampleConfig();
+    raw.datasets[2].name = 'Events';
+    expect(problemsOf(raw)).toEqual([
+      'datasets[2].name: must match ^[a-z][a-z0-9_]{0,62}$',
+      // the source that uploads it now refers to a dataset that no longer exists
+      'sources[2].datasets[0]: unknown dataset "events"',
+    ]);
+    expect(() => loadConfig(raw)).toThrow(
+      'Invalid pipeline config:\n  datasets[2].name: must match ^[a-z][a-z0-9_]{0,62}$',
+    );
+  });
+
+  test('GIVEN a column type with injected SQL WHEN loaded THEN the column type is rejected', () => {
+    const raw = rawExampleConfig();
+    raw.datasets[0].columns[0].type = 'NUMBER(38,0); DROP TABLE x';
+    expect(problemsOf(raw)).toEqual([
+      expect.stringMatching(/^datasets\[0\]\.columns\[0\]\.type: must match \^\(NUMBER/),
+    ]);
+  });
+
+  test('GIVEN a static access key in a source WHEN loaded THEN the unknown key is rejected', () => {
+    const raw = rawExampleConfig();
+    (raw.sources[0] as Record<string, unknown>).accessKeyId = 'AKIAEXAMPLE';
+    expect(problemsOf(raw)).toEqual([expect.stringMatching(/^sources\[0\]: Unrecognized key: "accessKeyId"/)]);
+  });
+
+  test('GIVEN several errors WHEN loaded THEN every one is listed with its path', () => {
+    const raw = rawExampleConfig();
+    raw.environments[0].account = '1234';
+    raw.environments[1].region = 'Europe';
+    raw.sources[1].principals = [];
+    raw.datasets[3].primaryKey = ['nope'];
+    expect(problemsOf(raw).sort()).toEqual(
+      [
+        'environments[0].account: must be a 12-digit AWS account id',
+        'environments[1].region: must be an AWS region like eu-west-1',
+        'sources[1].principals: must list at least one principal',
+        'datasets[3].primaryKey[0]: "nope" is not one of the columns',
+      ].sort(),
+    );
+  });
+
+  test('GIVEN duplicate names and an unknown dataset reference WHEN loaded THEN each is reported', () => {
+    const raw = rawExampleConfig();
+    raw.datasets[1].name = raw.datasets[0].name;
+    raw.sources[0].datasets = ['missing'];
+    raw.environments[1].name = 'dev';
+    expect(problemsOf(raw).sort()).toEqual(
+      [
+        'datasets[1].name: duplicate dataset "listings"',
+        'environments[1].name: duplicate environment "dev"',
+        'sources[0].datasets[0]: unknown dataset "missing"',
+        'sources[1].datasets[0]: unknown dataset "weather"',
+      ].sort(),
+    );
+  });
+
+  test('GIVEN retention periods in the wrong order WHEN loaded THEN the later period is reported', () => {
+    const raw = rawExampleConfig();
+    raw.environments[1].retention = { archiveInfrequentAccessDays: 60, archiveGlacierDays: 45 } as never;
+    expect(problemsOf(raw)).toEqual([
+      'environments[1].retention.archiveGlacierDays: must be greater than archiveInfrequentAccessDays (60)',
+    ]);
+  });
+
+  test('GIVEN stage expiry below 8 days and a DLQ receive count of 0 WHEN loaded THEN both limits are reported', () => {
+    const raw = rawExampleConfig();
+    raw.environments[0].retention = { stageExpireDays: 3 } as never;
+    (raw.environments[0] as Record<string, unknown>).ingestion = { maxReceiveCount: 0 };
+    expect(problemsOf(raw).sort()).toEqual(
+      [
+        'environments[0].ingestion.maxReceiveCount: Too small: expected number to be >=1',
+        'environments[0].retention.stageExpireDays: Too small: expected number to be >=8',
+      ].sort(),
+    );
+  });
+
+  test('GIVEN an invalid principal and secret ARN WHEN loaded THEN the rule is named', () => {
+    const raw = rawExampleConfig();
+    raw.sources[0].principals = ['arn:aws:iam::333333333333:group/uploaders'];
+    raw.environments[0].snowflake.privateKeySecretArn = 'my-secret';
+    expect(problemsOf(raw).sort()).toEqual(
+      [
+        'environments[0].snowflake.privateKeySecretArn: must be a Secrets Manager secret ARN',
+        'sources[0].principals[0]: must be a 12-digit account id or an IAM role/user/root ARN',
+      ].sort(),
+    );
+  });
+
+  test('GIVEN no config object at all WHEN loaded THEN the root is named', () => {
+    expect(problemsOf(undefined)).toEqual([expect.stringMatching(/^\(root\): /)]);
+  });
+});
+
+describe('resolveEnvironment', () => {
+  test('GIVEN a dataset override WHEN resolved THEN the field is replaced for that environment only', () => {
+    const raw = rawExampleConfig();
+    (raw.environments[0] as Record<string, unknown>).datasetOverrides = { events: { format: 'auto' } };
+    const config = loadConfig(raw);
+    expect(resolveEnvironment(config, 'dev').datasets.find((d) => d.name === 'events')?.format).toBe('auto');
+    expect(resolveEnvironment(config, 'prod').datasets.find((d) => d.name === 'events')?.format).toBe('ndjson');
+  });
+
+  test('GIVEN an override that breaks a dataset WHEN resolved THEN the message names the environment', () => {
+    const raw = rawExampleConfig();
+    (raw.environments[0] as Record<string, unknown>).datasetOverrides = { events: { primaryKey: ['nope'] } };
+    const config = loadConfig(raw);
+    expect(() => resolveEnvironment(config, 'dev')).toThrow(
+      'environments[dev].datasets[2].primaryKey[0]: "nope" is not one of the columns',
+    );
+  });
+
+  test('GIVEN an unknown environment WHEN resolved THEN the known ones are listed', () => {
+    expect(() => resolveEnvironment(loadConfig(rawExampleConfig()), 'qa')).toThrow(
+      'environments: no environment named "qa" (have: dev, prod)',
+    );
+  });
+});
+
+describe('helpers', () => {
+  test('GIVEN environment names WHEN turned into Stage names THEN they are PascalCase', () => {
+    expect(['dev', 'prod', 'pre-prod'].map(stageName)).toEqual(['Dev', 'Prod', 'PreProd']);
+  });
+
+  test('GIVEN zod paths WHEN formatted THEN indexes use brackets', () => {
+    expect(formatPath(['datasets', 2, 'columns', 0, 'name'])).toBe('datasets[2].columns[0].name');
+  });
+
+  test('GIVEN a DATASETS value with a bad entry WHEN parsed THEN the variable name prefixes the path', () => {
+    expect(() => parseDatasets([{ name: 'x', format: 'xml', columns: [] }])).toThrow(/DATASETS\[0\]\.format: /);
+  });
+
+  test('GIVEN a dataset with one limit set WHEN effective limits are computed THEN the others are defaults', () => {
+    const [dataset] = parseDatasets([
+      { name: 'x', format: 'csv', columns: [{ name: 'a', type: 'VARCHAR' }], limits: { maxDepth: 8 } },
+    ]);
+    expect(effectiveLimits(dataset)).toEqual({ ...DEFAULT_LIMITS, maxDepth: 8 });
+  });
+});

@@ -1,0 +1,89 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { Stack, type App } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { PipelineStage } from '../../lib/pipeline-stage';
+import { exampleConfigValidated, stripAssetHashes, testApp } from './helpers';
+
+/** Every finding cdk-nag's AwsSolutions pack reports for `scope`, as `severity rule path`. */
+function nagFindings(stage: PipelineStage): string[] {
+  const report = new AwsSolutionsChecks().validateScope(stage);
+  return report.violations.flatMap((v) =>
+    v.violatingResources.map((r) => `${v.severity} ${v.ruleName} ${r.constructPath}`),
+  );
+}
+
+describe('PipelineStage', () => {
+  // GIVEN the example config, WHEN the app builds one Stage per environment (synthesized once for the file)
+  let app: App;
+  let stages: PipelineStage[];
+  let templates: Map<string, Template>;
+  beforeAll(() => {
+    const config = exampleConfigValidated();
+    app = testApp();
+    stages = config.environments.map((e) => PipelineStage.forEnvironment(app, config, e.name));
+    templates = new Map(stages.map((s) => [s.stageName, Template.fromStack(s.pipeline)]));
+  });
+
+  test('THEN there is one Stage per environment with its account, region and stack name', () => {
+    const [dev, prod] = stages;
+    expect(stages.map((s) => s.node.path)).toEqual(['Dev', 'Prod']);
+    expect(dev.pipeline.node.path).toBe('Dev/Pipeline');
+    expect(dev.pipeline.stackName).toBe('ingest-dev-pipeline');
+    expect(prod.pipeline.stackName).toBe('ingest-prod-pipeline');
+    expect([dev.account, dev.region, prod.account, prod.region]).toEqual([
+      '111111111111',
+      'eu-west-1',
+      '222222222222',
+      'eu-west-1',
+    ]);
+    expect(Stack.of(prod.pipeline.parserFunction).account).toBe('222222222222');
+  });
+
+  test('THEN cdk-nag AwsSolutions reports no unacknowledged error or warning in any Stage', () => {
+    for (const stage of stages) expect(nagFindings(stage)).toEqual([]);
+  });
+
+  test('THEN every Stage registers the AwsSolutions plugin and the app synthesizes with an empty validation report', () => {
+    for (const stage of stages) expect(stage.policyValidationBeta1.map((p) => p.name)).toContain('AwsSolutions');
+    // cdk-nag and CDK's CloudFormation checks (e.g. dependency cycles) run here; an error throws.
+    const assembly = app.synth();
+    const report = JSON.parse(fs.readFileSync(path.join(assembly.directory, 'validation-report.json'), 'utf8')) as {
+      pluginReports: unknown[];
+    };
+    expect(report.pluginReports).toEqual([]);
+    expect(assembly.getNestedAssembly('assembly-Dev').stacks.map((s) => s.stackName)).toEqual(['ingest-dev-pipeline']);
+  });
+
+  test('THEN dev destroys its data on delete and prod retains every bucket, key, queue and log group', () => {
+    const policies = (stageName: string, type: string) =>
+      Object.values(templates.get(stageName)!.findResources(type)).map((r) => r.DeletionPolicy as string);
+    for (const type of ['AWS::S3::Bucket', 'AWS::KMS::Key', 'AWS::SQS::Queue', 'AWS::Logs::LogGroup']) {
+      expect([type, ...new Set(policies('Dev', type))]).toEqual([type, 'Delete']);
+      expect([type, ...new Set(policies('Prod', type))]).toEqual([type, 'Retain']);
+    }
+    templates.get('Prod')!.resourceCountIs('Custom::S3AutoDeleteObjects', 0);
+  });
+
+  test('THEN each environment applies its own retention and ingestion settings', () => {
+    templates.get('Prod')!.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      ScalingConfig: { MaximumConcurrency: 50 },
+    });
+    templates.get('Dev')!.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 14 });
+    templates.get('Prod')!.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 90 });
+  });
+
+  test('THEN no function runs on a deprecated runtime', () => {
+    for (const template of templates.values()) {
+      const runtimes = Object.values(template.findResources('AWS::Lambda::Function')).map(
+        (f) => f.Properties.Runtime as string | undefined,
+      );
+      expect(runtimes.filter((r) => r && /nodejs(1\d|20)\.x|python3\.[0-9]$|python3\.1[01]$/.test(r))).toEqual([]);
+    }
+  });
+
+  test.each(['Dev', 'Prod'])('THEN the %s template matches its snapshot (asset hashes stripped)', (name) => {
+    expect(stripAssetHashes(templates.get(name)!.toJSON())).toMatchSnapshot();
+  });
+});
