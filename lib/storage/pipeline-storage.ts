@@ -47,7 +47,8 @@ export interface PipelineStorageProps {
 /**
  * The pipeline's storage: a customer-managed KMS key and four buckets.
  *
- * - `inboundBucket`: producers upload `<source>/<dataset>/…`; the parser removes each object once archived.
+ * - `inboundBucket`: producers upload `<source>/<dataset>/…`; versioned, so every upload is kept until the parser
+ *   has archived that version and removed it.
  * - `stageBucket`: parser output under `data/` (read by Snowpipe) and rejects under `quarantine/`.
  * - `archiveBucket`: every original, byte for byte; versioned; moves to Standard-IA then Glacier.
  * - `accessLogBucket`: S3 server access logs of the three others (SSE-S3: log delivery cannot
@@ -124,12 +125,17 @@ export class PipelineStorage extends Construct {
         ...extra,
       });
 
+    // Versioned: a re-upload of a key before the parser ran must not destroy the earlier upload. Each version's
+    // own event reads it by VersionId, archives it under its own key, and deletes exactly that version. No
+    // noncurrent-version expiry: a version waiting in the DLQ is data, not garbage.
     this.inboundBucket = dataBucket('InboundBucket', 'inbound/', {
+      versioned: true,
       lifecycleRules: [
         {
           id: 'abort-incomplete-uploads',
           abortIncompleteMultipartUploadAfter: Duration.days(ABORT_INCOMPLETE_UPLOADS_DAYS.inbound),
         },
+        { id: 'remove-expired-delete-markers', expiredObjectDeleteMarker: true },
       ],
     });
 

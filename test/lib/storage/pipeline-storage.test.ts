@@ -137,11 +137,12 @@ describe('PipelineStorage', () => {
     );
   });
 
-  test('WHEN synthesized THEN only the archive bucket is versioned', () => {
+  test('WHEN synthesized THEN the inbound and archive buckets are versioned, and only they', () => {
     const versioned = Object.entries(dev.t.findResources('AWS::S3::Bucket'))
       .filter(([, b]) => b.Properties.VersioningConfiguration?.Status === 'Enabled')
-      .map(([id]) => id);
-    expect(versioned).toEqual([logicalId(dev.storage.archiveBucket)]);
+      .map(([id]) => id)
+      .sort();
+    expect(versioned).toEqual([logicalId(dev.storage.archiveBucket), logicalId(dev.storage.inboundBucket)].sort());
   });
 
   test('WHEN synthesized with defaults THEN the archive tiers to IA at 30 and Glacier at 90 days and never expires', () => {
@@ -174,10 +175,12 @@ describe('PipelineStorage', () => {
     });
   });
 
-  test('WHEN synthesized THEN inbound objects never expire but stale multipart uploads are aborted after 7 days', () => {
+  test('WHEN synthesized THEN inbound objects and versions never expire but stale multipart uploads are aborted after 7 days', () => {
+    // A version waiting in the DLQ is data, not garbage: only orphaned delete markers are cleaned up.
     const rules = lifecycleOf(dev.t, logicalId(dev.storage.inboundBucket));
     expect(Object.values(rules)).toEqual([
       { Id: 'abort-incomplete-uploads', Status: 'Enabled', AbortIncompleteMultipartUpload: { DaysAfterInitiation: 7 } },
+      { Id: 'remove-expired-delete-markers', Status: 'Enabled', ExpiredObjectDeleteMarker: true },
     ]);
     expect(lifecycleOf(dev.t, logicalId(dev.storage.accessLogBucket))['expire-access-logs']).toMatchObject({
       ExpirationInDays: 365,

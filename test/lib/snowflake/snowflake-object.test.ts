@@ -1,0 +1,119 @@
+import { App, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { SnowflakeObject, SnowflakeProvider, Snowpipe, StorageIntegration } from '../../../lib/snowflake';
+
+const connection = {
+  account: 'ORG-ACCT',
+  user: 'DEPLOYER',
+  role: 'PIPELINE_ADMIN',
+  warehouse: 'WH',
+  privateKeySecretArn: 'arn:aws:secretsmanager:eu-west-1:111111111111:secret:snowflake/key-AbCdEf',
+};
+
+function stack() {
+  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+  const s = new Stack(app, 'S', { env: { account: '111111111111', region: 'eu-west-1' } });
+  return { s, provider: SnowflakeProvider.of(s, { environmentName: 'test' }) };
+}
+
+describe('SnowflakeObject', () => {
+  test('GIVEN a definition with a bad identifier WHEN constructed THEN synth fails naming the construct and the property', () => {
+    const { s, provider } = stack();
+    expect(
+      () =>
+        new SnowflakeObject(s, 'Fmt', {
+          provider,
+          connection,
+          kind: 'file-format',
+          definition: { database: 'D', schema: 'RAW', name: 'bad name', type: 'JSON' },
+        }),
+    ).toThrow(/S\/Fmt: invalid file format definition: definition\.name: must be a Snowflake identifier/);
+  });
+
+  test('GIVEN an unknown kind or removal policy WHEN constructed THEN a clear error', () => {
+    const { s, provider } = stack();
+    expect(() => new SnowflakeObject(s, 'X', { provider, connection, kind: 'warehouse', definition: {} })).toThrow(
+      /unknown Snowflake object kind "warehouse"/,
+    );
+    expect(
+      () =>
+        new SnowflakeObject(s, 'Y', {
+          provider,
+          connection,
+          kind: 'database',
+          definition: { name: 'D' },
+          removalPolicy: 'delete' as never,
+        }),
+    ).toThrow(/S\/Y: removalPolicy must be 'retain' or 'destroy'/);
+  });
+
+  test('GIVEN two objects WHEN synthesized THEN one provider serves both, and the definition is nested properties (a readable diff), not a JSON string', () => {
+    const { s, provider } = stack();
+    new SnowflakeObject(s, 'Db', { provider, connection, kind: 'database', definition: { name: 'D' }, adopt: true });
+    new SnowflakeObject(s, 'Raw', {
+      provider: SnowflakeProvider.of(s, { environmentName: 'test' }),
+      connection,
+      kind: 'schema',
+      definition: { database: 'D', name: 'RAW' },
+    });
+    const t = Template.fromStack(s);
+    t.resourceCountIs('AWS::Lambda::Function', 2); // provisioner + framework onEvent
+    t.hasResourceProperties('Custom::SnowflakeObject', {
+      ServiceToken: Match.anyValue(),
+      kind: 'schema',
+      connection,
+      definition: { database: 'D', name: 'RAW' },
+      adopt: false,
+      removalPolicy: 'retain',
+    });
+  });
+});
+
+describe('StorageIntegration', () => {
+  test('GIVEN an invalid role name or prefix WHEN constructed THEN one clear message', () => {
+    const { s, provider } = stack();
+    const bucket = new s3.Bucket(s, 'B');
+    const base = { provider, connection, name: 'I', externalId: 'x:y', bucket };
+    expect(() => new StorageIntegration(s, 'A', { ...base, roleName: 'has space' })).toThrow(
+      /S\/A: roleName must be a valid IAM role name/,
+    );
+    expect(() => new StorageIntegration(s, 'B2', { ...base, roleName: 'ok', prefix: '/data' })).toThrow(
+      /S\/B2: prefix must look like data\//,
+    );
+  });
+});
+
+describe('Snowpipe', () => {
+  test('GIVEN a stage bucket WHEN constructed THEN the bucket notifies the pipe channel for the pipe path only', () => {
+    const { s, provider } = stack();
+    const bucket = new s3.Bucket(s, 'Stage');
+    const pipe = new Snowpipe(s, 'Pipe', {
+      provider,
+      connection,
+      stageBucket: bucket,
+      definition: {
+        database: 'D',
+        schema: 'RAW',
+        name: 'P',
+        table: 'D.RAW.T',
+        stage: 'D.RAW.S',
+        path: 'data/orders/',
+        fileFormat: 'D.RAW.F',
+      },
+    });
+    const t = Template.fromStack(s);
+    const id = s.getLogicalId(pipe.resource.node.defaultChild as never);
+    t.hasResourceProperties('Custom::S3BucketNotifications', {
+      NotificationConfiguration: {
+        QueueConfigurations: [
+          {
+            Events: ['s3:ObjectCreated:*'],
+            QueueArn: { 'Fn::GetAtt': [id, 'NotificationChannel'] },
+            Filter: { Key: { FilterRules: [{ Name: 'prefix', Value: 'data/orders/' }] } },
+          },
+        ],
+      },
+    });
+  });
+});
