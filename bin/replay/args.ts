@@ -1,0 +1,154 @@
+/**
+ * Command-line arguments of the replay CLI, validated into {@link ReplayArgs}. Every error names the
+ * flag at fault.
+ */
+import { parseArgs } from 'util';
+import { IDENTIFIER_PATTERN, SOURCE_NAME_PATTERN, ENVIRONMENT_NAME_PATTERN } from '../../lib/config';
+import { PARSER_ENV } from '../../lambda/shared/constants';
+import { daysInRange, isIsoDate } from './archive-keys';
+
+/** A bad or missing argument; `flag` names it (e.g. `--from`). */
+export class ReplayArgsError extends Error {
+  override readonly name = 'ReplayArgsError';
+  constructor(
+    readonly flag: string,
+    message: string,
+  ) {
+    super(`${flag}: ${message}`);
+  }
+}
+
+export const DEFAULT_CONCURRENCY = 8;
+export const MAX_CONCURRENCY = 64;
+/** Longest replay window accepted in one run (days). */
+export const MAX_RANGE_DAYS = 3660;
+
+export interface ReplayArgs {
+  readonly environment: string;
+  readonly dataset: string;
+  /** Only this source; undefined → every source allowed to upload the dataset. */
+  readonly source?: string;
+  readonly from: string;
+  readonly to: string;
+  readonly dryRun: boolean;
+  /** From `--archive-bucket`, else `$ARCHIVE_BUCKET`. */
+  readonly archiveBucket: string;
+  /** From `--inbound-bucket`, else `$INBOUND_BUCKET`. */
+  readonly inboundBucket: string;
+  /** Config module; undefined → `$PIPELINE_CONFIG`, else config/pipeline.ts. */
+  readonly configFile?: string;
+  readonly reportFile?: string;
+  readonly concurrency: number;
+  readonly includeUnrouted: boolean;
+}
+
+export const USAGE = `Usage: npx tsx bin/replay.ts --env <env> --dataset <dataset> --from <YYYY-MM-DD> --to <YYYY-MM-DD>
+       [--source <source>] [--dry-run] [--report <file.json>] [--concurrency <1-${MAX_CONCURRENCY}>]
+       [--include-unrouted] [--archive-bucket <name>] [--inbound-bucket <name>] [--config <file>]
+
+Re-ingests archived originals: copies them from the archive bucket back into the inbound bucket,
+so the parser processes them again. Buckets default to $${PARSER_ENV.archiveBucket} / $${PARSER_ENV.inboundBucket}.`;
+
+const BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+
+/** Parses `argv` (without `node script`); `env` supplies the bucket fallbacks. Throws {@link ReplayArgsError}. */
+export function parseReplayArgs(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): ReplayArgs {
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    ({ values } = parseArgs({
+      args: [...argv],
+      strict: true,
+      allowPositionals: false,
+      options: {
+        env: { type: 'string' },
+        dataset: { type: 'string' },
+        source: { type: 'string' },
+        from: { type: 'string' },
+        to: { type: 'string' },
+        'dry-run': { type: 'boolean' },
+        'archive-bucket': { type: 'string' },
+        'inbound-bucket': { type: 'string' },
+        config: { type: 'string' },
+        report: { type: 'string' },
+        concurrency: { type: 'string' },
+        'include-unrouted': { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }));
+  } catch (cause) {
+    const message = (cause as Error).message;
+    const flag = /'(-{1,2}[\w-]+)/.exec(message)?.[1] ?? '(arguments)';
+    const error = new ReplayArgsError(flag, message.replace(/\. To specify.*$/s, ''));
+    error.cause = cause;
+    throw error;
+  }
+  if (values.help) throw new ReplayArgsError('--help', USAGE);
+
+  const str = (flag: string): string | undefined => {
+    const v = values[flag];
+    return typeof v === 'string' ? v : undefined;
+  };
+  const required = (flag: string): string => {
+    const v = str(flag);
+    if (v === undefined || v === '') throw new ReplayArgsError(`--${flag}`, 'is required');
+    return v;
+  };
+  const matching = (flag: string, value: string, re: RegExp): string => {
+    if (!re.test(value)) throw new ReplayArgsError(`--${flag}`, `"${value}" must match ${re.source}`);
+    return value;
+  };
+
+  const environment = matching('env', required('env'), ENVIRONMENT_NAME_PATTERN);
+  const dataset = matching('dataset', required('dataset'), IDENTIFIER_PATTERN);
+  const sourceValue = str('source');
+  const source = sourceValue === undefined ? undefined : matching('source', sourceValue, SOURCE_NAME_PATTERN);
+  const from = required('from');
+  const to = required('to');
+  if (!isIsoDate(from)) throw new ReplayArgsError('--from', `"${from}" is not a date in the form YYYY-MM-DD`);
+  if (!isIsoDate(to)) throw new ReplayArgsError('--to', `"${to}" is not a date in the form YYYY-MM-DD`);
+  if (to < from) throw new ReplayArgsError('--to', `${to} is before --from ${from}`);
+  if (daysInRange(from, to) > MAX_RANGE_DAYS) {
+    throw new ReplayArgsError('--to', `the range ${from}..${to} is longer than ${MAX_RANGE_DAYS} days; split it`);
+  }
+
+  const bucket = (flag: string, envName: string): string => {
+    const value = str(flag) ?? env[envName];
+    if (!value) throw new ReplayArgsError(`--${flag}`, `is required (or set $${envName})`);
+    if (!BUCKET.test(value)) throw new ReplayArgsError(`--${flag}`, `"${value}" is not a valid S3 bucket name`);
+    return value;
+  };
+  const archiveBucket = bucket('archive-bucket', PARSER_ENV.archiveBucket);
+  const inboundBucket = bucket('inbound-bucket', PARSER_ENV.inboundBucket);
+  if (archiveBucket === inboundBucket) {
+    throw new ReplayArgsError('--inbound-bucket', 'must differ from --archive-bucket');
+  }
+
+  const concurrencyText = str('concurrency');
+  let concurrency = DEFAULT_CONCURRENCY;
+  if (concurrencyText !== undefined) {
+    concurrency = Number(concurrencyText);
+    if (!/^\d+$/.test(concurrencyText) || concurrency < 1 || concurrency > MAX_CONCURRENCY) {
+      throw new ReplayArgsError(
+        '--concurrency',
+        `"${concurrencyText}" must be an integer from 1 to ${MAX_CONCURRENCY}`,
+      );
+    }
+  }
+  const reportFile = str('report');
+  if (reportFile === '') throw new ReplayArgsError('--report', 'must name a file');
+
+  return {
+    environment,
+    dataset,
+    source,
+    from,
+    to,
+    dryRun: values['dry-run'] === true,
+    archiveBucket,
+    inboundBucket,
+    configFile: str('config'),
+    reportFile,
+    concurrency,
+    includeUnrouted: values['include-unrouted'] === true,
+  };
+}

@@ -1,0 +1,48 @@
+/**
+ * Health monitor (scheduled): per dataset, reads SYSTEM$PIPE_STATUS, load errors (COPY_HISTORY),
+ * task failures (TASK_HISTORY), task and stream state (SHOW) and the rows waiting for the MERGE,
+ * and publishes them as CloudWatch metrics (namespace METRICS_NAMESPACE, dimensions service,
+ * environment, dataset). A run that cannot connect fails (Lambda Errors); a check that fails is
+ * published as CheckErrors of its dataset.
+ */
+import { Logger } from '@aws-lambda-powertools/logger';
+import { MetricUnit, Metrics } from '@aws-lambda-powertools/metrics';
+import { METRICS_NAMESPACE } from '../shared/constants';
+import { openSession, type SnowflakeSession } from '../shared/snowflake/connection';
+import { HEALTH_MONITOR_SERVICE, readHealthMonitorConfig } from './environment';
+import { MONITOR_RUNS_METRIC } from './health';
+import { collectHealth } from './monitor';
+import { publishPoints } from './publish';
+
+const config = readHealthMonitorConfig();
+const logger = new Logger({ serviceName: HEALTH_MONITOR_SERVICE });
+const metrics = new Metrics({
+  namespace: METRICS_NAMESPACE,
+  serviceName: HEALTH_MONITOR_SERVICE,
+  defaultDimensions: { environment: config.environmentName },
+});
+
+export const handler = async (): Promise<{ datasets: number; problems: number }> => {
+  let session: SnowflakeSession | undefined;
+  try {
+    session = await openSession(config.connection, {
+      onStatement: (sql) => logger.debug('statement', { sql }),
+    });
+    const reports = await collectHealth(session, {
+      schemas: config.schemas,
+      datasets: config.datasets,
+      windowMinutes: config.windowMinutes,
+    });
+    let problems = 0;
+    for (const report of reports) {
+      publishPoints(metrics, report.points);
+      for (const problem of report.problems) logger.warn('health problem', { dataset: report.dataset, problem });
+      problems += report.problems.length;
+    }
+    metrics.addMetric(MONITOR_RUNS_METRIC, MetricUnit.Count, 1);
+    return { datasets: reports.length, problems };
+  } finally {
+    metrics.publishStoredMetrics();
+    await session?.close();
+  }
+};

@@ -1,0 +1,231 @@
+import { Duration, Token } from 'aws-cdk-lib';
+import * as cw from 'aws-cdk-lib/aws-cloudwatch';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import type * as logs from 'aws-cdk-lib/aws-logs';
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { Construct } from 'constructs';
+import { HEALTH_METRICS, MONITOR_RUNS_METRIC } from '../../lambda/health-monitor/health';
+import { HEALTH_MONITOR_ENV, HEALTH_MONITOR_SERVICE } from '../../lambda/health-monitor/environment';
+import { METRICS_NAMESPACE } from '../../lambda/shared/constants';
+import { IDENTIFIER_PATTERN } from '../config';
+import { PipelineFunction } from '../functions/pipeline-function';
+import { MonitoringPropsError } from './alarm-topic';
+import type { PipelineMonitoring } from './pipeline-monitoring';
+import { HEALTH_RUNBOOK_ANCHORS } from './runbook';
+
+export interface HealthMonitorConnection {
+  /** Account identifier `<org>-<account>`. */
+  readonly account: string;
+  /** User with key-pair auth and a role that may monitor the pipes, tasks and streams. */
+  readonly user: string;
+  readonly role: string;
+  /** Warehouse for the history and stream queries (X-Small is plenty). */
+  readonly warehouse: string;
+  /** Secret holding the user's PEM private key. Read access is granted to the function. */
+  readonly privateKeySecret: secretsmanager.ISecret;
+  /** PrivateLink host. @default derived from the account */
+  readonly host?: string;
+}
+
+export interface HealthMonitorProps {
+  readonly environmentName: string;
+  readonly connection: HealthMonitorConnection;
+  /** Database and schema names. @default raw RAW, core CORE */
+  readonly schemas: { readonly database: string; readonly raw?: string; readonly core?: string };
+  /** Datasets to watch. */
+  readonly datasets: readonly string[];
+  /** Where the alarms go (same topic and dashboard as the pipeline's). */
+  readonly monitoring: PipelineMonitoring;
+  /** Run period; also the look-back of the load-error and task-failure checks. @default Duration.minutes(5) */
+  readonly schedule?: Duration;
+  /** Minutes a row may wait for the MERGE (or a file in the pipe) before the freshness alarms. @default monitoring.freshnessMinutes */
+  readonly freshnessMinutes?: number;
+  /** Hours before a stream goes stale that the "stale soon" alarm fires. @default 48 */
+  readonly streamStaleWarningHours?: number;
+  /** @default logs.RetentionDays.ONE_MONTH */
+  readonly logRetention?: logs.RetentionDays;
+}
+
+/**
+ * The Snowflake health monitor: a scheduled function (lambda/health-monitor) that publishes, per
+ * dataset, pipe state and backlog, load errors, task failures and state, stream staleness and
+ * the MERGE backlog; and the alarms on them, on the pipeline's alarm topic.
+ */
+export class HealthMonitor extends Construct {
+  readonly function: PipelineFunction;
+  readonly rule: events.Rule;
+
+  constructor(scope: Construct, id: string, props: HealthMonitorProps) {
+    super(scope, id);
+    const schedule = props.schedule ?? Duration.minutes(5);
+    const windowMinutes = schedule.toMinutes({ integral: false });
+    const freshnessMinutes = props.freshnessMinutes ?? props.monitoring.freshnessMinutes;
+    const staleWarningHours = props.streamStaleWarningHours ?? 48;
+    if (props.datasets.length === 0) throw new MonitoringPropsError('HealthMonitor: datasets must not be empty');
+    props.datasets.forEach((d, i) => {
+      if (!IDENTIFIER_PATTERN.test(d))
+        throw new MonitoringPropsError(`HealthMonitor: datasets[${i}] "${d}" is not a dataset name`);
+    });
+    if (!Number.isInteger(windowMinutes) || windowMinutes < 1 || windowMinutes > 60) {
+      throw new MonitoringPropsError('HealthMonitor: schedule must be a whole number of minutes from 1 to 60');
+    }
+    if (freshnessMinutes > 1440) {
+      // CloudWatch evaluates at most one day of periods.
+      throw new MonitoringPropsError(`HealthMonitor: freshnessMinutes ${freshnessMinutes} must be at most 1440`);
+    }
+    if (freshnessMinutes < windowMinutes) {
+      throw new MonitoringPropsError(
+        `HealthMonitor: freshnessMinutes ${freshnessMinutes} must be at least the schedule (${windowMinutes})`,
+      );
+    }
+
+    const c = props.connection;
+    this.function = new PipelineFunction(this, 'Function', {
+      functionFolder: 'health-monitor',
+      serviceName: HEALTH_MONITOR_SERVICE,
+      environmentName: props.environmentName,
+      timeout: Duration.minutes(Math.min(windowMinutes, 5)),
+      memorySize: 256,
+      logRetention: props.logRetention,
+      environment: {
+        [HEALTH_MONITOR_ENV.connection]: JSON.stringify({
+          account: c.account,
+          user: c.user,
+          role: c.role,
+          warehouse: c.warehouse,
+          privateKeySecretArn: c.privateKeySecret.secretArn,
+          ...(c.host ? { host: c.host } : {}),
+        }),
+        [HEALTH_MONITOR_ENV.schemas]: JSON.stringify(props.schemas),
+        [HEALTH_MONITOR_ENV.datasets]: props.datasets.join(','),
+        [HEALTH_MONITOR_ENV.windowMinutes]: String(windowMinutes),
+      },
+    });
+    c.privateKeySecret.grantRead(this.function);
+
+    this.rule = new events.Rule(this, 'Schedule', {
+      description: `Snowflake health checks (${props.environmentName})`,
+      schedule: events.Schedule.rate(schedule),
+      targets: [new targets.LambdaFunction(this.function, { retryAttempts: 0, maxEventAge: Duration.minutes(2) })],
+    });
+
+    const m = props.monitoring;
+    const metric = (name: string, statistic: string, dataset?: string) =>
+      new cw.Metric({
+        namespace: METRICS_NAMESPACE,
+        metricName: name,
+        dimensionsMap: {
+          service: HEALTH_MONITOR_SERVICE,
+          environment: props.environmentName,
+          ...(dataset ? { dataset } : {}),
+        },
+        statistic,
+        period: schedule,
+      });
+    const GT = cw.ComparisonOperator.GREATER_THAN_THRESHOLD;
+    const freshnessPeriods = Math.ceil(freshnessMinutes / windowMinutes);
+
+    m.addMetricAlarms({
+      title: 'Snowflake health monitor',
+      alarms: [
+        {
+          name: 'HealthMonitorHeartbeat',
+          metric: metric(MONITOR_RUNS_METRIC, 'Sum'),
+          threshold: 1,
+          comparisonOperator: cw.ComparisonOperator.LESS_THAN_THRESHOLD,
+          treatMissingData: cw.TreatMissingData.BREACHING,
+          datapointsToAlarm: 3,
+          description:
+            'The Snowflake health monitor has not completed a run for 3 periods: Snowflake-side failures are ' +
+            'not being watched (login, key or network problem, or the function is failing).',
+          runbookAnchor: HEALTH_RUNBOOK_ANCHORS.heartbeat,
+        },
+      ],
+    });
+    for (const dataset of props.datasets) {
+      if (Token.isUnresolved(dataset)) continue;
+      m.addMetricAlarms({
+        title: `Snowflake: ${dataset}`,
+        alarms: [
+          {
+            name: `PipeNotRunning-${dataset}`,
+            metric: metric(HEALTH_METRICS.pipeNotRunning, 'Maximum', dataset),
+            threshold: 0,
+            comparisonOperator: GT,
+            datapointsToAlarm: 2,
+            description: `The ${dataset} pipe is not RUNNING (paused, stalled or stopped) in two consecutive checks: staged files are not loaded.`,
+            runbookAnchor: HEALTH_RUNBOOK_ANCHORS.pipeNotRunning,
+          },
+          {
+            name: `PipeBacklog-${dataset}`,
+            metric: metric(HEALTH_METRICS.pipePendingFiles, 'Minimum', dataset),
+            threshold: 0,
+            comparisonOperator: GT,
+            datapointsToAlarm: freshnessPeriods,
+            description: `Files have waited in the ${dataset} pipe for ${freshnessMinutes} minutes without the queue emptying.`,
+            runbookAnchor: HEALTH_RUNBOOK_ANCHORS.pipeBacklog,
+          },
+          {
+            name: `LoadErrors-${dataset}`,
+            metric: metric(HEALTH_METRICS.loadFailedFiles, 'Sum', dataset),
+            threshold: 0,
+            comparisonOperator: GT,
+            description: `Snowpipe failed to load (or partially loaded) staged ${dataset} files (COPY_HISTORY).`,
+            runbookAnchor: HEALTH_RUNBOOK_ANCHORS.loadErrors,
+          },
+          {
+            name: `TaskFailures-${dataset}`,
+            metric: metric(HEALTH_METRICS.taskFailedRuns, 'Sum', dataset),
+            threshold: 0,
+            comparisonOperator: GT,
+            description: `The ${dataset} MERGE task failed (TASK_HISTORY): new rows are not reaching silver.`,
+            runbookAnchor: HEALTH_RUNBOOK_ANCHORS.taskFailures,
+          },
+          {
+            name: `TaskSuspended-${dataset}`,
+            metric: metric(HEALTH_METRICS.taskSuspended, 'Maximum', dataset),
+            threshold: 0,
+            comparisonOperator: GT,
+            datapointsToAlarm: 2,
+            description: `The ${dataset} MERGE task is suspended in two consecutive checks: silver is not updated.`,
+            runbookAnchor: HEALTH_RUNBOOK_ANCHORS.taskSuspended,
+          },
+          {
+            name: `StreamStale-${dataset}`,
+            metric: metric(HEALTH_METRICS.streamStale, 'Maximum', dataset),
+            threshold: 0,
+            comparisonOperator: GT,
+            description: `The ${dataset} stream is stale: its offset left the bronze table's retention; changes can be lost.`,
+            runbookAnchor: HEALTH_RUNBOOK_ANCHORS.streamStale,
+          },
+          {
+            name: `StreamStaleSoon-${dataset}`,
+            metric: metric(HEALTH_METRICS.streamHoursToStale, 'Minimum', dataset),
+            threshold: staleWarningHours,
+            comparisonOperator: cw.ComparisonOperator.LESS_THAN_THRESHOLD,
+            description: `The ${dataset} stream goes stale in less than ${staleWarningHours} hours unless its task consumes it.`,
+            runbookAnchor: HEALTH_RUNBOOK_ANCHORS.streamStale,
+          },
+          {
+            name: `Freshness-${dataset}`,
+            metric: metric(HEALTH_METRICS.mergeOldestPendingSeconds, 'Maximum', dataset),
+            threshold: freshnessMinutes * 60,
+            comparisonOperator: GT,
+            description: `A ${dataset} row loaded into bronze has waited more than ${freshnessMinutes} minutes for the MERGE into silver.`,
+            runbookAnchor: HEALTH_RUNBOOK_ANCHORS.freshness,
+          },
+          {
+            name: `CheckErrors-${dataset}`,
+            metric: metric(HEALTH_METRICS.checkErrors, 'Maximum', dataset),
+            threshold: 0,
+            comparisonOperator: GT,
+            datapointsToAlarm: 2,
+            description: `Health checks of ${dataset} fail to run (missing object or privilege): its state is not watched.`,
+            runbookAnchor: HEALTH_RUNBOOK_ANCHORS.checkErrors,
+          },
+        ],
+      });
+    }
+  }
+}

@@ -1,0 +1,172 @@
+/**
+ * The health monitor against the Snowflake-protocol test server: the real snowflake-sdk logs in
+ * with a key pair and runs the monitor's statements; replies script a healthy dataset and a broken
+ * one (paused pipe, failed loads, suspended task, stale stream, a failing statement).
+ */
+import { generateKeyPairSync } from 'crypto';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import { collectHealth } from '../../../lambda/health-monitor/monitor';
+import { publishPoints } from '../../../lambda/health-monitor/publish';
+import { openSession, type SnowflakeSession } from '../../../lambda/shared/snowflake/connection';
+import { schemaNames } from '../../../snowflake/names';
+import { SnowflakeTestServer } from '../../support/snowflake-server';
+
+const ACCOUNT = 'TESTORG-TEST';
+const USER = 'MONITOR';
+
+describe('health monitor against a Snowflake-protocol server', () => {
+  const server = new SnowflakeTestServer();
+  let session: SnowflakeSession;
+  const NOW = new Date('2026-01-01T12:00:00.000Z');
+
+  beforeAll(async () => {
+    process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
+    const url = await server.start();
+    const { publicKey, privateKey } = generateKeyPairSync('rsa', {
+      modulusLength: 2048,
+      publicKeyEncoding: { type: 'spki', format: 'pem' },
+      privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+    });
+    server.registerUser(ACCOUNT, USER, publicKey);
+    session = await openSession(
+      {
+        account: ACCOUNT,
+        user: USER,
+        role: 'MONITOR_ROLE',
+        warehouse: 'MONITOR_WH',
+        privateKeySecretArn: 'arn:aws:secretsmanager:eu-west-1:111111111111:secret:k-AbCdEf',
+        accessUrl: url,
+      },
+      { readKey: async () => ({ privateKey }), baseDelayMs: 1 },
+    );
+    // orders: healthy
+    server.replyTo({
+      match: /PIPE_STATUS\('"INGEST"\."RAW"\."ORDERS_PIPE"'\)/,
+      rows: [{ STATUS: '{"executionState":"RUNNING","pendingFileCount":1}' }],
+    });
+    server.replyTo({
+      match: /COPY_HISTORY\(TABLE_NAME => '"INGEST"\."RAW"\."ORDERS"'/,
+      rows: [{ FILES: '2', FAILED_FILES: '0', ERROR_ROWS: '0', ROWS_LOADED: '40' }],
+    });
+    server.replyTo({
+      match: /TASK_NAME => 'ORDERS_MERGE'/,
+      rows: [{ FAILED_RUNS: '0', SUCCEEDED_RUNS: '1', LAST_ERROR: null }],
+    });
+    server.replyTo({ match: /^SHOW TASKS LIKE 'ORDERS_MERGE'/, rows: [{ name: 'ORDERS_MERGE', state: 'started' }] });
+    server.replyTo({
+      match: /^SHOW STREAMS LIKE 'ORDERS_STREAM'/,
+      rows: [{ name: 'ORDERS_STREAM', stale: 'false', stale_after: '2026-01-02T12:00:00.000Z' }],
+    });
+    server.replyTo({
+      match: /FROM "INGEST"\."RAW"\."ORDERS_STREAM"$/,
+      rows: [{ PENDING_ROWS: '40', OLDEST_PENDING_SECONDS: '30' }],
+    });
+    // events: broken
+    server.replyTo({
+      match: /PIPE_STATUS\('"INGEST"\."RAW"\."EVENTS_PIPE"'\)/,
+      rows: [{ STATUS: '{"executionState":"PAUSED","pendingFileCount":12}' }],
+    });
+    server.failOn({
+      match: /COPY_HISTORY\(TABLE_NAME => '"INGEST"\."RAW"\."EVENTS"'/,
+      code: '002003',
+      sqlState: '02000',
+      message: 'Table EVENTS does not exist or not authorized.',
+      times: Infinity,
+    });
+    server.replyTo({
+      match: /TASK_NAME => 'EVENTS_MERGE'/,
+      rows: [{ FAILED_RUNS: '2', SUCCEEDED_RUNS: '0', LAST_ERROR: 'Numeric value abc is not recognized' }],
+    });
+    server.replyTo({ match: /^SHOW TASKS LIKE 'EVENTS_MERGE'/, rows: [{ name: 'EVENTS_MERGE', state: 'suspended' }] });
+    server.replyTo({
+      match: /^SHOW STREAMS LIKE 'EVENTS_STREAM'/,
+      rows: [{ name: 'EVENTS_STREAM', stale: 'true', stale_after: '2025-12-30T00:00:00.000Z' }],
+    });
+    server.failOn({
+      match: /FROM "INGEST"\."RAW"\."EVENTS_STREAM"$/,
+      code: '091901',
+      sqlState: '55000',
+      message: 'Base table has been dropped, cannot read from stream.',
+      times: Infinity,
+    });
+  });
+
+  afterAll(async () => {
+    await session?.close();
+    await server.stop();
+  });
+
+  test('GIVEN a healthy and a broken dataset WHEN collected and published THEN the metrics say which is which', async () => {
+    server.clearLog();
+    const reports = await collectHealth(session, {
+      schemas: schemaNames('INGEST'),
+      datasets: ['orders', 'events'],
+      windowMinutes: 5,
+      now: NOW,
+    });
+    expect(server.statements).toHaveLength(12); // six checks per dataset, one statement each
+
+    // Powertools writes EMF lines to stdout (single metrics ignore a custom logger): capture them.
+    const lines: string[] = [];
+    const write = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      const text = String(chunk);
+      if (text.startsWith('{"_aws"')) lines.push(text.trim());
+      return true;
+    });
+    try {
+      const metrics = new Metrics({
+        namespace: 'S3SnowflakePipeline',
+        serviceName: 'health-monitor',
+        defaultDimensions: { environment: 'dev' },
+      });
+      publishPoints(
+        metrics,
+        reports.flatMap((r) => r.points),
+      );
+    } finally {
+      write.mockRestore();
+    }
+
+    const published: Record<string, number> = {};
+    for (const line of lines) {
+      const emf = JSON.parse(line) as Record<string, unknown> & {
+        _aws: { CloudWatchMetrics: { Namespace: string; Dimensions: string[][]; Metrics: { Name: string }[] }[] };
+      };
+      const directive = emf._aws.CloudWatchMetrics[0];
+      expect(directive.Namespace).toBe('S3SnowflakePipeline');
+      expect(directive.Dimensions[0]).toEqual(expect.arrayContaining(['service', 'environment', 'dataset']));
+      expect(emf).toMatchObject({ service: 'health-monitor', environment: 'dev' });
+      const name = directive.Metrics[0].Name;
+      published[`${String(emf.dataset)}.${name}`] = emf[name] as number;
+    }
+    expect(published).toEqual({
+      'orders.PipeNotRunning': 0,
+      'orders.PipePendingFiles': 1,
+      'orders.LoadFailedFiles': 0,
+      'orders.LoadErrorRows': 0,
+      'orders.RowsLoaded': 40,
+      'orders.TaskFailedRuns': 0,
+      'orders.TaskSuspended': 0,
+      'orders.StreamStale': 0,
+      'orders.StreamHoursToStale': 24,
+      'orders.MergePendingRows': 40,
+      'orders.MergeOldestPendingSeconds': 30,
+      'orders.CheckErrors': 0,
+      'events.PipeNotRunning': 1,
+      'events.PipePendingFiles': 12,
+      'events.TaskFailedRuns': 2,
+      'events.TaskSuspended': 1,
+      'events.StreamStale': 1,
+      'events.StreamHoursToStale': 0,
+      'events.CheckErrors': 2,
+    });
+    expect(reports[1].problems).toEqual([
+      'pipe: executionState PAUSED',
+      expect.stringMatching(/^loads: SnowflakeQueryError: .*Table EVENTS does not exist/),
+      'taskRuns: 2 failed run(s), last error: Numeric value abc is not recognized',
+      'task: EVENTS_MERGE is suspended',
+      'stream: EVENTS_STREAM is stale',
+      expect.stringMatching(/^merge: SnowflakeQueryError: .*cannot read from stream/),
+    ]);
+  });
+});
