@@ -6,7 +6,8 @@
  */
 import { App } from 'aws-cdk-lib';
 import { ConfigError } from '../lib/config';
-import { PipelineStage, readPipelineConfig } from '../lib/pipeline-stage';
+import { readPipelineConfig } from '../lib/config-file';
+import { PipelineStage } from '../lib/pipeline-stage';
 
 try {
   const config = readPipelineConfig(process.env.PIPELINE_CONFIG || undefined);

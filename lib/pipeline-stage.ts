@@ -1,7 +1,6 @@
-import * as path from 'path';
 import { Stage, type StageProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
-import { ConfigError, loadConfig, resolveEnvironment, stageName, type PipelineConfig } from './config';
+import { resolveEnvironment, stageName, type PipelineConfig } from './config';
 import { addNagChecks } from './nag/checks';
 import { PipelineStack } from './pipeline-stack';
 
@@ -38,36 +37,5 @@ export class PipelineStage extends Stage {
       description: `S3 → Snowflake ingestion pipeline: ${resolved.project} ${resolved.environment.name}`,
     });
     if (nag ?? true) addNagChecks(this);
-  }
-}
-
-/** The example configuration shipped with the project. */
-export const DEFAULT_CONFIG_PATH = path.join(__dirname, '..', 'config', 'pipeline.ts');
-
-/**
- * Loads and validates the project configuration from a `.ts`, `.js` or `.json` module (its default
- * export, or the module itself). Throws {@link ConfigError} naming the file when it cannot be loaded,
- * and each invalid field as `path: rule`.
- */
-export function readPipelineConfig(file: string = DEFAULT_CONFIG_PATH): PipelineConfig {
-  const resolved = path.resolve(file);
-  if (!/\.(ts|js|cjs|json)$/.test(resolved)) {
-    throw new ConfigError([`${resolved}: must be a .ts, .js, .cjs or .json file`], 'config file');
-  }
-  let loaded: unknown;
-  try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports -- the config path is chosen at run time
-    loaded = require(resolved);
-  } catch (cause) {
-    const error = new ConfigError([`${resolved}: cannot load (${(cause as Error).message})`], 'config file');
-    error.cause = cause;
-    throw error;
-  }
-  const raw = (loaded as { default?: unknown } | null)?.default ?? loaded;
-  try {
-    return loadConfig(raw);
-  } catch (error) {
-    if (error instanceof ConfigError) throw new ConfigError(error.problems, `pipeline config ${resolved}`);
-    throw error;
   }
 }

@@ -2,30 +2,20 @@
  * What a replay may touch, decided from the project config: the environment, the dataset (with the
  * environment's overrides) and the sources allowed to upload it.
  */
-import * as path from 'path';
-import { ConfigError, loadConfig, resolveEnvironment, type PipelineConfig } from '../../lib/config';
+import { ConfigError, resolveEnvironment, type PipelineConfig } from '../../lib/config';
+import { DEFAULT_CONFIG_PATH, readPipelineConfig } from '../../lib/config-file';
 import { ReplayArgsError } from './args';
 
 /** Default config module, as for `cdk synth`. */
-export const DEFAULT_CONFIG_FILE = path.join(__dirname, '..', '..', 'config', 'pipeline.ts');
+export const DEFAULT_CONFIG_FILE = DEFAULT_CONFIG_PATH;
 
 /** Loads and validates a config module (`.ts` through tsx, `.js`, `.json`); errors name `--config`. */
 export function loadConfigFile(file: string = DEFAULT_CONFIG_FILE): PipelineConfig {
-  const resolved = path.resolve(file);
-  let loaded: unknown;
   try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports -- the config path is chosen at run time
-    loaded = require(resolved);
-  } catch (cause) {
-    const error = new ReplayArgsError('--config', `cannot load ${resolved}: ${(cause as Error).message}`);
-    error.cause = cause;
-    throw error;
-  }
-  try {
-    return loadConfig((loaded as { default?: unknown } | null)?.default ?? loaded);
+    return readPipelineConfig(file);
   } catch (cause) {
     if (!(cause instanceof ConfigError)) throw cause;
-    const error = new ReplayArgsError('--config', `${resolved}: ${cause.message}`);
+    const error = new ReplayArgsError('--config', cause.message);
     error.cause = cause;
     throw error;
   }

@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { ConfigError } from '../../lib/config';
-import { DEFAULT_CONFIG_PATH, readPipelineConfig } from '../../lib/pipeline-stage';
+import { DEFAULT_CONFIG_PATH, readPipelineConfig } from '../../lib/config-file';
 import { cdkContext, rawExampleConfig } from './helpers';
 
 const ROOT = path.join(__dirname, '..', '..');
