@@ -67,3 +67,24 @@ export const BRONZE_COLUMNS = [
   { name: 'STAGE_ROW', type: 'NUMBER(38,0)', from: 'METADATA$FILE_ROW_NUMBER' },
   { name: 'LOADED_AT', type: 'TIMESTAMP_TZ', from: 'METADATA$START_SCAN_TIME' },
 ] as const;
+
+/** Storage integration of an environment (account-level object): `INGEST_DEV_S3`. */
+export function storageIntegrationName(project: string, environment: string): string {
+  return canonicalName(`${project}_${environment}_S3`.replace(/-/g, '_'), 'storage integration name');
+}
+
+/** Fixed name of the IAM role Snowflake assumes (its ARN is computed from it to break the cycle). */
+export function snowflakeRoleName(project: string, environment: string): string {
+  return `${project}-${environment}-snowflake-s3`;
+}
+
+/** Default STORAGE_AWS_EXTERNAL_ID: deterministic per project and environment. */
+export function defaultExternalId(project: string, environment: string): string {
+  return `${project}:${environment}:snowflake-s3`;
+}
+
+/** Stage path read by a dataset's pipe (below the stage URL). */
+export function datasetStagePath(dataset: string): string {
+  canonicalName(dataset, 'dataset name');
+  return `data/${dataset}/`;
+}

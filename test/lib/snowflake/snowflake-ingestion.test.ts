@@ -52,7 +52,7 @@ describe('SnowflakeIngestion', () => {
           'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::111111111111:role/ingest-dev-snowflake-s3']],
         },
         externalId: 'ingest:dev:snowflake-s3',
-        allowedLocations: [{ 'Fn::Join': ['', ['s3://', { Ref: Match.stringLikeRegexp('StageBucket') }, '/data/']] }],
+        allowedLocations: [{ 'Fn::Join': ['', ['s3://', { Ref: Match.stringLikeRegexp('StageBucket') }, '/']] }],
       },
     });
   });

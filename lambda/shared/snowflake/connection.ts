@@ -1,0 +1,179 @@
+/**
+ * Snowflake sessions for Lambda functions (the provisioner, the health monitor): key-pair (JWT)
+ * auth with the key from Secrets Manager, optional host (PrivateLink) or access URL (local test
+ * servers), driver logs to stdout, and bounded retries with backoff on transient errors.
+ */
+import './driver-environment';
+import type * as snowflake from 'snowflake-sdk';
+import { SnowflakeConnectionError, SnowflakeQueryError, redact } from './errors';
+import type { PrivateKey } from './private-key';
+import { readPrivateKey } from './private-key';
+
+/** Where and as whom to connect. Mirrors the `snowflake` block of the environment config. */
+export interface ConnectionSettings {
+  /** Account identifier `<org>-<account>` (or a locator). */
+  readonly account: string;
+  readonly user: string;
+  readonly role: string;
+  readonly warehouse: string;
+  /** Secrets Manager secret holding the PEM key, or JSON `{privateKey, passphrase}`. */
+  readonly privateKeySecretArn: string;
+  /** Host override (PrivateLink: `<account>.privatelink.snowflakecomputing.com`). @default from account */
+  readonly host?: string;
+  /** Full URL override (local test servers: `http://127.0.0.1:PORT`). @default https://<host> */
+  readonly accessUrl?: string;
+}
+
+export interface SessionOptions {
+  /** Attempts for a transient failure (connect, and read-only statements). @default 3 */
+  readonly attempts?: number;
+  /** First backoff delay, doubled per attempt (with jitter). @default 500 */
+  readonly baseDelayMs?: number;
+  /** The driver's own login retries (within each attempt). @default 2 */
+  readonly loginRetries?: number;
+  /** Called before each statement (structured logs). @default none */
+  readonly onStatement?: (sql: string) => void;
+  /** Key source. @default readPrivateKey (Secrets Manager) */
+  readonly readKey?: (secretArn: string) => Promise<PrivateKey>;
+}
+
+export type Row = Readonly<Record<string, string | null>>;
+
+/** An open session. `query` throws {@link SnowflakeQueryError}. */
+export interface SnowflakeSession {
+  query(sql: string): Promise<Row[]>;
+  close(): Promise<void>;
+}
+
+let driver: typeof snowflake | undefined;
+
+/**
+ * Loads and configures snowflake-sdk on first use. The driver is most of the bundle and of its load
+ * time: requests that need no session (invalid properties, the Delete after a failed Create) never
+ * pay for it. Exported for the benchmark.
+ */
+export function loadDriver(): typeof snowflake {
+  if (driver) return driver;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const sdk = require('snowflake-sdk') as typeof snowflake;
+  const write = (level: string) => (message: string) =>
+    process.stdout.write(`${JSON.stringify({ level, logger: 'snowflake-sdk', message: redact(message) })}\n`);
+  sdk.configure({
+    logLevel: (process.env.SNOWFLAKE_LOG_LEVEL as snowflake.LogLevel | undefined) ?? 'WARN',
+    customLogger: {
+      error: write('ERROR'),
+      warn: write('WARN'),
+      info: write('INFO'),
+      debug: write('DEBUG'),
+      trace: write('TRACE'),
+    },
+  });
+  driver = sdk;
+  return sdk;
+}
+
+/** Driver errors worth another attempt: the request never got an answer. */
+const TRANSIENT_CODES = new Set(['401001', '401002', '401003', '402001']);
+const TRANSIENT_NODE = /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EAI_AGAIN|EPIPE|socket hang up/i;
+const READ_ONLY = /^\s*(SHOW|DESC|DESCRIBE|SELECT)\b/i;
+
+export function isTransient(error: { code?: unknown; message?: string; sqlState?: string }): boolean {
+  return (
+    TRANSIENT_CODES.has(String(error.code ?? '')) ||
+    TRANSIENT_NODE.test(error.message ?? '') ||
+    /^08/.test(error.sqlState ?? '')
+  );
+}
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+const backoff = (base: number, attempt: number) => base * 2 ** (attempt - 1) * (0.75 + Math.random() / 2);
+
+function connectionOptions(
+  settings: ConnectionSettings,
+  key: PrivateKey,
+  loginRetries: number,
+): snowflake.ConnectionOptions {
+  return {
+    account: settings.account,
+    username: settings.user,
+    role: settings.role,
+    warehouse: settings.warehouse,
+    authenticator: 'SNOWFLAKE_JWT',
+    privateKey: key.privateKey,
+    privateKeyPass: key.passphrase,
+    ...(settings.host ? { host: settings.host, accessUrl: `https://${settings.host}` } : {}),
+    ...(settings.accessUrl ? { accessUrl: settings.accessUrl } : {}),
+    application: 's3-snowflake-pipeline',
+    clientSessionKeepAlive: false,
+    sfRetryMaxLoginRetries: loginRetries,
+  } as snowflake.ConnectionOptions;
+}
+
+/** Opens a session; retries transient connection failures. */
+export async function openSession(
+  settings: ConnectionSettings,
+  options: SessionOptions = {},
+): Promise<SnowflakeSession> {
+  const sdk = loadDriver();
+  const attempts = options.attempts ?? 3;
+  const base = options.baseDelayMs ?? 500;
+  const key = await (options.readKey ?? readPrivateKey)(settings.privateKeySecretArn);
+  const secrets = [key.privateKey, key.passphrase];
+  let connection: snowflake.Connection | undefined;
+  for (let attempt = 1; !connection; attempt++) {
+    const candidate = sdk.createConnection(connectionOptions(settings, key, options.loginRetries ?? 2));
+    try {
+      // connect(callback), not connectAsync(): the latter resolves on some login failures.
+      connection = await new Promise<snowflake.Connection>((resolve, reject) =>
+        candidate.connect((err, conn) => (err ? reject(err) : resolve(conn))),
+      );
+    } catch (error) {
+      const e = error as snowflake.SnowflakeError;
+      if (attempt < attempts && isTransient({ code: e.code, message: e.message, sqlState: e.sqlState })) {
+        await sleep(backoff(base, attempt));
+        continue;
+      }
+      const where = settings.accessUrl ?? settings.host ?? `${settings.account}.snowflakecomputing.com`;
+      throw new SnowflakeConnectionError(
+        `cannot log in to Snowflake ${where} as ${settings.user} with the key from ${settings.privateKeySecretArn}` +
+          `${e.code ? ` (code ${e.code})` : ''}: ${redact(e.message, secrets)}`,
+        e.code === undefined ? undefined : String(e.code),
+      );
+    }
+  }
+  const conn = connection;
+
+  const execute = (sql: string) =>
+    new Promise<Row[]>((resolve, reject) => {
+      conn.execute({
+        sqlText: sql,
+        rowMode: 'object',
+        fetchAsString: ['Boolean', 'Number', 'Date', 'JSON', 'Buffer'],
+        complete: (err, _stmt, rows) => (err ? reject(err) : resolve((rows ?? []) as Row[])),
+      });
+    });
+
+  return {
+    async query(sql) {
+      options.onStatement?.(sql);
+      const tries = READ_ONLY.test(sql) ? attempts : 1;
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return await execute(sql);
+        } catch (error) {
+          const e = error as snowflake.SnowflakeError;
+          const code = e.code === undefined ? undefined : String(e.code);
+          if (attempt < tries && isTransient({ code, message: e.message, sqlState: e.sqlState })) {
+            await sleep(backoff(base, attempt));
+            continue;
+          }
+          throw new SnowflakeQueryError(sql, redact(e.message, secrets), code, e.sqlState);
+        }
+      }
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        conn.destroy(() => resolve());
+      }),
+  };
+}

@@ -1,0 +1,112 @@
+import type { Duration } from 'aws-cdk-lib';
+import type * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+import type { ResolvedEnvironment } from '../config';
+import { ingestionObjects } from '../../snowflake/ingestion-objects';
+import { defaultExternalId, snowflakeRoleName, storageIntegrationName } from '../../snowflake/names';
+import { connectionFromConfig } from './snowflake-connection';
+import type { SnowflakeConnection } from './snowflake-connection';
+import { SnowflakeObject } from './snowflake-object';
+import { SnowflakeProvider } from './snowflake-provider';
+import { Snowpipe } from './snowpipe';
+import { StorageIntegration } from './storage-integration';
+
+export interface SnowflakeIngestionProps {
+  /** The environment (lib/config.ts resolveEnvironment). */
+  readonly config: ResolvedEnvironment;
+  /** Bucket the parser stages gzip NDJSON into (`data/<dataset>/…`). */
+  readonly stageBucket: s3.IBucket;
+  /** Key encrypting the stage bucket. @default none (SSE-S3) */
+  readonly stageKey?: kms.IKey;
+  /** Snowflake URL override, for local test servers only. @default from the account / host */
+  readonly accessUrl?: string;
+  /** Take over Snowflake objects that already exist (e.g. retained by an earlier stack); adopted objects are never dropped. @default false */
+  readonly adoptExistingObjects?: boolean;
+  /** Longest wait for a paused pipe to drain during a COPY change. @default Duration.minutes(4) */
+  readonly pipeDrainTimeout?: Duration;
+}
+
+/**
+ * The Snowflake side of one environment's ingestion: database (adopted: created if absent, never
+ * dropped), RAW schema, storage integration + the IAM role Snowflake assumes, file format, external
+ * stage, and per dataset its bronze table and AUTO_INGEST pipe, whose notification channel receives
+ * the stage bucket's ObjectCreated events for `data/<dataset>/`.
+ */
+export class SnowflakeIngestion extends Construct {
+  readonly provider: SnowflakeProvider;
+  readonly storageIntegration: StorageIntegration;
+  /** The role Snowflake assumes to read `data/` of the stage bucket. */
+  readonly snowflakeRole: iam.IRole;
+  /** Every Snowflake object by construct id (`Database`, `RawSchema`, `Stage`, `OrdersBronze`, `OrdersPipe`…). */
+  readonly objects: ReadonlyMap<string, SnowflakeObject>;
+  /** Pipes by dataset name. */
+  readonly pipes: ReadonlyMap<string, Snowpipe>;
+
+  constructor(scope: Construct, id: string, props: SnowflakeIngestionProps) {
+    super(scope, id);
+    const { project, environment, datasets } = props.config;
+    if (!datasets.length) throw new Error(`${this.node.path}: config has no datasets`);
+    const drainSeconds = props.pipeDrainTimeout?.toSeconds();
+    if (drainSeconds !== undefined && (drainSeconds < 0 || drainSeconds > 840))
+      throw new Error(
+        `${this.node.path}: pipeDrainTimeout must be at most 14 minutes (the provisioner's timeout is 15)`,
+      );
+    const sf = environment.snowflake;
+    const connection: SnowflakeConnection = connectionFromConfig(sf, props.accessUrl);
+    this.provider = SnowflakeProvider.of(this, { environmentName: environment.name });
+    const common = {
+      provider: this.provider,
+      connection,
+      removalPolicy: environment.removalPolicy,
+      adopt: props.adoptExistingObjects ?? false,
+    };
+    const roleName = snowflakeRoleName(project, environment.name);
+    const externalId = sf.externalId ?? defaultExternalId(project, environment.name);
+
+    this.storageIntegration = new StorageIntegration(this, 'StorageIntegration', {
+      ...common,
+      name: storageIntegrationName(project, environment.name),
+      roleName,
+      externalId,
+      bucket: props.stageBucket,
+      key: props.stageKey,
+      comment: `S3 access to the stage bucket (${project} ${environment.name})`,
+    });
+    this.snowflakeRole = this.storageIntegration.role;
+
+    const specs = ingestionObjects({
+      project,
+      environment: environment.name,
+      database: sf.database,
+      rawSchema: sf.rawSchema,
+      stageBucketName: props.stageBucket.bucketName,
+      roleArn: this.storageIntegration.roleArn,
+      externalId,
+      datasets,
+    });
+    const objects = new Map<string, SnowflakeObject>([['StorageIntegration', this.storageIntegration.integration]]);
+    const pipes = new Map<string, Snowpipe>();
+    for (const spec of specs) {
+      if (spec.kind === 'storage-integration') continue;
+      const objectProps = {
+        ...common,
+        adopt: spec.adopt || common.adopt,
+        definition: spec.definition as never,
+        ...(spec.kind === 'pipe' && drainSeconds !== undefined ? { pipeDrainTimeoutSeconds: drainSeconds } : {}),
+      };
+      const object =
+        spec.kind === 'pipe'
+          ? new Snowpipe(this, spec.id, { ...objectProps, stageBucket: props.stageBucket })
+          : new SnowflakeObject(this, spec.id, { ...objectProps, kind: spec.kind });
+      for (const dep of spec.dependsOn) object.node.addDependency(objects.get(dep)!);
+      // The trust must exist before Snowflake touches the bucket through the integration.
+      if (spec.kind === 'stage' || spec.kind === 'pipe') object.node.addDependency(this.storageIntegration.role);
+      objects.set(spec.id, object);
+      if (spec.kind === 'pipe' && spec.dataset) pipes.set(spec.dataset, object as Snowpipe);
+    }
+    this.objects = objects;
+    this.pipes = pipes;
+  }
+}

@@ -1,0 +1,121 @@
+/**
+ * The provisioning engine's vocabulary: what a kind of Snowflake object must provide (read its
+ * current state, plan a change, drop it), the plan it returns and the session it runs on.
+ * Pure TypeScript: the Lambda handler supplies a real session, tests a scripted one.
+ */
+import type { z } from 'zod';
+
+/** One result row, column name → value as text (the session fetches every type as a string). */
+export type Row = Readonly<Record<string, string | null>>;
+
+/** Runs one statement and returns its rows. Implementations throw a {@link SqlErrorLike} on failure. */
+export interface SqlSession {
+  query(sql: string): Promise<Row[]>;
+}
+
+/** What the engine needs to know about a failed statement. */
+export interface SqlErrorLike extends Error {
+  /** Snowflake error code, e.g. `002003`. */
+  readonly code?: string;
+  readonly sqlState?: string;
+  /** Snowflake's own message, when `message` also repeats the statement. */
+  readonly detail?: string;
+}
+
+/**
+ * How an object changes:
+ * - `create`: it did not exist;
+ * - `adopt`: it existed and `adopt` was set: converged to the definition, never dropped by the stack;
+ * - `alter`: changed in place (ALTER), history and data kept;
+ * - `replace`: a stateless object recreated atomically (CREATE OR REPLACE);
+ * - `replace-by-procedure`: recreated following Snowflake's safe procedure (pipes: pause, drain,
+ *   recreate, resume, refresh);
+ * - `no-op`: already as defined, no DDL;
+ * - `drop` / `retain`: the outcomes of a Delete.
+ */
+export type ChangeKind =
+  'create' | 'adopt' | 'alter' | 'replace' | 'replace-by-procedure' | 'no-op' | 'drop' | 'retain';
+
+/** A DDL statement of a plan. */
+export interface SqlStep {
+  readonly type: 'sql';
+  readonly sql: string;
+  /** Statement that restores the previous state if a later step fails (e.g. resume a paused pipe). */
+  readonly undo?: string;
+  /** Once this step succeeds, the pending undo statements no longer apply (the old object is gone). */
+  readonly settlesUndo?: boolean;
+  /** Records the moment just before this statement runs as the pause time (see `refresh-since-pause`). */
+  readonly marksPause?: boolean;
+  /** This statement creates the object: a failure after it lets the engine drop what it created. */
+  readonly createsObject?: boolean;
+  /**
+   * Snowflake checks the storage integration's AWS role here: retry on access errors (bounded) while
+   * the IAM trust policy propagates.
+   */
+  readonly retryOnAccessError?: boolean;
+}
+
+/** Poll `SYSTEM$PIPE_STATUS` until `pendingFileCount` is 0 (bounded; a timeout fails the plan). */
+export interface AwaitPipeDrainedStep {
+  readonly type: 'await-pipe-drained';
+  /** Quoted fully qualified pipe name. */
+  readonly pipe: string;
+}
+
+/** `ALTER PIPE … REFRESH MODIFIED_AFTER = <pause time>`: loads files staged while the pipe was being recreated. */
+export interface RefreshSincePauseStep {
+  readonly type: 'refresh-since-pause';
+  readonly pipe: string;
+}
+
+export type Step = SqlStep | AwaitPipeDrainedStep | RefreshSincePauseStep;
+
+/** The planner's answer for one object. */
+export interface Plan {
+  readonly change: ChangeKind;
+  readonly steps: readonly Step[];
+  /** Human-readable facts about the change (why a replacement, what is kept). */
+  readonly notes: readonly string[];
+}
+
+/** Context the planner may need beyond current and desired state. */
+export interface PlanContext {
+  /** The previous definition on an Update (CloudFormation's OldResourceProperties). */
+  readonly previous?: unknown;
+}
+
+/**
+ * A kind of Snowflake object. Adding a kind (table, stream, task, view, role, grant) means writing
+ * one of these and registering it in `kinds/registry.ts`; the engine, the handler and the offline
+ * plan then support it unchanged.
+ */
+export interface ObjectKind<D, S> {
+  /** Registry key, the `kind` resource property (e.g. `pipe`). */
+  readonly kind: string;
+  /** Human name used in messages (e.g. `pipe`, `storage integration`). */
+  readonly label: string;
+  /**
+   * Holds data that cannot be recreated (tables, schemas, databases): never dropped on Delete unless
+   * the environment's removal policy is `destroy`.
+   */
+  readonly dataBearing: boolean;
+  /**
+   * Validates a definition. Accepts CloudFormation's stringly-typed values (`"true"`, `"5"`) as well
+   * as native ones.
+   */
+  readonly schema: z.ZodType<D>;
+  /** Fully qualified canonical name (`DB.SCHEMA.NAME`, or `NAME` for account objects): the physical id. */
+  physicalId(definition: D): string;
+  /** Reads the current state with SHOW / DESC; `undefined` when the object does not exist. */
+  read(definition: D, session: SqlSession): Promise<S | undefined>;
+  /** Statements that bring `current` (undefined: absent) to `desired`. Pure. */
+  plan(current: S | undefined, desired: D, context?: PlanContext): Plan;
+  /** The DROP statement (IF EXISTS). */
+  drop(definition: D): string;
+  /** Values exposed as custom resource attributes, from the state read after the change. */
+  attributes(definition: D, state: S): Record<string, string>;
+}
+
+/** An object kind with its types erased, as stored in the registry. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyObjectKind = ObjectKind<any, any>;

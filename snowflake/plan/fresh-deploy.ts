@@ -1,0 +1,57 @@
+/**
+ * The SQL a fresh deploy runs, grouped per object, with no credentials: every object is planned
+ * against an empty account. `npm run plan` prints this for an environment.
+ */
+import { getKind } from '../kinds/registry';
+import { refreshSincePause } from '../kinds/pipe';
+import type { Step } from '../engine/types';
+
+export interface PlannedObject {
+  readonly kind: string;
+  readonly definition: unknown;
+}
+
+export interface ObjectSql {
+  readonly kind: string;
+  readonly object: string;
+  readonly change: string;
+  readonly statements: readonly string[];
+}
+
+function render(step: Step): string {
+  switch (step.type) {
+    case 'sql':
+      return step.sql;
+    case 'await-pipe-drained':
+      return `-- wait until SYSTEM$PIPE_STATUS('${step.pipe.replace(/"/g, '')}'):pendingFileCount = 0`;
+    case 'refresh-since-pause':
+      return refreshSincePause(step.pipe, '<pause time>');
+  }
+}
+
+/** Plans each object as a Create; definitions are validated by their kind (errors name the object). */
+export function freshDeployPlan(objects: readonly PlannedObject[]): ObjectSql[] {
+  return objects.map((o) => {
+    const kind = getKind(o.kind);
+    const parsed = kind.schema.safeParse(o.definition);
+    if (!parsed.success)
+      throw new Error(
+        `invalid ${kind.label} definition: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+      );
+    const plan = kind.plan(undefined, parsed.data);
+    return {
+      kind: kind.label,
+      object: kind.physicalId(parsed.data),
+      change: plan.change,
+      statements: plan.steps.map(render),
+    };
+  });
+}
+
+/** The fresh-deploy SQL as text: one commented block per object, statements terminated by `;`. */
+export function renderFreshDeploySql(objects: readonly PlannedObject[]): string {
+  return freshDeployPlan(objects)
+    .map((o) => [`-- ${o.kind} ${o.object} (${o.change})`, ...o.statements.map((s) => `${s};`)].join('\n'))
+    .join('\n\n')
+    .concat('\n');
+}

@@ -1,0 +1,433 @@
+/**
+ * The in-memory Snowflake account of the test server: executes the DDL the provisioner emits
+ * (CREATE / ALTER / DROP / SHOW / DESC / SYSTEM$PIPE_STATUS) over a small catalog. Creating an
+ * existing object, or CREATE OR REPLACE of a running pipe, fails like Snowflake would (or louder).
+ */
+import { Reader, SqlFailure, tokenize, unsupported } from './sql-reader';
+import type { Rows } from './sql-reader';
+
+export { SqlFailure };
+export type { Rows };
+
+interface Pipe {
+  definition: string;
+  comment: string;
+  errorIntegration: string | null;
+  paused: boolean;
+  pendingFileCount: number;
+  notificationChannel: string;
+}
+
+/** The in-memory account. Keys are canonical dotted names. */
+export class Catalog {
+  databases = new Map<string, { comment: string }>();
+  schemas = new Map<string, { comment: string }>();
+  integrations = new Map<string, Record<string, string>>();
+  fileFormats = new Map<string, { type: string; compression: string; stripOuterArray: boolean; comment: string }>();
+  stages = new Map<string, { url: string; integration: string; fileFormat: string; comment: string }>();
+  tables = new Map<string, { columns: { name: string; type: string }[]; comment: string }>();
+  pipes = new Map<string, Pipe>();
+  /** Files each pipe refresh was asked to load since (for assertions). */
+  refreshes: { pipe: string; modifiedAfter: string }[] = [];
+  iamUserArn = 'arn:aws:iam::123456789012:user/abc1-s-test';
+  sqsArn = 'arn:aws:sqs:eu-west-1:123456789012:sf-snowpipe-TEST';
+
+  execute(sql: string): Rows {
+    const tokens = tokenize(sql);
+    const r = new Reader(tokens, sql);
+    const verb = r.word();
+    switch (verb) {
+      case 'CREATE':
+        return this.create(r, sql);
+      case 'ALTER':
+        return this.alter(r, sql);
+      case 'DROP':
+        return this.drop(r);
+      case 'SHOW':
+        return this.show(r);
+      case 'DESC':
+      case 'DESCRIBE':
+        return this.describe(r);
+      case 'SELECT':
+        return this.select(r);
+      default:
+        throw unsupported(sql);
+    }
+  }
+
+  private create(r: Reader, sql: string): Rows {
+    let replace = false;
+    if (r.peekWord('OR')) {
+      r.word();
+      r.expectWord('REPLACE');
+      replace = true;
+    }
+    const kind = r.kindWords();
+    let ifNotExists = false;
+    if (r.peekWord('IF')) {
+      r.word();
+      r.expectWord('NOT');
+      r.expectWord('EXISTS');
+      ifNotExists = true;
+    }
+    const name = r.name();
+    const map = this.mapOf(kind);
+    if (map.has(name) && !replace) {
+      if (ifNotExists) return status(`${name} already exists, statement succeeded.`);
+      throw new SqlFailure(`SQL compilation error:\nObject '${name}' already exists.`, '002002', '42710');
+    }
+    switch (kind) {
+      case 'DATABASE':
+        this.databases.set(name, { comment: r.props().COMMENT ?? '' });
+        break;
+      case 'SCHEMA':
+        if (!this.databases.has(name.split('.')[0])) throw notExists(name.split('.')[0]);
+        this.schemas.set(name, { comment: r.props().COMMENT ?? '' });
+        break;
+      case 'STORAGE INTEGRATION': {
+        const p = r.props();
+        this.integrations.set(name, {
+          STORAGE_PROVIDER: p.STORAGE_PROVIDER ?? 'S3',
+          ENABLED: (p.ENABLED ?? 'TRUE').toLowerCase(),
+          STORAGE_AWS_ROLE_ARN: p.STORAGE_AWS_ROLE_ARN ?? '',
+          STORAGE_AWS_EXTERNAL_ID: p.STORAGE_AWS_EXTERNAL_ID ?? 'GENERATED_ID',
+          STORAGE_ALLOWED_LOCATIONS: p.STORAGE_ALLOWED_LOCATIONS ?? '',
+          STORAGE_BLOCKED_LOCATIONS: p.STORAGE_BLOCKED_LOCATIONS ?? '',
+          STORAGE_AWS_IAM_USER_ARN: this.iamUserArn,
+          COMMENT: p.COMMENT ?? '',
+        });
+        break;
+      }
+      case 'FILE FORMAT': {
+        this.requireSchema(name);
+        const p = r.props();
+        this.fileFormats.set(name, {
+          type: p.TYPE ?? 'CSV',
+          compression: p.COMPRESSION ?? 'AUTO',
+          stripOuterArray: p.STRIP_OUTER_ARRAY === 'TRUE',
+          comment: p.COMMENT ?? '',
+        });
+        break;
+      }
+      case 'STAGE': {
+        this.requireSchema(name);
+        const p = r.props();
+        if (p.STORAGE_INTEGRATION && !this.integrations.has(p.STORAGE_INTEGRATION))
+          throw notExists(p.STORAGE_INTEGRATION);
+        if (p.STORAGE_INTEGRATION) this.checkAllowed(p.STORAGE_INTEGRATION, p.URL ?? '');
+        this.stages.set(name, {
+          url: p.URL ?? '',
+          integration: p.STORAGE_INTEGRATION ?? '',
+          fileFormat: p['FILE_FORMAT.FORMAT_NAME'] ?? '',
+          comment: p.COMMENT ?? '',
+        });
+        break;
+      }
+      case 'TABLE': {
+        this.requireSchema(name);
+        const columns = r.columnList();
+        const p = r.props();
+        this.tables.set(name, { columns, comment: p.COMMENT ?? '' });
+        break;
+      }
+      case 'PIPE': {
+        this.requireSchema(name);
+        const p = r.props();
+        const as = sql.search(/\sAS\s+COPY\s/i);
+        if (as < 0) throw unsupported(sql);
+        const definition = sql.slice(as).replace(/^\s*AS\s+/i, '');
+        const target = /COPY INTO ("[^"]+"\."[^"]+"\."[^"]+")/.exec(definition);
+        const table = target ? target[1].replace(/"/g, '') : '';
+        if (!this.tables.has(table)) throw notExists(table);
+        const stage = /@("[^"]+"\."[^"]+"\."[^"]+")/.exec(definition);
+        if (!stage || !this.stages.has(stage[1].replace(/"/g, ''))) throw notExists(stage?.[1] ?? 'stage');
+        const old = this.pipes.get(name);
+        if (old && !old.paused)
+          throw new SqlFailure(
+            'test server: CREATE OR REPLACE of a running pipe (the provisioner must never do this)',
+            '999999',
+            '55000',
+          );
+        this.pipes.set(name, {
+          definition,
+          comment: p.COMMENT ?? '',
+          errorIntegration: p.ERROR_INTEGRATION ?? null,
+          paused: false,
+          pendingFileCount: 0,
+          notificationChannel: old?.notificationChannel ?? this.sqsArn,
+        });
+        break;
+      }
+      default:
+        throw unsupported(sql);
+    }
+    return status(`${kind} ${name} successfully created.`);
+  }
+
+  private alter(r: Reader, sql: string): Rows {
+    const kind = r.kindWords();
+    const name = r.name();
+    const action = r.word();
+    const obj = this.mapOf(kind).get(name);
+    if (!obj) throw notExists(name);
+    if (kind === 'TABLE' && action === 'ADD') {
+      r.expectWord('COLUMN');
+      const table = this.tables.get(name)!;
+      for (const c of r.columnList(false)) table.columns.push(c);
+      return status('Statement executed successfully.');
+    }
+    if (kind === 'PIPE' && action === 'REFRESH') {
+      const p = r.props();
+      this.refreshes.push({ pipe: name, modifiedAfter: p.MODIFIED_AFTER ?? '' });
+      return [];
+    }
+    if (action === 'UNSET') {
+      const prop = r.word();
+      if (kind === 'STORAGE INTEGRATION') this.integrations.get(name)![prop] = '';
+      else throw unsupported(sql);
+      return status('Statement executed successfully.');
+    }
+    if (action !== 'SET') throw unsupported(sql);
+    const p = r.props();
+    switch (kind) {
+      case 'DATABASE':
+      case 'SCHEMA':
+        (obj as { comment: string }).comment = p.COMMENT ?? '';
+        break;
+      case 'STORAGE INTEGRATION': {
+        const i = this.integrations.get(name)!;
+        for (const [k, v] of Object.entries(p)) i[k] = k === 'ENABLED' ? v.toLowerCase() : v;
+        break;
+      }
+      case 'FILE FORMAT': {
+        const f = this.fileFormats.get(name)!;
+        if (p.COMPRESSION) f.compression = p.COMPRESSION;
+        if (p.STRIP_OUTER_ARRAY) f.stripOuterArray = p.STRIP_OUTER_ARRAY === 'TRUE';
+        if (p.COMMENT !== undefined) f.comment = p.COMMENT;
+        break;
+      }
+      case 'STAGE': {
+        const s = this.stages.get(name)!;
+        if (p.URL || p.STORAGE_INTEGRATION) this.checkAllowed(p.STORAGE_INTEGRATION ?? s.integration, p.URL ?? s.url);
+        if (p.URL) s.url = p.URL;
+        if (p.STORAGE_INTEGRATION) s.integration = p.STORAGE_INTEGRATION;
+        if (p['FILE_FORMAT.FORMAT_NAME']) s.fileFormat = p['FILE_FORMAT.FORMAT_NAME'];
+        if (p.COMMENT !== undefined) s.comment = p.COMMENT;
+        break;
+      }
+      case 'TABLE':
+        this.tables.get(name)!.comment = p.COMMENT ?? '';
+        break;
+      case 'PIPE': {
+        const pipe = this.pipes.get(name)!;
+        if (p.PIPE_EXECUTION_PAUSED) pipe.paused = p.PIPE_EXECUTION_PAUSED === 'TRUE';
+        if (p.ERROR_INTEGRATION) pipe.errorIntegration = p.ERROR_INTEGRATION;
+        if (p.COMMENT !== undefined) pipe.comment = p.COMMENT;
+        break;
+      }
+      default:
+        throw unsupported(sql);
+    }
+    return status('Statement executed successfully.');
+  }
+
+  private drop(r: Reader): Rows {
+    const kind = r.kindWords();
+    let ifExists = false;
+    if (r.peekWord('IF')) {
+      r.word();
+      r.expectWord('EXISTS');
+      ifExists = true;
+    }
+    const name = r.name();
+    const map = this.mapOf(kind);
+    if (!map.delete(name) && !ifExists) throw notExists(name);
+    return status(`${name} successfully dropped.`);
+  }
+
+  private show(r: Reader): Rows {
+    const what = r.kindWords();
+    r.expectWord('LIKE');
+    const pattern = r.str();
+    let scope = '';
+    if (r.peekWord('IN')) {
+      r.word();
+      r.word(); // SCHEMA | DATABASE
+      scope = r.name();
+      const exists = scope.includes('.') ? this.schemas.has(scope) : this.databases.has(scope);
+      if (!exists) throw notExists(scope);
+    }
+    const like = new RegExp(
+      `^${pattern
+        .replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+        .replace(/_/g, '.')
+        .replace(/%/g, '.*')}$`,
+      'i',
+    );
+    const rows: Rows = [];
+    const map = this.mapOf(what);
+    for (const [key, value] of map as Map<string, unknown>) {
+      const parts = key.split('.');
+      const name = parts[parts.length - 1];
+      if (scope && parts.slice(0, -1).join('.') !== scope) continue;
+      if (!like.test(name)) continue;
+      rows.push(this.showRow(what, key, name, value));
+    }
+    return rows;
+  }
+
+  private showRow(plural: string, key: string, name: string, value: unknown): Record<string, string | null> {
+    const kind = plural.replace(/S$/, '');
+    const parts = key.split('.');
+    const base = {
+      created_on: '2026-01-01 00:00:00.000 +0000',
+      name,
+      database_name: parts[0] ?? null,
+      schema_name: parts[1] ?? null,
+      owner: 'PROVISIONER',
+    };
+    switch (kind) {
+      case 'STAGE': {
+        const s = value as { url: string; integration: string; comment: string };
+        return { ...base, url: s.url, storage_integration: s.integration, comment: s.comment, type: 'EXTERNAL' };
+      }
+      case 'PIPE': {
+        const p = value as Pipe;
+        return {
+          ...base,
+          definition: p.definition,
+          notification_channel: p.notificationChannel,
+          comment: p.comment,
+          error_integration: p.errorIntegration,
+        };
+      }
+      case 'FILE FORMAT': {
+        const f = value as { type: string; compression: string; stripOuterArray: boolean; comment: string };
+        return {
+          ...base,
+          type: f.type,
+          comment: f.comment,
+          format_options: JSON.stringify({
+            TYPE: f.type,
+            COMPRESSION: f.compression,
+            STRIP_OUTER_ARRAY: f.stripOuterArray,
+          }),
+        };
+      }
+      case 'STORAGE INTEGRATION':
+        return {
+          name,
+          type: 'EXTERNAL_STAGE',
+          category: 'STORAGE',
+          enabled: (value as Record<string, string>).ENABLED,
+          comment: (value as Record<string, string>).COMMENT,
+        };
+      default:
+        return { ...base, comment: (value as { comment: string }).comment, kind: 'TABLE' };
+    }
+  }
+
+  private describe(r: Reader): Rows {
+    const kind = r.kindWords();
+    const name = r.name();
+    const obj = this.mapOf(kind).get(name);
+    if (!obj) throw notExists(name);
+    if (kind === 'STORAGE INTEGRATION')
+      return Object.entries(obj as Record<string, string>).map(([property, value]) => ({
+        property,
+        property_type: 'String',
+        property_value: value,
+        property_default: '',
+      }));
+    if (kind === 'STAGE') {
+      const s = obj as { url: string; fileFormat: string };
+      return [
+        {
+          parent_property: 'STAGE_LOCATION',
+          property: 'URL',
+          property_type: 'String',
+          property_value: `["${s.url}"]`,
+          property_default: '',
+        },
+        {
+          parent_property: 'STAGE_FILE_FORMAT',
+          property: 'FORMAT_NAME',
+          property_type: 'String',
+          property_value: s.fileFormat,
+          property_default: '',
+        },
+      ];
+    }
+    if (kind === 'TABLE')
+      return (obj as { columns: { name: string; type: string }[] }).columns.map((c) => ({
+        name: c.name,
+        type: describedType(c.type),
+        kind: 'COLUMN',
+        'null?': 'Y',
+      }));
+    throw new SqlFailure(`unsupported DESC ${kind}`, '001003', '42000');
+  }
+
+  private select(r: Reader): Rows {
+    const fn = r.word();
+    if (fn !== 'SYSTEM$PIPE_STATUS') throw new SqlFailure(`unsupported SELECT ${fn}`, '001003', '42000');
+    r.expect('(');
+    const name = r.str().toUpperCase();
+    const pipe = this.pipes.get(name);
+    if (!pipe) throw new SqlFailure(`Pipe '${name}' does not exist or not authorized.`, '002003', '02000');
+    const state = pipe.paused ? 'PAUSED' : 'RUNNING';
+    const result = JSON.stringify({ executionState: state, pendingFileCount: pipe.pendingFileCount });
+    // A paused pipe loads its backlog: the next status shows fewer pending files.
+    if (pipe.paused && pipe.pendingFileCount > 0) pipe.pendingFileCount--;
+    return [{ STATUS: result }];
+  }
+
+  /** Like Snowflake, a stage URL must lie within one of its integration's allowed locations. */
+  private checkAllowed(integration: string, url: string): void {
+    const allowed = (this.integrations.get(integration)!.STORAGE_ALLOWED_LOCATIONS ?? '').split(',').filter(Boolean);
+    if (!allowed.some((l) => url.startsWith(l)))
+      throw new SqlFailure(
+        `SQL execution error: Location '${url}' is not allowed by integration '${integration}'. Please use DESC INTEGRATION to check out allowed and blocked locations.`,
+        '003120',
+        '22023',
+      );
+  }
+
+  private requireSchema(name: string): void {
+    const schema = name.split('.').slice(0, 2).join('.');
+    if (!this.schemas.has(schema)) throw notExists(schema);
+  }
+
+  mapOf(kind: string): Map<string, unknown> {
+    const m: Record<string, Map<string, unknown>> = {
+      DATABASE: this.databases,
+      DATABASES: this.databases,
+      SCHEMA: this.schemas,
+      SCHEMAS: this.schemas,
+      'STORAGE INTEGRATION': this.integrations,
+      'STORAGE INTEGRATIONS': this.integrations,
+      'FILE FORMAT': this.fileFormats,
+      'FILE FORMATS': this.fileFormats,
+      STAGE: this.stages,
+      STAGES: this.stages,
+      TABLE: this.tables,
+      TABLES: this.tables,
+      PIPE: this.pipes,
+      PIPES: this.pipes,
+    };
+    const map = m[kind];
+    if (!map) throw new SqlFailure(`unsupported object kind ${kind}`, '001003', '42000');
+    return map;
+  }
+}
+
+function describedType(type: string): string {
+  const t = type.toUpperCase();
+  if (t === 'VARCHAR') return 'VARCHAR(16777216)';
+  if (t === 'TIMESTAMP_TZ') return 'TIMESTAMP_TZ(9)';
+  return t;
+}
+
+const status = (s: string): Rows => [{ status: s }];
+const notExists = (name: string) =>
+  new SqlFailure(`SQL compilation error:\nObject '${name}' does not exist or not authorized.`, '002003', '02000');
