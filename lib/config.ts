@@ -248,6 +248,24 @@ export const snowflakeSchema = z
     rawSchema: z.string().regex(SNOWFLAKE_NAME_PATTERN, matches(SNOWFLAKE_NAME_PATTERN)).optional(),
     coreSchema: z.string().regex(SNOWFLAKE_NAME_PATTERN, matches(SNOWFLAKE_NAME_PATTERN)).optional(),
     goldSchema: z.string().regex(SNOWFLAKE_NAME_PATTERN, matches(SNOWFLAKE_NAME_PATTERN)).optional(),
+    /**
+     * Connection of the scheduled health monitor (least privilege: a monitoring user with MONITOR on the pipes and
+     * tasks is recommended). Each field defaults to the deployer's.
+     */
+    monitor: z
+      .object({
+        user: z.string().regex(SNOWFLAKE_NAME_PATTERN, matches(SNOWFLAKE_NAME_PATTERN)).optional(),
+        role: z.string().regex(SNOWFLAKE_NAME_PATTERN, matches(SNOWFLAKE_NAME_PATTERN)).optional(),
+        warehouse: z.string().regex(SNOWFLAKE_NAME_PATTERN, matches(SNOWFLAKE_NAME_PATTERN)).optional(),
+        privateKeySecretArn: z
+          .string()
+          .regex(/^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+$/, 'must be a Secrets Manager secret ARN')
+          .optional(),
+        /** Minutes between health checks (each check resumes the warehouse briefly). @default 15 */
+        scheduleMinutes: z.number().int().min(1).max(1440).optional(),
+      })
+      .strict()
+      .optional(),
     /** Read-only role granted SELECT on gold. @default <DATABASE>_READER */
     readerRole: z.string().regex(SNOWFLAKE_NAME_PATTERN, matches(SNOWFLAKE_NAME_PATTERN)).optional(),
   })
@@ -259,6 +277,8 @@ export const alarmsSchema = z
     emails: z.array(z.email('must be an e-mail address')).optional(),
     /** Extra SNS-compatible HTTPS endpoints (chat integrations) subscribed to the alarm topic. */
     httpsEndpoints: z.array(z.url({ protocol: /^https$/, error: 'must be an https URL' })).optional(),
+    /** Runbook location; each alarm description links `<runbookUrl>#<section>`. @default 'docs/operations.md' */
+    runbookUrl: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
     /** Minutes without a new silver row (while files are staged) before the freshness alarm. @default 60 */
     freshnessMinutes: z.number().int().min(5).optional(),
   })

@@ -1,18 +1,24 @@
-import { RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { SourceUploadRoles } from './access/source-upload-roles';
 import type { ResolvedEnvironment } from './config';
 import { ParserIngestion } from './ingestion/parser-ingestion';
+import { HealthMonitor } from './monitoring/health-monitor';
+import { PipelineMonitoring } from './monitoring/pipeline-monitoring';
 import { acknowledgeCdkHelpers } from './nag/cdk-helpers';
+import { SnowflakeIngestion } from './snowflake';
 import { PipelineStorage } from './storage/pipeline-storage';
 
 /** Default CloudWatch log retention of the functions, in days (`retention.logRetentionDays`). */
 export const DEFAULT_LOG_RETENTION_DAYS = 30;
+/** Default minutes between Snowflake health checks (`snowflake.monitor.scheduleMinutes`). */
+export const DEFAULT_HEALTH_CHECK_MINUTES = 15;
 
 export interface PipelineStackProps extends StackProps {
   /** The environment to deploy, with its sources and datasets (overrides applied). */
@@ -20,8 +26,9 @@ export interface PipelineStackProps extends StackProps {
 }
 
 /**
- * One environment's pipeline: storage (key + buckets), ingestion (queue → parser) and the producers'
- * upload roles. Later constructs (Snowflake, monitoring) read the public properties below.
+ * One environment's pipeline: storage (key + buckets), ingestion (queue → parser), the producers' upload
+ * roles, the Snowflake side (integration, stage, pipes, medallion objects) and monitoring (alarms, dashboard,
+ * the Snowflake health monitor).
  */
 export class PipelineStack extends Stack {
   /** `<project>-<env>`: prefix of physical names. */
@@ -40,6 +47,9 @@ export class PipelineStack extends Stack {
   readonly queue: sqs.IQueue;
   readonly deadLetterQueue: sqs.IQueue;
   readonly parserFunction: lambda.IFunction;
+  readonly snowflake: SnowflakeIngestion;
+  readonly monitoring: PipelineMonitoring;
+  readonly healthMonitor: HealthMonitor;
 
   constructor(scope: Construct, id: string, props: PipelineStackProps) {
     const { project, environment, sources, datasets } = props.resolved;
@@ -48,6 +58,7 @@ export class PipelineStack extends Stack {
     this.namePrefix = namePrefix;
     this.removalPolicy = environment.removalPolicy === 'destroy' ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN;
 
+    const logRetentionDays = logRetention(environment.retention?.logRetentionDays ?? DEFAULT_LOG_RETENTION_DAYS);
     this.storage = new PipelineStorage(this, 'Storage', {
       namePrefix,
       removalPolicy: this.removalPolicy,
@@ -62,7 +73,7 @@ export class PipelineStack extends Stack {
       datasets,
       sourceNames: sources.map((s) => s.name),
       ingestion: environment.ingestion,
-      logRetention: logRetention(environment.retention?.logRetentionDays ?? DEFAULT_LOG_RETENTION_DAYS),
+      logRetention: logRetentionDays,
       removalPolicy: this.removalPolicy,
     });
     this.uploadRoles = new SourceUploadRoles(this, 'UploadRoles', {
@@ -71,6 +82,48 @@ export class PipelineStack extends Stack {
       sources,
       datasetNames: datasets.map((d) => d.name),
       roleNamePrefix: `${namePrefix}-upload`,
+    });
+
+    this.snowflake = new SnowflakeIngestion(this, 'Snowflake', {
+      config: props.resolved,
+      stageBucket: this.storage.stageBucket,
+      stageKey: this.storage.key,
+      logRetention: logRetentionDays,
+    });
+
+    this.monitoring = new PipelineMonitoring(this, 'Monitoring', {
+      environmentName: environment.name,
+      namePrefix,
+      inboundQueue: this.ingestion.queue,
+      deadLetterQueue: this.ingestion.deadLetterQueue,
+      parserFunction: this.ingestion.parser,
+      alarms: environment.alarms,
+      runbookUrl: environment.alarms?.runbookUrl,
+      keyRemovalPolicy: this.removalPolicy,
+    });
+    const sf = environment.snowflake;
+    const monitor = sf.monitor ?? {};
+    this.healthMonitor = new HealthMonitor(this, 'HealthMonitor', {
+      environmentName: environment.name,
+      connection: {
+        account: sf.account,
+        user: monitor.user ?? sf.user,
+        role: monitor.role ?? sf.role,
+        warehouse: monitor.warehouse ?? sf.warehouse,
+        privateKeySecret: secretsmanager.Secret.fromSecretCompleteArn(
+          this,
+          'MonitorKeySecret',
+          monitor.privateKeySecretArn ?? sf.privateKeySecretArn,
+        ),
+        host: sf.host,
+      },
+      schemas: { database: sf.database, raw: sf.rawSchema, core: sf.coreSchema },
+      datasets: datasets.map((d) => d.name),
+      monitoring: this.monitoring,
+      schedule: Duration.minutes(monitor.scheduleMinutes ?? DEFAULT_HEALTH_CHECK_MINUTES),
+      freshnessMinutes: environment.alarms?.freshnessMinutes,
+      logRetention: logRetentionDays,
+      logRemovalPolicy: this.removalPolicy,
     });
 
     this.key = this.storage.key;

@@ -1,15 +1,19 @@
-import { Duration, Token } from 'aws-cdk-lib';
+import { Duration, Token, type RemovalPolicy } from 'aws-cdk-lib';
 import * as cw from 'aws-cdk-lib/aws-cloudwatch';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { HEALTH_METRICS, MONITOR_RUNS_METRIC } from '../../lambda/health-monitor/health';
-import { HEALTH_MONITOR_ENV, HEALTH_MONITOR_SERVICE } from '../../lambda/health-monitor/environment';
-import { METRICS_NAMESPACE } from '../../lambda/shared/constants';
+import {
+  HEALTH_METRICS,
+  HEALTH_MONITOR_ENV,
+  HEALTH_MONITOR_SERVICE,
+  METRICS_NAMESPACE,
+  MONITOR_RUNS_METRIC,
+} from '../../lambda/shared/constants';
 import { IDENTIFIER_PATTERN } from '../config';
-import { PipelineFunction } from '../functions/pipeline-function';
+import { PipelineFunction, SNOWFLAKE_DRIVER_ALIASES } from '../functions/pipeline-function';
 import { MonitoringPropsError } from './alarm-topic';
 import type { PipelineMonitoring } from './pipeline-monitoring';
 import { HEALTH_RUNBOOK_ANCHORS } from './runbook';
@@ -45,6 +49,8 @@ export interface HealthMonitorProps {
   readonly streamStaleWarningHours?: number;
   /** @default logs.RetentionDays.ONE_MONTH */
   readonly logRetention?: logs.RetentionDays;
+  /** Removal policy of the function's log group. @default RemovalPolicy.RETAIN */
+  readonly logRemovalPolicy?: RemovalPolicy;
 }
 
 /**
@@ -83,11 +89,13 @@ export class HealthMonitor extends Construct {
     const c = props.connection;
     this.function = new PipelineFunction(this, 'Function', {
       functionFolder: 'health-monitor',
+      aliases: SNOWFLAKE_DRIVER_ALIASES,
       serviceName: HEALTH_MONITOR_SERVICE,
       environmentName: props.environmentName,
       timeout: Duration.minutes(Math.min(windowMinutes, 5)),
       memorySize: 256,
       logRetention: props.logRetention,
+      logRemovalPolicy: props.logRemovalPolicy,
       environment: {
         [HEALTH_MONITOR_ENV.connection]: JSON.stringify({
           account: c.account,

@@ -1,4 +1,5 @@
-import type { Duration } from 'aws-cdk-lib';
+import { RemovalPolicy, type Duration } from 'aws-cdk-lib';
+import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
@@ -26,6 +27,8 @@ export interface SnowflakeIngestionProps {
   readonly adoptExistingObjects?: boolean;
   /** Longest wait for a paused pipe to drain during a COPY change. @default Duration.minutes(4) */
   readonly pipeDrainTimeout?: Duration;
+  /** Log retention of the provisioner functions. @default logs.RetentionDays.ONE_MONTH */
+  readonly logRetention?: logs.RetentionDays;
 }
 
 /**
@@ -55,7 +58,11 @@ export class SnowflakeIngestion extends Construct {
       );
     const sf = environment.snowflake;
     const connection: SnowflakeConnection = connectionFromConfig(sf, props.accessUrl);
-    this.provider = SnowflakeProvider.of(this, { environmentName: environment.name });
+    this.provider = SnowflakeProvider.of(this, {
+      environmentName: environment.name,
+      logRetention: props.logRetention,
+      logRemovalPolicy: environment.removalPolicy === 'destroy' ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
+    });
     const common = {
       provider: this.provider,
       connection,

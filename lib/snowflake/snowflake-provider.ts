@@ -1,10 +1,10 @@
-import { Duration, Stack } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import { PROVISIONER_SERVICE } from '../../lambda/shared/constants';
-import { PipelineFunction } from '../functions/pipeline-function';
+import { PipelineFunction, SNOWFLAKE_DRIVER_ALIASES } from '../functions/pipeline-function';
 import { acknowledgeProviderFramework } from '../nag/cdk-helpers';
 
 export interface SnowflakeProviderProps {
@@ -14,6 +14,8 @@ export interface SnowflakeProviderProps {
   readonly timeout?: Duration;
   /** Log retention of the provisioner and the framework function. @default logs.RetentionDays.ONE_MONTH */
   readonly logRetention?: logs.RetentionDays;
+  /** Removal policy of both log groups. @default RemovalPolicy.RETAIN */
+  readonly logRemovalPolicy?: RemovalPolicy;
 }
 
 /**
@@ -37,16 +39,21 @@ export class SnowflakeProvider extends Construct {
     const retention = props.logRetention ?? logs.RetentionDays.ONE_MONTH;
     this.onEventFunction = new PipelineFunction(this, 'Provisioner', {
       functionFolder: 'snowflake-provisioner',
+      aliases: SNOWFLAKE_DRIVER_ALIASES,
       serviceName: PROVISIONER_SERVICE,
       environmentName: props.environmentName,
       timeout: props.timeout ?? Duration.minutes(10),
       memorySize: 512,
       logRetention: retention,
+      logRemovalPolicy: props.logRemovalPolicy,
       description: `Creates and safely updates Snowflake objects (${props.environmentName})`,
     });
     const provider = new cr.Provider(this, 'Provider', {
       onEventHandler: this.onEventFunction,
-      logGroup: new logs.LogGroup(this, 'FrameworkLogGroup', { retention }),
+      logGroup: new logs.LogGroup(this, 'FrameworkLogGroup', {
+        retention,
+        removalPolicy: props.logRemovalPolicy ?? RemovalPolicy.RETAIN,
+      }),
     });
     acknowledgeProviderFramework(provider, this.onEventFunction);
     this.serviceToken = provider.serviceToken;
