@@ -1,0 +1,121 @@
+import {
+  AbortMultipartUploadCommand,
+  CompleteMultipartUploadCommand,
+  CopyObjectCommand,
+  CreateMultipartUploadCommand,
+  HeadObjectCommand,
+  UploadPartCopyCommand,
+} from '@aws-sdk/client-s3';
+import type { CompletedPart, S3Client } from '@aws-sdk/client-s3';
+import type { ObjectVersion } from './object-names';
+
+/** CopyObject's limit; larger objects are copied with UploadPartCopy. */
+export const SINGLE_COPY_MAX_BYTES = 5 * 1024 * 1024 * 1024;
+/** Range of each UploadPartCopy (10,000 parts × 1 GiB covers S3's 5 TiB object limit). */
+const COPY_PART_BYTES = 1024 * 1024 * 1024;
+
+export interface ArchiveCopyOptions {
+  /** Largest object copied with one CopyObject. @default SINGLE_COPY_MAX_BYTES (5 GiB) */
+  readonly singleCopyMaxBytes?: number;
+  /** Range of each UploadPartCopy above that. @default 1 GiB */
+  readonly copyPartBytes?: number;
+}
+
+/** HTTP status of an S3 SDK error, if any. */
+export function httpStatus(err: unknown): number | undefined {
+  return (err as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode;
+}
+
+/** The object does not exist (GetObject NoSuchKey, HeadObject NotFound); a missing bucket is not this. */
+export function isNotFound(err: unknown): boolean {
+  const name = (err as { name?: string })?.name;
+  return name === 'NoSuchKey' || name === 'NotFound';
+}
+
+/** 412 / PreconditionFailed (an If-Match did not hold). */
+export function isPreconditionFailed(err: unknown): boolean {
+  return (err as { name?: string })?.name === 'PreconditionFailed' || httpStatus(err) === 412;
+}
+
+/** `x-amz-copy-source`: bucket and URL-encoded key (slashes kept), plus the version. */
+export function copySource(v: ObjectVersion): string {
+  const key = v.key.split('/').map(encodeURIComponent).join('/');
+  return `${v.bucket}/${key}${v.versionId ? `?versionId=${encodeURIComponent(v.versionId)}` : ''}`;
+}
+
+/** Metadata stored on every archive copy (S3 metadata is ASCII: the key is URL-encoded). */
+export function archiveMetadata(v: ObjectVersion): Record<string, string> {
+  return {
+    'original-key': encodeURIComponent(v.key),
+    'original-bucket': v.bucket,
+    'original-version-id': v.versionId ?? 'null',
+    'original-etag': v.eTag,
+    sequencer: v.sequencer,
+    'received-at': v.receivedAt,
+  };
+}
+
+/** True when the archive already holds this version (the crash-after-delete case). */
+export async function archiveExists(s3: S3Client, bucket: string, key: string): Promise<boolean> {
+  try {
+    await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
+    return true;
+  } catch (err) {
+    if (isNotFound(err)) return false;
+    throw err;
+  }
+}
+
+/**
+ * Copies the object version byte for byte into the archive, only if it is still the version the
+ * event names (`x-amz-copy-source-if-match`). Objects over 5 GiB go by multipart UploadPartCopy.
+ */
+export async function archiveObject(
+  s3: S3Client,
+  v: ObjectVersion,
+  size: number,
+  contentType: string | undefined,
+  bucket: string,
+  key: string,
+  options: ArchiveCopyOptions = {},
+): Promise<void> {
+  const singleCopyMaxBytes = options.singleCopyMaxBytes ?? SINGLE_COPY_MAX_BYTES;
+  const copyPartBytes = options.copyPartBytes ?? COPY_PART_BYTES;
+  const common = { Bucket: bucket, Key: key, Metadata: archiveMetadata(v), ContentType: contentType };
+  if (size <= singleCopyMaxBytes) {
+    await s3.send(
+      new CopyObjectCommand({
+        ...common,
+        CopySource: copySource(v),
+        CopySourceIfMatch: `"${v.eTag}"`,
+        MetadataDirective: 'REPLACE',
+      }),
+    );
+    return;
+  }
+  const { UploadId } = await s3.send(new CreateMultipartUploadCommand(common));
+  try {
+    const parts: CompletedPart[] = [];
+    for (let start = 0, n = 1; start < size; start += copyPartBytes, n++) {
+      const end = Math.min(size, start + copyPartBytes) - 1;
+      const out = await s3.send(
+        new UploadPartCopyCommand({
+          Bucket: bucket,
+          Key: key,
+          UploadId,
+          PartNumber: n,
+          CopySource: copySource(v),
+          CopySourceIfMatch: `"${v.eTag}"`,
+          CopySourceRange: `bytes=${start}-${end}`,
+        }),
+      );
+      parts.push({ PartNumber: n, ETag: out.CopyPartResult?.ETag });
+    }
+    await s3.send(
+      new CompleteMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId, MultipartUpload: { Parts: parts } }),
+    );
+  } catch (err) {
+    await s3.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId })).catch(() => undefined);
+    throw err;
+  }
+}

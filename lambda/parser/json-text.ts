@@ -1,0 +1,249 @@
+import { ROW_REASONS } from './errors';
+import type { RowReason } from './errors';
+
+/** The canonical text of one JSON value, or why it is not acceptable. */
+export type CanonicalJson =
+  | { readonly ok: true; readonly json: string; readonly isObject: boolean }
+  | { readonly ok: false; readonly reason: RowReason; readonly message: string };
+
+class JsonSyntaxError {
+  constructor(
+    readonly reason: RowReason,
+    readonly message: string,
+  ) {}
+}
+
+const SPACE = 32;
+const TAB = 9;
+const LF = 10;
+const CR = 13;
+const QUOTE = 34;
+const BACKSLASH = 92;
+const COMMA = 44;
+const COLON = 58;
+const MINUS = 45;
+const PLUS = 43;
+const DOT = 46;
+const ZERO = 48;
+const NINE = 57;
+const LBRACKET = 91;
+const RBRACKET = 93;
+const LBRACE = 123;
+const RBRACE = 125;
+const LOWER_E = 101;
+const UPPER_E = 69;
+const LOWER_U = 117;
+
+const isWs = (c: number) => c === SPACE || c === LF || c === CR || c === TAB;
+const isDigit = (c: number) => c >= ZERO && c <= NINE;
+const isHex = (c: number) => isDigit(c) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102);
+/** Characters allowed after a backslash: " \ / b f n r t (u is handled apart). */
+const SIMPLE_ESCAPES = new Set([QUOTE, BACKSLASH, 47, 98, 102, 110, 114, 116]);
+
+/**
+ * Strict RFC 8259 validation of one complete JSON text, returning it minified (whitespace outside
+ * strings removed) with every other character kept as written: numbers keep their exact digits,
+ * strings their escapes. Nesting deeper than `maxDepth` is a TOO_DEEP reject; an object with the
+ * same property name twice is a DUPLICATE_KEY reject (RFC 8259 leaves its meaning undefined, and
+ * Snowflake refuses to load such a value by default, which would skip the whole stage file).
+ *
+ * Hand-written single pass (no JSON.parse): JSON.parse would lose digits past 2^53 and allocate
+ * the whole value; this only slices the input.
+ */
+export function canonicalJson(text: string, maxDepth: number): CanonicalJson {
+  const v = new JsonValidator(text, maxDepth);
+  try {
+    v.skipWs();
+    const first = text.charCodeAt(v.i);
+    v.value(0);
+    v.skipWs();
+    if (v.i < text.length) v.fail(`unexpected ${describe(text, v.i)} after the value`);
+    return { ok: true, json: v.result(), isObject: first === LBRACE };
+  } catch (err) {
+    if (err instanceof JsonSyntaxError) return { ok: false, reason: err.reason, message: err.message };
+    throw err;
+  }
+}
+
+function describe(text: string, i: number): string {
+  return i >= text.length ? 'end of input' : `character ${JSON.stringify(text[i])} at position ${i}`;
+}
+
+/**
+ * The property names of one object, compared by value (`"a"` and `"\u0061"` are the same name).
+ * Linear search for small objects, a Set past 16 names.
+ */
+class KeySet {
+  private list: string[] = [];
+  private set: Set<string> | undefined;
+
+  /** Adds a raw (quoted, possibly escaped) name; false when the object already has it. */
+  add(raw: string): boolean {
+    const name = raw.includes('\\') ? (JSON.parse(raw) as string) : raw.slice(1, -1);
+    if (this.set !== undefined) {
+      if (this.set.has(name)) return false;
+      this.set.add(name);
+      return true;
+    }
+    if (this.list.includes(name)) return false;
+    this.list.push(name);
+    if (this.list.length > 16) this.set = new Set(this.list);
+    return true;
+  }
+}
+
+class JsonValidator {
+  i = 0;
+  private out = '';
+  private copyFrom = 0;
+
+  constructor(
+    private readonly s: string,
+    private readonly maxDepth: number,
+  ) {}
+
+  fail(message: string, reason: RowReason = ROW_REASONS.MALFORMED_JSON): never {
+    throw new JsonSyntaxError(reason, message);
+  }
+
+  result(): string {
+    if (this.copyFrom === 0) return this.out === '' ? this.s : this.out;
+    let end = this.s.length;
+    while (end > this.copyFrom && isWs(this.s.charCodeAt(end - 1))) end--;
+    return this.out + this.s.slice(this.copyFrom, end);
+  }
+
+  skipWs(): void {
+    const s = this.s;
+    const from = this.i;
+    let i = from;
+    while (i < s.length && isWs(s.charCodeAt(i))) i++;
+    if (i > from) {
+      this.out += s.slice(this.copyFrom, from);
+      this.copyFrom = i;
+      this.i = i;
+    }
+  }
+
+  value(depth: number): void {
+    const c = this.s.charCodeAt(this.i);
+    if (c === LBRACE) return this.object(depth + 1);
+    if (c === LBRACKET) return this.array(depth + 1);
+    if (c === QUOTE) return this.string();
+    if (c === MINUS || isDigit(c)) return this.number();
+    if (c === 116) return this.literal('true');
+    if (c === 102) return this.literal('false');
+    if (c === 110) return this.literal('null');
+    this.fail(`unexpected ${describe(this.s, this.i)}`);
+  }
+
+  private enter(depth: number): void {
+    if (depth > this.maxDepth) this.fail(`nesting deeper than ${this.maxDepth} levels`, ROW_REASONS.TOO_DEEP);
+  }
+
+  private object(depth: number): void {
+    this.enter(depth);
+    this.i++;
+    this.skipWs();
+    if (this.s.charCodeAt(this.i) === RBRACE) {
+      this.i++;
+      return;
+    }
+    const keys = new KeySet();
+    for (;;) {
+      if (this.s.charCodeAt(this.i) !== QUOTE) this.fail(`expected a property name, got ${describe(this.s, this.i)}`);
+      const keyStart = this.i;
+      this.string();
+      if (!keys.add(this.s.slice(keyStart, this.i))) {
+        this.fail(`duplicate key ${this.s.slice(keyStart, this.i)} at position ${keyStart}`, ROW_REASONS.DUPLICATE_KEY);
+      }
+      this.skipWs();
+      if (this.s.charCodeAt(this.i) !== COLON) this.fail(`expected ':', got ${describe(this.s, this.i)}`);
+      this.i++;
+      this.skipWs();
+      this.value(depth);
+      this.skipWs();
+      const c = this.s.charCodeAt(this.i);
+      this.i++;
+      if (c === RBRACE) return;
+      if (c !== COMMA) this.fail(`expected ',' or '}', got ${describe(this.s, this.i - 1)}`);
+      this.skipWs();
+    }
+  }
+
+  private array(depth: number): void {
+    this.enter(depth);
+    this.i++;
+    this.skipWs();
+    if (this.s.charCodeAt(this.i) === RBRACKET) {
+      this.i++;
+      return;
+    }
+    for (;;) {
+      this.value(depth);
+      this.skipWs();
+      const c = this.s.charCodeAt(this.i);
+      this.i++;
+      if (c === RBRACKET) return;
+      if (c !== COMMA) this.fail(`expected ',' or ']', got ${describe(this.s, this.i - 1)}`);
+      this.skipWs();
+    }
+  }
+
+  private string(): void {
+    const s = this.s;
+    let i = this.i + 1;
+    for (;;) {
+      const c = s.charCodeAt(i);
+      // Hot path first: most characters are above the backslash (lower case, non-ASCII) or plain.
+      if (c > BACKSLASH || (c >= SPACE && c !== QUOTE && c !== BACKSLASH)) {
+        i++;
+        continue;
+      }
+      if (c === QUOTE) break;
+      if (c === BACKSLASH) {
+        const e = s.charCodeAt(i + 1);
+        if (e === LOWER_U) {
+          for (let k = 2; k < 6; k++) {
+            if (!isHex(s.charCodeAt(i + k))) this.fail(`invalid \\u escape at position ${i}`);
+          }
+          i += 6;
+        } else if (SIMPLE_ESCAPES.has(e)) i += 2;
+        else this.fail(`invalid escape at position ${i}`);
+        continue;
+      }
+      if (c < SPACE) this.fail(`unescaped control character in a string at position ${i}`);
+      this.fail('unterminated string'); // NaN: past the end
+    }
+    this.i = i + 1;
+  }
+
+  private number(): void {
+    const s = this.s;
+    let i = this.i;
+    if (s.charCodeAt(i) === MINUS) i++;
+    const firstDigit = s.charCodeAt(i);
+    if (firstDigit === ZERO) i++;
+    else if (isDigit(firstDigit)) while (isDigit(s.charCodeAt(i))) i++;
+    else this.fail(`invalid number at position ${this.i}`);
+    if (s.charCodeAt(i) === DOT) {
+      i++;
+      if (!isDigit(s.charCodeAt(i))) this.fail(`invalid number at position ${this.i}`);
+      while (isDigit(s.charCodeAt(i))) i++;
+    }
+    const e = s.charCodeAt(i);
+    if (e === LOWER_E || e === UPPER_E) {
+      i++;
+      const sign = s.charCodeAt(i);
+      if (sign === PLUS || sign === MINUS) i++;
+      if (!isDigit(s.charCodeAt(i))) this.fail(`invalid number at position ${this.i}`);
+      while (isDigit(s.charCodeAt(i))) i++;
+    }
+    this.i = i;
+  }
+
+  private literal(word: string): void {
+    if (!this.s.startsWith(word, this.i)) this.fail(`unexpected ${describe(this.s, this.i)}`);
+    this.i += word.length;
+  }
+}

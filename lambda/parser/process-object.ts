@@ -1,0 +1,251 @@
+import type { Readable } from 'stream';
+import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { effectiveLimits } from '../../lib/config';
+import type { DatasetSpec } from '../../lib/config';
+import { archiveExists, archiveObject, isNotFound, isPreconditionFailed } from './archive';
+import type { ParserConfig } from './config';
+import { FileRejectedError } from './errors';
+import type { FileReason } from './errors';
+import { createParser, resolveFormat } from './formats';
+import type { TextParser } from './formats';
+import { decodeInput } from './input-stream';
+import type { InputProgress } from './input-stream';
+import { objectNames, routeKey } from './object-names';
+import type { ObjectNames, ObjectVersion } from './object-names';
+import { LineBatcher } from './record-sink';
+import { StageOutput } from './stage-output';
+
+export const NDJSON_CONTENT_TYPE = 'application/x-ndjson';
+
+/** What happened to one object version. */
+export interface ObjectOutcome {
+  /**
+   * staged: parsed (good rows staged, bad rows quarantined), archived, removed.
+   * quarantined: whole file quarantined (unroutable or unreadable), archived, removed.
+   * superseded: the key now holds another version (eTag mismatch); its own event processes it.
+   * missing: the object is gone and not archived (logged, acknowledged).
+   * already-done: the object is gone and the archive holds it (a retry after the delete).
+   */
+  readonly status: 'staged' | 'quarantined' | 'superseded' | 'missing' | 'already-done';
+  readonly reason?: FileReason;
+  readonly message?: string;
+  readonly format?: string;
+  readonly rowsIn: number;
+  readonly rowsOut: number;
+  readonly rowsRejected: number;
+  readonly bytesIn: number;
+  readonly stageKeys: string[];
+  readonly archiveKey: string;
+}
+
+export interface ProcessDeps {
+  readonly s3: S3Client;
+  readonly config: ParserConfig;
+}
+
+const empty = { rowsIn: 0, rowsOut: 0, rowsRejected: 0, bytesIn: 0, stageKeys: [] as string[] };
+
+/**
+ * Processes one received object version. Order of effects: stage outputs and quarantine entries
+ * → byte-identical archive copy → delete from inbound, so a crash anywhere followed by a retry
+ * converges (every output name is deterministic and every write an overwrite).
+ * Throws only for failures worth retrying (S3 errors, throttling).
+ */
+export async function processObject(deps: ProcessDeps, v: ObjectVersion): Promise<ObjectOutcome> {
+  const { s3, config } = deps;
+  const route = routeKey(v.key, config.datasets, config.sources);
+  const names = objectNames(v, route);
+  const ifMatch = `"${v.eTag}"`;
+  const gone = async (): Promise<ObjectOutcome> => {
+    const done = await archiveExists(s3, config.archiveBucket, names.archiveKey);
+    return { ...empty, status: done ? 'already-done' : 'missing', archiveKey: names.archiveKey };
+  };
+  const superseded: ObjectOutcome = { ...empty, status: 'superseded', archiveKey: names.archiveKey };
+
+  // Read (or, for an unroutable key, check) exactly the version the event names.
+  let size: number;
+  let contentType: string | undefined;
+  let body: Readable | undefined;
+  try {
+    const request = { Bucket: v.bucket, Key: v.key, VersionId: v.versionId, IfMatch: ifMatch };
+    const got = route.ok ? await s3.send(new GetObjectCommand(request)) : await s3.send(new HeadObjectCommand(request));
+    size = got.ContentLength ?? v.size;
+    contentType = got.ContentType;
+    body = 'Body' in got ? (got.Body as Readable) : undefined;
+  } catch (err) {
+    if (isNotFound(err)) return gone();
+    if (isPreconditionFailed(err)) return superseded;
+    throw err;
+  }
+
+  let outcome: ObjectOutcome;
+  if (route.ok) {
+    outcome = await stageObject(deps, v, route.source, route.dataset, names, body!, size);
+  } else {
+    await writeFileReport(deps, v, names, route.reason, route.message, undefined);
+    outcome = {
+      ...empty,
+      status: 'quarantined',
+      reason: route.reason,
+      message: route.message,
+      archiveKey: names.archiveKey,
+    };
+  }
+
+  try {
+    await archiveObject(s3, v, size, contentType, config.archiveBucket, names.archiveKey);
+  } catch (err) {
+    // Overwritten or deleted between the read and the copy: what was read stays staged, but these
+    // bytes can no longer be archived (a newer version is processed by its own event).
+    const lost = 'while it was processed: its rows are staged, its original could not be archived';
+    if (isNotFound(err)) return { ...outcome, status: 'missing', message: `the object was deleted ${lost}` };
+    if (isPreconditionFailed(err))
+      return { ...outcome, status: 'superseded', message: `the key was overwritten ${lost}` };
+    throw err;
+  }
+  try {
+    await s3.send(
+      new DeleteObjectCommand({
+        Bucket: v.bucket,
+        Key: v.key,
+        VersionId: v.versionId,
+        // Never delete a newer version uploaded meanwhile (its own event processes it).
+        IfMatch: v.versionId ? undefined : ifMatch,
+      }),
+    );
+  } catch (err) {
+    if (!isNotFound(err) && !isPreconditionFailed(err)) throw err;
+  }
+  return outcome;
+}
+
+/** Parses the body into stage objects and a rejects object, committed only once the whole input was read. */
+async function stageObject(
+  deps: ProcessDeps,
+  v: ObjectVersion,
+  source: string,
+  dataset: DatasetSpec,
+  names: ObjectNames,
+  body: Readable,
+  size: number,
+): Promise<ObjectOutcome> {
+  const { s3, config } = deps;
+  const limits = effectiveLimits(dataset);
+  const batcher = new LineBatcher({
+    source,
+    sourceKey: v.key,
+    receivedAt: v.receivedAt,
+    bucket: v.bucket,
+    versionId: v.versionId,
+    eTag: v.eTag,
+  });
+  const stage = new StageOutput({
+    s3,
+    bucket: config.stageBucket,
+    keyFor: names.stageKey,
+    contentType: NDJSON_CONTENT_TYPE,
+    gzipLevel: config.gzipLevel,
+    splitBytes: limits.outputPartBytes,
+  });
+  const rejects = new StageOutput({
+    s3,
+    bucket: config.quarantineBucket,
+    keyFor: () => names.rejectsKey,
+    contentType: NDJSON_CONTENT_TYPE,
+    splitBytes: Number.POSITIVE_INFINITY,
+  });
+  const progress: InputProgress = { bytesIn: 0, bytesDecoded: 0, compressed: false };
+  const drain = async () => {
+    while (batcher.stageBatches.length > 0) await stage.write(batcher.stageBatches.shift()!);
+    while (batcher.rejectBatches.length > 0) await rejects.write(batcher.rejectBatches.shift()!);
+  };
+  let format: string | undefined;
+  try {
+    let parser: TextParser | undefined;
+    let sample = '';
+    for await (const text of decodeInput(body, { ...limits, expectedBytes: size }, progress)) {
+      if (parser === undefined) {
+        sample += text;
+        const resolved = resolveFormat(dataset, sample, false);
+        if (resolved === undefined) continue;
+        format = resolved;
+        parser = createParser(resolved, dataset, batcher);
+        parser.push(sample);
+        sample = '';
+      } else {
+        parser.push(text);
+      }
+      await drain();
+    }
+    if (parser === undefined && sample.length > 0) {
+      const resolved = resolveFormat(dataset, sample, true) ?? 'csv';
+      format = resolved;
+      parser = createParser(resolved, dataset, batcher);
+      parser.push(sample);
+    }
+    parser?.end();
+    batcher.finish();
+    await drain();
+    await stage.finish();
+    await rejects.finish();
+  } catch (err) {
+    body.destroy();
+    await Promise.all([stage.abort(), rejects.abort()]);
+    if (!(err instanceof FileRejectedError)) throw err;
+    await writeFileReport(deps, v, names, err.reason, err.message, format);
+    return {
+      ...empty,
+      status: 'quarantined',
+      reason: err.reason,
+      message: err.message,
+      format,
+      bytesIn: progress.bytesIn,
+      archiveKey: names.archiveKey,
+    };
+  }
+  const stageKeys = await stage.commit();
+  await rejects.commit();
+  return {
+    status: 'staged',
+    format,
+    rowsIn: batcher.rows,
+    rowsOut: batcher.rowsOut,
+    rowsRejected: batcher.rowsRejected,
+    bytesIn: progress.bytesIn,
+    stageKeys,
+    archiveKey: names.archiveKey,
+  };
+}
+
+/** Writes the machine-readable report of a file-level reject (deterministic key: a retry overwrites it). */
+async function writeFileReport(
+  deps: ProcessDeps,
+  v: ObjectVersion,
+  names: ObjectNames,
+  reason: FileReason,
+  message: string,
+  format: string | undefined,
+): Promise<void> {
+  const report = {
+    reason,
+    message: `${v.key}: ${message}`,
+    source_bucket: v.bucket,
+    source_key: v.key,
+    source_version_id: v.versionId ?? null,
+    source_etag: v.eTag,
+    sequencer: v.sequencer,
+    received_at: v.receivedAt,
+    format: format ?? null,
+    archive_bucket: deps.config.archiveBucket,
+    archive_key: names.archiveKey,
+  };
+  await deps.s3.send(
+    new PutObjectCommand({
+      Bucket: deps.config.quarantineBucket,
+      Key: names.fileReportKey,
+      Body: JSON.stringify(report, null, 2) + '\n',
+      ContentType: 'application/json',
+    }),
+  );
+}
