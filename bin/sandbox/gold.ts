@@ -1,0 +1,54 @@
+/**
+ * Gold views in the sandbox, planned by the data model exactly as for Snowflake
+ * (snowflake/model/gold.ts: `snowflake/gold/<view>.sql`, references resolved, dependency order):
+ * each view is created in DuckDB from its portable SQL or its `<view>.duckdb.sql` translation;
+ * a view with Snowflake-only syntax and no translation is listed as skipped, with the reason.
+ */
+import { join } from 'path';
+import { createViewStatement, duckdbDialect, loadGoldViews, planGoldViews } from '../../snowflake/model';
+import type { SchemaNames } from '../../snowflake/names';
+import type { DuckDb } from '../../test/support/duckdb';
+
+export interface GoldResult {
+  /** Created views as `GOLD.AVG_PRICE` (validated names), in creation order. */
+  readonly created: readonly string[];
+  readonly skipped: readonly { readonly view: string; readonly reason: string }[];
+}
+
+/** The project's gold SQL folder. */
+export const GOLD_DIR = join(__dirname, '..', '..', 'snowflake', 'gold');
+
+/**
+ * Creates every portable gold view. A view DuckDB rejects (e.g. a function it lacks) is skipped
+ * with DuckDB's message, and so are the views that read it.
+ */
+export async function createGoldViews(
+  db: DuckDb,
+  dir: string,
+  datasets: readonly string[],
+  schemas: SchemaNames,
+): Promise<GoldResult> {
+  const created: string[] = [];
+  const skipped: { view: string; reason: string }[] = [];
+  const failed = new Set<string>();
+  for (const view of planGoldViews(loadGoldViews(dir), datasets, schemas)) {
+    const name = `${view.path[1]}.${view.path[2]}`;
+    const statement = createViewStatement(view, duckdbDialect);
+    const blocked = view.views.find((v) => failed.has(v));
+    if (!statement || blocked) {
+      failed.add(view.name);
+      const reason = 'skipped' in view.duckdb ? view.duckdb.skipped : `reads gold.${blocked}, which was skipped`;
+      skipped.push({ view: name, reason });
+      continue;
+    }
+    try {
+      await db.run(statement);
+      created.push(name);
+    } catch (err) {
+      failed.add(view.name);
+      const cause = (err as Error).cause instanceof Error ? ((err as Error).cause as Error).message : String(err);
+      skipped.push({ view: name, reason: `DuckDB cannot create it: ${cause.split('\n')[0]}` });
+    }
+  }
+  return { created, skipped };
+}

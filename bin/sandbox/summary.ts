@@ -1,0 +1,189 @@
+/**
+ * The run's summary: what went in, what the parser did, what the warehouse holds — and the
+ * problems that make the sandbox exit non-zero (messages in the DLQ, failed loads, objects left
+ * in inbound, notifications that could not be sent, a handler that threw).
+ */
+import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
+import { describeMessage } from './event-source';
+import type { GoldResult } from './gold';
+import type { DeliveryStats, LocalPipeline } from './local-pipeline';
+import { BUCKETS } from './local-pipeline';
+import { listObjects } from './pipe';
+import type { PipeLoad } from './pipe';
+import { readQuarantine } from './quarantine';
+import type { TableCount } from './warehouse';
+
+export interface RunInput {
+  readonly uploaded: number;
+  readonly unchanged: number;
+  readonly ignored: readonly string[];
+}
+
+export interface Summary {
+  readonly environment: string;
+  readonly input: RunInput;
+  /** `dlqMessages`: what the first (up to 10) dead-lettered messages were about. */
+  readonly delivery: DeliveryStats & { readonly dlq: number; readonly dlqMessages: readonly string[] };
+  readonly parser: {
+    readonly archived: number;
+    readonly leftInInbound: number;
+    readonly quarantinedFiles: number;
+    readonly quarantinedRows: number;
+    readonly quarantineByReason: Readonly<Record<string, number>>;
+  };
+  readonly stage: {
+    readonly files: number;
+    readonly loadedThisRun: number;
+    readonly rowsLoadedThisRun: number;
+    readonly failedLoads: readonly { readonly file: string; readonly error: string }[];
+  };
+  /** Totals over the warehouse: rows in (staged + quarantined), staged, silver, key rejects, quarantined. */
+  readonly rows: {
+    readonly in: number;
+    readonly staged: number;
+    readonly out: number;
+    readonly rejected: number;
+    readonly quarantined: number;
+  };
+  readonly tables: readonly TableCount[];
+  readonly gold: GoldResult & { readonly sample?: { readonly view: string; readonly rows: Record<string, unknown>[] } };
+  readonly problems: readonly string[];
+  readonly elapsedSeconds: number;
+}
+
+export async function collectSummary(
+  p: LocalPipeline,
+  ctx: { environment: string; input: RunInput; loads: readonly PipeLoad[]; gold: GoldResult; startedAt: number },
+): Promise<Summary> {
+  const client = p.s3.client;
+  const queueDepth = await p.sqs.depth(p.sqs.queueUrl);
+  const queued = queueDepth.visible + queueDepth.inFlight + queueDepth.delayed;
+  const dlqDepth = await p.sqs.depth(p.sqs.dlqUrl);
+  const dlq = dlqDepth.visible + dlqDepth.inFlight + dlqDepth.delayed;
+  // A peek (visibility 0 keeps the messages available to an operator's redrive).
+  const dlqMessages = dlq
+    ? (
+        (
+          await p.sqs.client.send(
+            new ReceiveMessageCommand({ QueueUrl: p.sqs.dlqUrl, MaxNumberOfMessages: 10, VisibilityTimeout: 0 }),
+          )
+        ).Messages ?? []
+      ).map((m) => describeMessage(m.Body))
+    : [];
+  const quarantine = await readQuarantine(client, BUCKETS.stage);
+  const inbound = await listObjects(client, BUCKETS.inbound, '');
+  const archived = await listObjects(client, BUCKETS.archive, '');
+  const staged = await listObjects(client, BUCKETS.stage, 'data/');
+  const failedLoads = ctx.loads.flatMap((l) =>
+    l.outcome.status === 'failed' ? [{ file: l.stageFile, error: l.outcome.error.message }] : [],
+  );
+  const tables = await p.warehouse.tableCounts(ctx.gold.created);
+  const total = (suffix: (t: string) => boolean) =>
+    tables.filter((t) => suffix(t.table)).reduce((s, t) => s + t.rows, 0);
+  const { raw, core } = p.warehouse.schemas;
+  const bronzeRows = total((t) => t.startsWith(`${raw}.`));
+  const rejectRows = total((t) => t.startsWith(`${core}.`) && t.endsWith('_REJECTS'));
+  const silverRows = total((t) => t.startsWith(`${core}.`) && !t.endsWith('_REJECTS'));
+  let sample: Summary['gold']['sample'];
+  if (ctx.gold.created.length) {
+    const view = ctx.gold.created[0];
+    sample = { view, rows: await p.warehouse.connection.rows(`SELECT * FROM ${view} ORDER BY ALL LIMIT 5`) };
+  }
+  const problems: string[] = [];
+  if (dlq) {
+    problems.push(
+      `${dlq} message(s) in the dead-letter queue (the parser failed each maxReceiveCount times): ${dlqMessages.join('; ')}`,
+    );
+  }
+  if (queued) problems.push(`${queued} event(s) still in the queue, not delivered to the parser (interrupted)`);
+  for (const f of failedLoads) problems.push(`failed load: ${f.error}`);
+  if (inbound.length) problems.push(`${inbound.length} object(s) left in the inbound bucket (not archived/removed)`);
+  for (const e of p.forwarder.failures)
+    problems.push(`an S3 notification could not be sent to the queue: ${e.message}`);
+  for (const e of [...new Set(p.delivery.handlerErrors)]) problems.push(`the parser handler threw: ${e}`);
+  return {
+    environment: ctx.environment,
+    input: ctx.input,
+    delivery: { ...p.delivery, dlq, dlqMessages },
+    parser: {
+      archived: archived.length,
+      leftInInbound: inbound.length,
+      quarantinedFiles: quarantine.files,
+      quarantinedRows: quarantine.rows,
+      quarantineByReason: quarantine.byReason,
+    },
+    stage: {
+      files: staged.length,
+      loadedThisRun: ctx.loads.filter((l) => l.outcome.status === 'loaded').length,
+      rowsLoadedThisRun: ctx.loads.reduce((s, l) => s + (l.outcome.status === 'loaded' ? l.outcome.rows : 0), 0),
+      failedLoads,
+    },
+    rows: {
+      in: bronzeRows + quarantine.rows,
+      staged: bronzeRows,
+      out: silverRows,
+      rejected: rejectRows,
+      quarantined: quarantine.rows,
+    },
+    tables,
+    gold: { ...ctx.gold, sample },
+    problems,
+    elapsedSeconds: Math.round((Date.now() - ctx.startedAt) / 100) / 10,
+  };
+}
+
+function table(rows: Record<string, unknown>[]): string[] {
+  if (!rows.length) return ['    (no rows)'];
+  const cols = Object.keys(rows[0]);
+  const cell = (v: unknown) =>
+    v === null || v === undefined ? 'NULL' : typeof v === 'object' ? JSON.stringify(v) : String(v);
+  const widths = cols.map((c) => Math.min(40, Math.max(c.length, ...rows.map((r) => cell(r[c]).length))));
+  const line = (values: string[]) => '    ' + values.map((v, i) => v.slice(0, widths[i]).padEnd(widths[i])).join('  ');
+  return [line(cols), line(widths.map((w) => '-'.repeat(w))), ...rows.map((r) => line(cols.map((c) => cell(r[c]))))];
+}
+
+export function formatSummary(s: Summary): string[] {
+  const out: string[] = [];
+  const reasons = Object.entries(s.parser.quarantineByReason)
+    .map(([r, n]) => `${r} ${n}`)
+    .join(', ');
+  out.push('', `Summary (environment ${s.environment}, ${s.elapsedSeconds} s)`);
+  out.push(
+    `  files      uploaded ${s.input.uploaded}, unchanged since last run ${s.input.unchanged}` +
+      (s.input.ignored.length
+        ? `, ignored ${s.input.ignored.length} (not under <source>/): ${s.input.ignored.join(', ')}`
+        : ''),
+  );
+  out.push(
+    `  queue      ${s.delivery.messages} message(s) in ${s.delivery.invocations} parser invocation(s), ` +
+      `${s.delivery.failures} batch item failure(s), ${s.delivery.dlq} in the DLQ`,
+  );
+  out.push(
+    `  parser     ${s.parser.archived} archived, ${s.parser.leftInInbound} left in inbound, ` +
+      `${s.stage.files} stage file(s), quarantined: ${s.parser.quarantinedFiles} file(s) + ${s.parser.quarantinedRows} row(s)` +
+      (reasons ? ` (${reasons})` : ''),
+  );
+  out.push(
+    `  pipe       ${s.stage.loadedThisRun} stage file(s) loaded this run (${s.stage.rowsLoadedThisRun} rows), ` +
+      `${s.stage.failedLoads.length} failed`,
+  );
+  out.push(
+    `  rows       in ${s.rows.in} → staged ${s.rows.staged} + quarantined ${s.rows.quarantined}; ` +
+      `silver ${s.rows.out}, rejected (key) ${s.rows.rejected}`,
+  );
+  out.push('  tables');
+  const width = Math.max(...s.tables.map((t) => t.table.length), 10);
+  for (const t of s.tables) out.push(`    ${t.table.padEnd(width)}  ${String(t.rows).padStart(7)}`);
+  for (const k of s.gold.skipped) out.push(`    ${k.view.padEnd(width)}  skipped — ${k.reason}`);
+  if (s.gold.sample) {
+    out.push(`  sample of ${s.gold.sample.view}`);
+    out.push(...table(s.gold.sample.rows));
+  }
+  if (s.problems.length) {
+    out.push('', `FAILED: ${s.problems.length} problem(s)`);
+    for (const p of s.problems) out.push(`  - ${p}`);
+  } else {
+    out.push('', 'OK: every file was parsed, staged, loaded and merged.');
+  }
+  return out;
+}
