@@ -166,9 +166,27 @@ function listings(): void {
 function weather(): void {
   const r = prng(2);
   const customers = [
-    { id: 'cust-001', locations: [['Lisbon', 38.7223, -9.1393, 'PT'], ['Porto', 41.1579, -8.6291, 'PT']] },
-    { id: 'cust-002', locations: [['Berlin', 52.52, 13.405, 'DE'], ['Hamburg', 53.5511, 9.9937, 'DE']] },
-    { id: 'cust-003', locations: [['Oslo', 59.9139, 10.7522, 'NO'], ['Bergen', 60.3913, 5.3221, 'NO']] },
+    {
+      id: 'cust-001',
+      locations: [
+        ['Lisbon', 38.7223, -9.1393, 'PT'],
+        ['Porto', 41.1579, -8.6291, 'PT'],
+      ],
+    },
+    {
+      id: 'cust-002',
+      locations: [
+        ['Berlin', 52.52, 13.405, 'DE'],
+        ['Hamburg', 53.5511, 9.9937, 'DE'],
+      ],
+    },
+    {
+      id: 'cust-003',
+      locations: [
+        ['Oslo', 59.9139, 10.7522, 'NO'],
+        ['Bergen', 60.3913, 5.3221, 'NO'],
+      ],
+    },
   ] as const;
   const conditions = [
     [800, 'Clear', 'clear sky'],
@@ -216,8 +234,16 @@ function weather(): void {
   }
   // A file cut off mid-upload: not parseable JSON. The whole file is quarantined, nothing staged.
   const truncated = JSON.stringify([
-    { customer_id: 'cust-003', location: { name: 'Oslo', lat: 59.9139, lon: 10.7522 }, observed_at: '2026-11-22T00:00:00' },
-    { customer_id: 'cust-003', location: { name: 'Oslo', lat: 59.9139, lon: 10.7522 }, observed_at: '2026-11-22T01:00:00' },
+    {
+      customer_id: 'cust-003',
+      location: { name: 'Oslo', lat: 59.9139, lon: 10.7522 },
+      observed_at: '2026-11-22T00:00:00',
+    },
+    {
+      customer_id: 'cust-003',
+      location: { name: 'Oslo', lat: 59.9139, lon: 10.7522 },
+      observed_at: '2026-11-22T01:00:00',
+    },
   ]);
   write('weather/weather/cust-003/2026-11-22.json', truncated.slice(0, truncated.length - 40));
 }
@@ -306,7 +332,15 @@ function retail(): void {
   }));
   const added = Array.from({ length: 5 }, (_, i) => {
     const name = fullName(r);
-    return { id: 50_201 + i, name, email: email(name, 50_201 + i), country: r.pick(countries), signup: '2026-11-12', updated: '2026-11-12T12:00:00', optIn: 'true' };
+    return {
+      id: 50_201 + i,
+      name,
+      email: email(name, 50_201 + i),
+      country: r.pick(countries),
+      signup: '2026-11-12',
+      updated: '2026-11-12T12:00:00',
+      optIn: 'true',
+    };
   });
   const late = { ...users[0], country: 'XX', updated: '2025-01-01T00:00:00' };
   write('retail/retail_users/incremental/users-2026-11-15.csv', csv(header, [...changed, ...added, late].map(row)));
@@ -342,9 +376,19 @@ function insurance(): void {
     const first = firstName(r);
     const last = r.pick(LAST);
     const id = `CUST-${pad(i + 1, 5)}`;
-    return [id, first, last, email(`${first} ${last}`, i + 1), day(Date.UTC(1950, 0, 1) + r.int(0, 50 * 365) * DAY), r.pick(regions)];
+    return [
+      id,
+      first,
+      last,
+      email(`${first} ${last}`, i + 1),
+      day(Date.UTC(1950, 0, 1) + r.int(0, 50 * 365) * DAY),
+      r.pick(regions),
+    ];
   });
-  const customerText = csv(['customer_id', 'first_name', 'last_name', 'email', 'date_of_birth', 'region'], customers).split('\r\n');
+  const customerText = csv(
+    ['customer_id', 'first_name', 'last_name', 'email', 'date_of_birth', 'region'],
+    customers,
+  ).split('\r\n');
   // A ragged row: the date of birth and region are missing.
   customerText.splice(90, 0, 'CUST-09999,Sam,Lee,sam.lee@example.com');
   write('insurance/insurance_customers/customers.csv', customerText.join('\r\n'));
@@ -364,7 +408,13 @@ function insurance(): void {
     ['P-HEALTH-OPT', 'Optical', 'health', 4.5],
   ] as const;
   const productHeader = ['product_id', 'name', 'category', 'monthly_premium'];
-  write('insurance/insurance_products/2026-11-01/products.csv', csv(productHeader, catalogue.map((p) => [...p])));
+  write(
+    'insurance/insurance_products/2026-11-01/products.csv',
+    csv(
+      productHeader,
+      catalogue.map((p) => [...p]),
+    ),
+  );
   // A later price list: two products change premium (newer versions of existing keys).
   write(
     'insurance/insurance_products/2026-11-10/products.csv',
@@ -394,7 +444,10 @@ function insurance(): void {
   });
   write('insurance/insurance_transactions/2026-11-10/transactions.json', JSON.stringify(transactions, null, 1) + '\n');
   // An amended purchase: a product added to the basket later (newer version of TX-000010).
-  const amended = { ...transactions[9], basket: [...transactions[9].basket, { product_id: 'P-TRAVEL-EU', quantity: 1, price: 6.9 }] };
+  const amended = {
+    ...transactions[9],
+    basket: [...transactions[9].basket, { product_id: 'P-TRAVEL-EU', quantity: 1, price: 6.9 }],
+  };
   amended.total = r.round(amended.total + 6.9, 2);
   write('insurance/insurance_transactions/2026-11-11/amendments.json', JSON.stringify([amended], null, 1) + '\n');
 }

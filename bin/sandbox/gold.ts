@@ -7,7 +7,7 @@
 import { join } from 'path';
 import { createViewStatement, duckdbDialect, loadGoldViews, planGoldViews } from '../../snowflake/model';
 import type { SchemaNames } from '../../snowflake/names';
-import type { DuckDb } from '../../test/support/duckdb';
+import type { DuckDb } from './duckdb';
 
 export interface GoldResult {
   /** Created views as `GOLD.AVG_PRICE` (validated names), in creation order. */

@@ -30,7 +30,7 @@ import {
   silverTable,
 } from '../../snowflake/model';
 import type { DatasetModel } from '../../snowflake/model';
-import { DuckDb } from '../../test/support/duckdb';
+import { DuckDb } from './duckdb';
 
 const HISTORY = '"SANDBOX"."LOAD_HISTORY"';
 const sql = (value: string) => duckdbDialect.literal(value);

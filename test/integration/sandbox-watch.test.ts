@@ -10,7 +10,7 @@ import { join } from 'path';
 import { CopyObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { GetQueueAttributesCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { SandboxEndpoint } from '../../bin/sandbox/endpoint';
-import { DuckDb } from '../support/duckdb';
+import { DuckDb } from '../../bin/sandbox/duckdb';
 import { runCli, startCli, stopCli, waitFor } from './sandbox-support';
 import type { CliResult, RunningCli } from './sandbox-support';
 

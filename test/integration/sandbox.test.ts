@@ -6,7 +6,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
-import { DuckDb } from '../support/duckdb';
+import { DuckDb } from '../../bin/sandbox/duckdb';
 import type { Summary } from '../../bin/sandbox/summary';
 import { ROOT, runCli } from './sandbox-support';
 import type { CliResult } from './sandbox-support';

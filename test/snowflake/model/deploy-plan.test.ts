@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { duckdbDataModel, loadGoldViews, dataModelDeploySql } from '../../../snowflake/model';
-import { DuckDb } from '../../support/duckdb';
+import { DuckDb } from '../../../bin/sandbox/duckdb';
 import { REFERENCE_DATASETS, SCHEMAS } from './duckdb-model';
 
 const goldViews = loadGoldViews(join(__dirname, '../../../snowflake/gold'));

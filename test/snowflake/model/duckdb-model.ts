@@ -19,7 +19,7 @@ import {
 } from '../../../snowflake/model';
 import type { DatasetModel } from '../../../snowflake/model';
 import { schemaNames } from '../../../snowflake/names';
-import type { DuckDb } from '../../support/duckdb';
+import type { DuckDb } from '../../../bin/sandbox/duckdb';
 
 export const SCHEMAS = schemaNames('INGEST');
 export const REFERENCE_DATASETS: DatasetSpec[] = parseDatasets(config.datasets);

@@ -11,7 +11,7 @@ import {
 } from '../../../snowflake/model';
 import type { GoldViewSource } from '../../../snowflake/model';
 import { schemaNames } from '../../../snowflake/names';
-import { DuckDb } from '../../support/duckdb';
+import { DuckDb } from '../../../bin/sandbox/duckdb';
 import { REFERENCE_DATASETS, SCHEMAS, createDataset, loadBatch, referenceModel, runTask } from './duckdb-model';
 
 const GOLD_DIR = join(__dirname, '../../../snowflake/gold');

@@ -5,7 +5,7 @@
 import { parseDatasets } from '../../../lib/config';
 import { buildDatasetModel, duckdbDialect } from '../../../snowflake/model';
 import type { DatasetModel } from '../../../snowflake/model';
-import { DuckDb } from '../../support/duckdb';
+import { DuckDb } from '../../../bin/sandbox/duckdb';
 import { SCHEMAS, createDataset, loadBatch, referenceModel, runTask, silverRows } from './duckdb-model';
 
 let db: DuckDb;
