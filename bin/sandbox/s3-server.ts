@@ -1,9 +1,13 @@
 /**
  * The sandbox's S3: s3rver (real S3 HTTP protocol, objects on the local disk) on 127.0.0.1 and a
  * random free port, with the pipeline's buckets, plus the S3 behaviours the parser relies on that
- * s3rver lacks: conditional requests (`If-Match`, `x-amz-copy-source-if-match` → 412),
- * AbortMultipartUpload (204; the parts never become visible) and fully URL-decoded copy sources
- * (s3rver uses decodeURI, so a key with `+`, `=` or `&` could not be copied).
+ * s3rver lacks, added in front of it with S3's semantics (the tests' harness uses the same server):
+ * - `If-Match` on GetObject / HeadObject / DeleteObject → 412 PreconditionFailed on an eTag mismatch;
+ * - `x-amz-copy-source-if-match` on CopyObject and UploadPartCopy → 412 on a mismatch;
+ * - AbortMultipartUpload (`DELETE ?uploadId=`) → 204 (the upload's parts never become visible);
+ * - `x-amz-copy-source` fully URL-decoded, as S3 does (s3rver uses decodeURI, so a key with `+`,
+ *   `=` or `&` could not be copied);
+ * - UploadPartCopy (`PUT ?partNumber=&uploadId=` with `x-amz-copy-source[-range]`).
  *
  * s3rver's paginated ListObjectsV2 uses a DES cipher: the process must run with
  * `--openssl-legacy-provider` (bin/sandbox.ts re-executes itself with it when it is missing).
@@ -48,7 +52,15 @@ interface KoaContext {
   status: number;
   body: unknown;
   set(name: string, value: string): void;
-  store: { getMetadata(bucket: string, key: string): Promise<{ etag: string }> };
+  store: {
+    getMetadata(bucket: string, key: string): Promise<{ etag: string }>;
+    getObject(
+      bucket: string,
+      key: string,
+      range?: { start: number; end: number },
+    ): Promise<{ content: unknown } | null>;
+    putPart(bucket: string, uploadId: string, partNumber: number, content: unknown): Promise<{ md5: string }>;
+  };
 }
 
 const unquote = (etag: string) => etag.trim().replace(/^"|"$/g, '');
@@ -71,32 +83,76 @@ function preconditionFailed(ctx: KoaContext): void {
         '<Message>At least one of the pre-conditions you specified did not hold</Message></Error>';
 }
 
-/** Koa middleware giving s3rver S3's conditional requests and AbortMultipartUpload. */
+/** UploadPartCopy: s3rver answers NotImplemented; this copies the (ranged) source into the part. */
+async function uploadPartCopy(
+  ctx: KoaContext,
+  bucket: string,
+  query: URLSearchParams,
+  copySource: string,
+  copyIfMatch: string | undefined,
+): Promise<void> {
+  const [sourcePath] = decodeURIComponent(copySource).replace(/^\//, '').split('?');
+  const [sourceBucket, ...sourceKeyParts] = sourcePath.split('/');
+  const sourceKey = sourceKeyParts.join('/');
+  const etag = await currentETag(ctx, sourceBucket, sourceKey);
+  if (etag === undefined) {
+    ctx.status = 404;
+    ctx.set('Content-Type', 'application/xml');
+    ctx.body =
+      '<?xml version="1.0" encoding="UTF-8"?><Error><Code>NoSuchKey</Code><Message>no such key</Message></Error>';
+    return;
+  }
+  if (copyIfMatch && etag !== unquote(copyIfMatch)) return preconditionFailed(ctx);
+  const range = /^bytes=(\d+)-(\d+)$/.exec(ctx.headers['x-amz-copy-source-range'] ?? '');
+  const object = await ctx.store.getObject(
+    sourceBucket,
+    sourceKey,
+    range ? { start: Number(range[1]), end: Number(range[2]) } : undefined,
+  );
+  const { md5 } = await ctx.store.putPart(
+    bucket,
+    query.get('uploadId')!,
+    Number(query.get('partNumber')),
+    object!.content,
+  );
+  ctx.status = 200;
+  ctx.set('Content-Type', 'application/xml');
+  ctx.body =
+    '<?xml version="1.0" encoding="UTF-8"?><CopyPartResult>' +
+    `<LastModified>${new Date().toISOString()}</LastModified><ETag>"${md5}"</ETag></CopyPartResult>`;
+}
+
+/** Koa middleware giving s3rver S3's conditional requests, AbortMultipartUpload, UploadPartCopy and decoded copy sources. */
 async function s3Semantics(ctx: KoaContext, next: () => Promise<void>): Promise<void> {
   const [, bucket, ...rest] = ctx.path.split('/');
   const key = rest.map((s) => decodeURIComponent(s)).join('/');
-  if (!bucket || !key) return next();
   const query = new URLSearchParams(ctx.querystring);
+  if (!bucket || !key) return next();
   if (ctx.method === 'DELETE' && query.has('uploadId')) {
     ctx.status = 204;
     return;
   }
   const ifMatch = ctx.headers['if-match'];
-  if (ifMatch && ['GET', 'HEAD', 'DELETE'].includes(ctx.method) && unquote(ifMatch) !== '*') {
+  if (ifMatch && ['GET', 'HEAD', 'DELETE'].includes(ctx.method)) {
     const etag = await currentETag(ctx, bucket, key);
-    if (etag !== undefined && etag !== unquote(ifMatch)) return preconditionFailed(ctx);
+    if (etag !== undefined && etag !== unquote(ifMatch) && unquote(ifMatch) !== '*') return preconditionFailed(ctx);
   }
+  const copyIfMatch = ctx.headers['x-amz-copy-source-if-match'];
   const copySource = ctx.headers['x-amz-copy-source'];
-  if (ctx.method === 'PUT' && copySource) {
-    // S3 takes the copy source URL-encoded (`+` as %2B); s3rver decodes it with decodeURI, which
-    // leaves reserved characters encoded. Hand it a form decodeURI round-trips (and no ?versionId).
-    const [sourcePath] = copySource.replace(/^\//, '').split('?');
-    const decoded = decodeURIComponent(sourcePath);
-    ctx.headers['x-amz-copy-source'] = encodeURI(`/${decoded}`);
-    const copyIfMatch = ctx.headers['x-amz-copy-source-if-match'];
-    const [sourceBucket, ...sourceKey] = decoded.split('/');
-    const etag = copyIfMatch ? await currentETag(ctx, sourceBucket, sourceKey.join('/')) : undefined;
-    if (copyIfMatch && etag !== undefined && etag !== unquote(copyIfMatch)) return preconditionFailed(ctx);
+  if (ctx.method === 'PUT' && copySource && query.has('uploadId') && query.has('partNumber')) {
+    return uploadPartCopy(ctx, bucket, query, copySource, copyIfMatch);
+  }
+  if (copySource) {
+    // S3 fully URL-decodes the copy source; s3rver uses decodeURI (which leaves %2B, %2F, … encoded).
+    const [sourcePath, versionQuery] = copySource.split('?');
+    ctx.headers['x-amz-copy-source'] =
+      encodeURI(decodeURIComponent(sourcePath)) + (versionQuery ? `?${versionQuery}` : '');
+  }
+  if (ctx.method === 'PUT' && copyIfMatch && copySource) {
+    const [sourcePath] = decodeURIComponent(copySource).replace(/^\//, '').split('?');
+    const [sourceBucket, ...sourceKey] = sourcePath.split('/');
+    const etag = await currentETag(ctx, sourceBucket, sourceKey.join('/'));
+    if (etag !== undefined && etag !== unquote(copyIfMatch)) return preconditionFailed(ctx);
   }
   return next();
 }
