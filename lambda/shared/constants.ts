@@ -51,3 +51,82 @@ export const PARSER_METRICS = {
   rowsRejected: 'RowsRejected',
   bytesIn: 'BytesIn',
 } as const;
+
+/** Further parser metrics (same namespace and dimensions as PARSER_METRICS). */
+export const PARSER_DETAIL_METRICS = {
+  /** Events whose object was gone and not archived (logged and acknowledged). */
+  filesMissing: 'FilesMissing',
+  /** Milliseconds spent on one object version. */
+  fileDuration: 'FileDuration',
+} as const;
+
+/** Snowflake connection of the scheduled Snowflake functions (health monitor, pipe refresher). */
+export const SNOWFLAKE_FUNCTION_ENV = {
+  /** JSON ConnectionSettings: account, user, role, warehouse, privateKeySecretArn, host?, accessUrl?. */
+  connection: 'SNOWFLAKE_CONNECTION',
+  /** JSON `{ "database": "INGEST", "raw"?: "RAW", "core"?: "CORE" }`. */
+  schemas: 'SNOWFLAKE_SCHEMAS',
+} as const;
+
+/** Health monitor environment (lambda/health-monitor, lib/monitoring/health-monitor.ts). */
+export const HEALTH_MONITOR_ENV = {
+  ...SNOWFLAKE_FUNCTION_ENV,
+  /** Comma-separated dataset names. */
+  datasets: 'HEALTH_MONITOR_DATASETS',
+  /** Look-back of the history checks in minutes (the schedule period). @default 5 */
+  windowMinutes: 'HEALTH_MONITOR_WINDOW_MINUTES',
+} as const;
+
+export const HEALTH_MONITOR_SERVICE = 'health-monitor';
+
+/** Health monitor metrics (namespace METRICS_NAMESPACE, dimensions service, environment, dataset). */
+export const HEALTH_METRICS = {
+  /** 1 when the pipe's executionState is not RUNNING (paused, stalled, stopped). */
+  pipeNotRunning: 'PipeNotRunning',
+  /** Files queued in the pipe, not yet loaded. */
+  pipePendingFiles: 'PipePendingFiles',
+  /** Files whose load failed or partially failed in the window (COPY_HISTORY). */
+  loadFailedFiles: 'LoadFailedFiles',
+  /** Rows rejected by COPY in the window. */
+  loadErrorRows: 'LoadErrorRows',
+  /** Rows loaded into bronze in the window. */
+  rowsLoaded: 'RowsLoaded',
+  /** Failed MERGE task runs in the window (TASK_HISTORY). */
+  taskFailedRuns: 'TaskFailedRuns',
+  /** 1 when the MERGE task is suspended. */
+  taskSuspended: 'TaskSuspended',
+  /** 1 when the stream on bronze is stale (its offset fell out of the table's retention). */
+  streamStale: 'StreamStale',
+  /** Hours until the stream becomes stale (STALE_AFTER − now). */
+  streamHoursToStale: 'StreamHoursToStale',
+  /** Rows in the stream waiting for the MERGE. */
+  mergePendingRows: 'MergePendingRows',
+  /** Age of the oldest row waiting for the MERGE, in seconds (0 when none): silver freshness. */
+  mergeOldestPendingSeconds: 'MergeOldestPendingSeconds',
+  /** Checks that could not run (query error): the monitor cannot see this dataset. */
+  checkErrors: 'CheckErrors',
+} as const;
+
+/** Health monitor heartbeat (dimensions service and environment only), 1 per completed run. */
+export const MONITOR_RUNS_METRIC = 'MonitorRuns';
+
+/** Pipe refresher environment (lambda/pipe-refresher, lib/monitoring/pipe-refresher.ts). */
+export const PIPE_REFRESHER_ENV = {
+  ...SNOWFLAKE_FUNCTION_ENV,
+  /** Comma-separated dataset names. */
+  datasets: 'PIPE_REFRESHER_DATASETS',
+  /** UTC days refreshed per run, today included (1 = today only, 2 = today and yesterday). @default 2 */
+  lookbackDays: 'PIPE_REFRESHER_LOOKBACK_DAYS',
+} as const;
+
+export const PIPE_REFRESHER_SERVICE = 'pipe-refresher';
+
+/** Pipe refresher metrics (namespace METRICS_NAMESPACE, dimensions service and environment). */
+export const PIPE_REFRESHER_METRICS = {
+  /** Files a REFRESH sent to the pipe's queue (one row per file); also per `dataset`. */
+  filesQueued: 'RefreshFilesQueued',
+  /** REFRESH statements that failed in the run; also per `dataset`. */
+  failures: 'RefreshFailures',
+  /** Heartbeat: 1 per completed run (no `dataset` dimension). */
+  runs: 'RefresherRuns',
+} as const;
