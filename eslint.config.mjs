@@ -19,7 +19,11 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: [{ group: ['aws-cdk-lib', 'aws-cdk-lib/*', 'constructs'], message: 'No CDK imports in runtime code.' }] },
+        {
+          patterns: [
+            { group: ['aws-cdk-lib', 'aws-cdk-lib/*', 'constructs'], message: 'No CDK imports in runtime code.' },
+          ],
+        },
       ],
     },
   },
@@ -29,7 +33,14 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: [{ group: ['aws-cdk-lib', 'aws-cdk-lib/*', 'constructs', '@aws-sdk/*', '@aws-lambda-powertools/*'], message: 'snowflake/ is pure: no AWS imports.' }] },
+        {
+          patterns: [
+            {
+              group: ['aws-cdk-lib', 'aws-cdk-lib/*', 'constructs', '@aws-sdk/*', '@aws-lambda-powertools/*'],
+              message: 'snowflake/ is pure: no AWS imports.',
+            },
+          ],
+        },
       ],
     },
   },

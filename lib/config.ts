@@ -373,6 +373,16 @@ export type SnowflakeSpec = z.infer<typeof snowflakeSchema>;
 export type PipelineConfig = z.infer<typeof pipelineConfigSchema>;
 export type FollowUpTaskConfig = z.infer<typeof followUpTaskSchema>;
 
+/**
+ * The parser's `SOURCES` value: each source → the datasets it may write, or `'*'` when its
+ * `datasets` is absent (every dataset).
+ */
+export function sourceAllowlist(
+  sources: readonly Pick<SourceSpec, 'name' | 'datasets'>[],
+): Record<string, readonly string[] | '*'> {
+  return Object.fromEntries(sources.map((s) => [s.name, s.datasets ?? '*']));
+}
+
 /** Raised for any invalid configuration; the message lists every problem as `path: rule`. */
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';

@@ -10,9 +10,12 @@ import { SourceUploadRoles } from './access/source-upload-roles';
 import type { ResolvedEnvironment } from './config';
 import { ParserIngestion } from './ingestion/parser-ingestion';
 import { HealthMonitor } from './monitoring/health-monitor';
+import { PipeRefresher } from './monitoring/pipe-refresher';
 import { PipelineMonitoring } from './monitoring/pipeline-monitoring';
+import { SnowflakeErrorTopic } from './monitoring/snowflake-error-topic';
 import { acknowledgeCdkHelpers } from './nag/cdk-helpers';
 import { SnowflakeIngestion } from './snowflake';
+import { snowflakeErrorTopicName } from '../snowflake/kinds/notification-integration';
 import { PipelineStorage } from './storage/pipeline-storage';
 
 /** Default CloudWatch log retention of the functions, in days (`retention.logRetentionDays`). */
@@ -50,6 +53,8 @@ export class PipelineStack extends Stack {
   readonly snowflake: SnowflakeIngestion;
   readonly monitoring: PipelineMonitoring;
   readonly healthMonitor: HealthMonitor;
+  readonly snowflakeErrors: SnowflakeErrorTopic;
+  readonly pipeRefresher: PipeRefresher;
 
   constructor(scope: Construct, id: string, props: PipelineStackProps) {
     const { project, environment, sources, datasets } = props.resolved;
@@ -71,7 +76,7 @@ export class PipelineStack extends Stack {
       queueKeyAlias: `alias/${namePrefix}-pipeline-queues`,
       environmentName: environment.name,
       datasets,
-      sourceNames: sources.map((s) => s.name),
+      sources,
       ingestion: environment.ingestion,
       logRetention: logRetentionDays,
       removalPolicy: this.removalPolicy,
@@ -84,13 +89,6 @@ export class PipelineStack extends Stack {
       roleNamePrefix: `${namePrefix}-upload`,
     });
 
-    this.snowflake = new SnowflakeIngestion(this, 'Snowflake', {
-      config: props.resolved,
-      stageBucket: this.storage.stageBucket,
-      stageKey: this.storage.key,
-      logRetention: logRetentionDays,
-    });
-
     this.monitoring = new PipelineMonitoring(this, 'Monitoring', {
       environmentName: environment.name,
       namePrefix,
@@ -101,27 +99,53 @@ export class PipelineStack extends Stack {
       runbookUrl: environment.alarms?.runbookUrl,
       keyRemovalPolicy: this.removalPolicy,
     });
+    // Snowflake pushes pipe and task errors to their own topic (raw Snowflake JSON, one per failed file);
+    // an alarm on its message count reaches the alarm topic with a runbook link.
+    this.snowflakeErrors = new SnowflakeErrorTopic(this, 'SnowflakeErrors', {
+      environmentName: environment.name,
+      monitoring: this.monitoring,
+      topicName: snowflakeErrorTopicName(project, environment.name),
+    });
+    this.snowflake = new SnowflakeIngestion(this, 'Snowflake', {
+      config: props.resolved,
+      stageBucket: this.storage.stageBucket,
+      stageKey: this.storage.key,
+      logRetention: logRetentionDays,
+      errorNotifications: { topic: this.snowflakeErrors.topic },
+    });
+
     const sf = environment.snowflake;
     const monitor = sf.monitor ?? {};
+    const monitorConnection = {
+      account: sf.account,
+      user: monitor.user ?? sf.user,
+      role: monitor.role ?? sf.role,
+      warehouse: monitor.warehouse ?? sf.warehouse,
+      privateKeySecret: secretsmanager.Secret.fromSecretCompleteArn(
+        this,
+        'MonitorKeySecret',
+        monitor.privateKeySecretArn ?? sf.privateKeySecretArn,
+      ),
+      host: sf.host,
+    };
     this.healthMonitor = new HealthMonitor(this, 'HealthMonitor', {
       environmentName: environment.name,
-      connection: {
-        account: sf.account,
-        user: monitor.user ?? sf.user,
-        role: monitor.role ?? sf.role,
-        warehouse: monitor.warehouse ?? sf.warehouse,
-        privateKeySecret: secretsmanager.Secret.fromSecretCompleteArn(
-          this,
-          'MonitorKeySecret',
-          monitor.privateKeySecretArn ?? sf.privateKeySecretArn,
-        ),
-        host: sf.host,
-      },
+      connection: monitorConnection,
       schemas: { database: sf.database, raw: sf.rawSchema, core: sf.coreSchema },
       datasets: datasets.map((d) => d.name),
       monitoring: this.monitoring,
       schedule: Duration.minutes(monitor.scheduleMinutes ?? DEFAULT_HEALTH_CHECK_MINUTES),
       freshnessMinutes: environment.alarms?.freshnessMinutes,
+      logRetention: logRetentionDays,
+      logRemovalPolicy: this.removalPolicy,
+    });
+    // Safety net for S3 events Snowpipe never received: hourly REFRESH of today's and yesterday's prefixes.
+    this.pipeRefresher = new PipeRefresher(this, 'PipeRefresher', {
+      environmentName: environment.name,
+      connection: monitorConnection,
+      schemas: { database: sf.database, raw: sf.rawSchema },
+      datasets: datasets.map((d) => d.name),
+      monitoring: this.monitoring,
       logRetention: logRetentionDays,
       logRemovalPolicy: this.removalPolicy,
     });

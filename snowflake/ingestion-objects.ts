@@ -12,6 +12,9 @@ import {
   storageIntegrationName,
 } from './names';
 import type { SchemaNames } from './names';
+import { notificationIntegrationName } from './kinds/notification-integration';
+import { dataModelObjects } from './data-model-objects';
+import type { DataModelObjectsInput } from './data-model-objects';
 
 export interface IngestionObjectsInput {
   readonly project: string;
@@ -29,8 +32,46 @@ export interface IngestionObjectsInput {
   readonly adoptDatabase?: boolean;
   /** Storage integration name. @default <PROJECT>_<ENV>_S3 */
   readonly integrationName?: string;
-  /** Error notification integration for pipes. @default none */
+  /** An existing notification integration (managed elsewhere) for the pipes' load errors. @default none */
   readonly errorIntegration?: string;
+  /**
+   * Manage an outbound SNS notification integration (object `NotificationIntegration`) and make it
+   * every pipe's ERROR_INTEGRATION (wins over `errorIntegration`). @default none
+   */
+  readonly errorNotifications?: ErrorNotificationsInput;
+  /**
+   * Also manage the medallion data model (CORE/GOLD schemas, streams, silver and rejects tables, MERGE
+   * and follow-up tasks, gold views, reader role): see data-model-objects.ts. @default none
+   */
+  readonly dataModel?: Omit<DataModelObjectsInput, 'tag' | 'database' | 'rawSchema' | 'errorIntegration'>;
+}
+
+export interface ErrorNotificationsInput {
+  /** Standard SNS topic Snowflake publishes to. */
+  readonly topicArn: string;
+  /** ARN of the role Snowflake assumes to publish (computed from its fixed name). */
+  readonly roleArn: string;
+  /** @default <PROJECT>_<ENV>_ERRORS */
+  readonly name?: string;
+}
+
+/** Object id of the managed notification integration. */
+export const NOTIFICATION_INTEGRATION_ID = 'NotificationIntegration';
+
+/**
+ * The error integration of an environment's objects, for every builder of objects that take
+ * ERROR_INTEGRATION (pipes here; root tasks): its name and the object ids to depend on
+ * (`[NOTIFICATION_INTEGRATION_ID]` when this stack manages it). `undefined`: none configured.
+ */
+export function errorIntegrationRef(
+  input: Pick<IngestionObjectsInput, 'project' | 'environment' | 'errorIntegration' | 'errorNotifications'>,
+): { readonly name: string; readonly dependsOn: readonly string[] } | undefined {
+  if (input.errorNotifications)
+    return {
+      name: input.errorNotifications.name ?? notificationIntegrationName(input.project, input.environment),
+      dependsOn: [NOTIFICATION_INTEGRATION_ID],
+    };
+  return input.errorIntegration ? { name: input.errorIntegration, dependsOn: [] } : undefined;
 }
 
 export interface IngestionObject {
@@ -54,6 +95,7 @@ export function ingestionObjects(input: IngestionObjectsInput): IngestionObject[
   const shared = pipelineObjectNames(s);
   const integration = input.integrationName ?? storageIntegrationName(input.project, input.environment);
   const tag = `${input.project} ${input.environment}`;
+  const errors = errorIntegrationRef(input);
   const objects: IngestionObject[] = [
     {
       id: 'Database',
@@ -84,6 +126,21 @@ export function ingestionObjects(input: IngestionObjectsInput): IngestionObject[
       },
       dependsOn: [],
     },
+    ...(input.errorNotifications && errors
+      ? [
+          {
+            id: NOTIFICATION_INTEGRATION_ID,
+            kind: 'notification-integration',
+            definition: {
+              name: errors.name,
+              topicArn: input.errorNotifications.topicArn,
+              roleArn: input.errorNotifications.roleArn,
+              comment: `Snowflake load and task errors to SNS (${tag})`,
+            },
+            dependsOn: [],
+          },
+        ]
+      : []),
     {
       id: 'FileFormat',
       kind: 'file-format',
@@ -140,11 +197,21 @@ export function ingestionObjects(input: IngestionObjectsInput): IngestionObject[
         stage: dotted(shared.stage),
         path: datasetStagePath(d.name),
         fileFormat: dotted(shared.fileFormat),
-        ...(input.errorIntegration ? { errorIntegration: input.errorIntegration } : {}),
+        ...(errors ? { errorIntegration: errors.name } : {}),
         comment: `Loads ${datasetStagePath(d.name)} into ${dotted(names.bronze)}`,
       },
-      dependsOn: [`${id}Bronze`, 'Stage'],
+      dependsOn: [`${id}Bronze`, 'Stage', ...(errors?.dependsOn ?? [])],
     });
   }
+  if (input.dataModel)
+    objects.push(
+      ...dataModelObjects({
+        ...input.dataModel,
+        tag,
+        database: s.database,
+        rawSchema: s.raw,
+        ...(errors ? { errorIntegration: errors } : {}),
+      }),
+    );
   return objects;
 }

@@ -6,6 +6,7 @@
 import { mkdirSync } from 'fs';
 import { join } from 'path';
 import { HeadObjectCommand } from '@aws-sdk/client-s3';
+import { sourceAllowlist } from '../../lib/config';
 import { PARSER_ENV, PIPELINE_ENVIRONMENT_ENV } from '../../lambda/shared/constants';
 import { SqsEventSource } from './event-source';
 import type { ParserHandler, PollResult } from './event-source';
@@ -77,7 +78,7 @@ export function loadParser(pipeline: SandboxPipeline, s3Endpoint: string, verbos
     [PARSER_ENV.stageBucket]: BUCKETS.stage,
     [PARSER_ENV.archiveBucket]: BUCKETS.archive,
     [PARSER_ENV.datasets]: JSON.stringify(pipeline.resolved.datasets),
-    [PARSER_ENV.sources]: JSON.stringify(pipeline.resolved.sources.map((s) => s.name)),
+    [PARSER_ENV.sources]: JSON.stringify(sourceAllowlist(pipeline.resolved.sources)),
     [PIPELINE_ENVIRONMENT_ENV]: 'sandbox',
     AWS_ENDPOINT_URL_S3: s3Endpoint,
     AWS_REGION: LOCAL_REGION,

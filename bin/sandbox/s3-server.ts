@@ -7,11 +7,13 @@
  * - AbortMultipartUpload (`DELETE ?uploadId=`) → 204 (the upload's parts never become visible);
  * - `x-amz-copy-source` fully URL-decoded, as S3 does (s3rver uses decodeURI, so a key with `+`,
  *   `=` or `&` could not be copied);
- * - UploadPartCopy (`PUT ?partNumber=&uploadId=` with `x-amz-copy-source[-range]`).
+ * - UploadPartCopy (`PUT ?partNumber=&uploadId=` with `x-amz-copy-source[-range]`);
+ * - optionally, version ids for `versionedBuckets` (see {@link LocalS3Options.versionedBuckets}).
  *
  * s3rver's paginated ListObjectsV2 uses a DES cipher: the process must run with
  * `--openssl-legacy-provider` (bin/sandbox.ts re-executes itself with it when it is missing).
  */
+import { randomBytes } from 'crypto';
 import type { AddressInfo } from 'net';
 import { S3Client } from '@aws-sdk/client-s3';
 
@@ -44,6 +46,32 @@ export interface LocalS3 {
   stop(): Promise<void>;
 }
 
+/** One request as it reached the server (before any handling), for tests that check what a client sent. */
+export interface LocalS3Request {
+  readonly method: string;
+  readonly bucket: string;
+  /** Fully decoded; `''` for bucket-level requests. */
+  readonly key: string;
+  readonly query: Readonly<Record<string, string>>;
+  /** Lower-case names, as sent. */
+  readonly headers: Readonly<Record<string, string | undefined>>;
+}
+
+export interface LocalS3Options {
+  /** Called with every request before it is handled. @default none */
+  readonly onRequest?: (request: LocalS3Request) => void;
+  /**
+   * Buckets given S3 version ids (s3rver has no versioning): every PutObject / CompleteMultipartUpload
+   * answers a new `x-amz-version-id`, and a request naming a version (`?versionId=` on Get/Head/Delete,
+   * `x-amz-copy-source: …?versionId=`) is served by the key's current object when that is the version,
+   * else answers 404 NoSuchVersion (DeleteObject: 204, nothing deleted). Older versions are NOT
+   * retained: an overwrite makes the previous version unreadable. A version id sent to any other bucket
+   * answers 400 InvalidArgument, as S3 does for an unversioned bucket.
+   * @default none
+   */
+  readonly versionedBuckets?: readonly string[];
+}
+
 interface KoaContext {
   method: string;
   path: string;
@@ -73,14 +101,72 @@ async function currentETag(ctx: KoaContext, bucket: string, key: string): Promis
   }
 }
 
-function preconditionFailed(ctx: KoaContext): void {
-  ctx.status = 412;
+function s3Error(ctx: KoaContext, status: number, code: string, message: string): void {
+  ctx.status = status;
   ctx.set('Content-Type', 'application/xml');
   ctx.body =
     ctx.method === 'HEAD'
       ? ''
-      : '<?xml version="1.0" encoding="UTF-8"?><Error><Code>PreconditionFailed</Code>' +
-        '<Message>At least one of the pre-conditions you specified did not hold</Message></Error>';
+      : `<?xml version="1.0" encoding="UTF-8"?><Error><Code>${code}</Code><Message>${message}</Message></Error>`;
+}
+
+function preconditionFailed(ctx: KoaContext): void {
+  s3Error(ctx, 412, 'PreconditionFailed', 'At least one of the pre-conditions you specified did not hold');
+}
+
+/** `x-amz-copy-source` → bucket, fully decoded key and version id (if any). */
+function parseCopySource(copySource: string): { bucket: string; key: string; versionId?: string } {
+  const [sourcePath, versionQuery] = copySource.replace(/^\//, '').split('?');
+  const [bucket, ...keyParts] = decodeURIComponent(sourcePath).split('/');
+  const versionId = new URLSearchParams(versionQuery ?? '').get('versionId') ?? undefined;
+  return { bucket, key: keyParts.join('/'), versionId };
+}
+
+/**
+ * Version ids in front of s3rver (see LocalS3Options.versionedBuckets): the current version id of
+ * each key of a versioned bucket. Returns a middleware that answers requests naming an unknown
+ * version and strips the version from the rest (s3rver ignores `?versionId=`, not a copy source's).
+ */
+function versioning(versioned: ReadonlySet<string>) {
+  const current = new Map<string, string>();
+  const at = (bucket: string, key: string) => `${bucket}/${key}`;
+  return async (ctx: KoaContext, next: () => Promise<void>): Promise<void> => {
+    const [, bucket, ...rest] = ctx.path.split('/');
+    const key = rest.map((s) => decodeURIComponent(s)).join('/');
+    if (!bucket || !key) return next();
+    const query = new URLSearchParams(ctx.querystring);
+    const copySource = ctx.headers['x-amz-copy-source'];
+    const source = copySource ? parseCopySource(copySource) : undefined;
+    // The version a request names: its own (?versionId=) or its copy source's.
+    const named = source?.versionId
+      ? { bucket: source.bucket, key: source.key, versionId: source.versionId }
+      : query.has('versionId')
+        ? { bucket, key, versionId: query.get('versionId')! }
+        : undefined;
+    if (named) {
+      if (!versioned.has(named.bucket)) return s3Error(ctx, 400, 'InvalidArgument', 'Invalid version id specified');
+      if (current.get(at(named.bucket, named.key)) !== named.versionId) {
+        if (ctx.method === 'DELETE') {
+          ctx.status = 204;
+          return;
+        }
+        return s3Error(ctx, 404, 'NoSuchVersion', 'The specified version does not exist.');
+      }
+      if (source?.versionId) ctx.headers['x-amz-copy-source'] = copySource!.split('?')[0];
+    }
+    await next();
+    if (!versioned.has(bucket) || ctx.status >= 300) return;
+    const created =
+      (ctx.method === 'PUT' && !query.has('uploadId') && !query.has('partNumber') && !query.has('tagging')) ||
+      (ctx.method === 'POST' && query.has('uploadId'));
+    if (created) {
+      const versionId = randomBytes(24).toString('base64url');
+      current.set(at(bucket, key), versionId);
+      ctx.set('x-amz-version-id', versionId);
+    } else if (ctx.method === 'DELETE' && !query.has('uploadId')) {
+      current.delete(at(bucket, key));
+    }
+  };
 }
 
 /** UploadPartCopy: s3rver answers NotImplemented; this copies the (ranged) source into the part. */
@@ -91,9 +177,7 @@ async function uploadPartCopy(
   copySource: string,
   copyIfMatch: string | undefined,
 ): Promise<void> {
-  const [sourcePath] = decodeURIComponent(copySource).replace(/^\//, '').split('?');
-  const [sourceBucket, ...sourceKeyParts] = sourcePath.split('/');
-  const sourceKey = sourceKeyParts.join('/');
+  const { bucket: sourceBucket, key: sourceKey } = parseCopySource(copySource);
   const etag = await currentETag(ctx, sourceBucket, sourceKey);
   if (etag === undefined) {
     ctx.status = 404;
@@ -149,12 +233,22 @@ async function s3Semantics(ctx: KoaContext, next: () => Promise<void>): Promise<
       encodeURI(decodeURIComponent(sourcePath)) + (versionQuery ? `?${versionQuery}` : '');
   }
   if (ctx.method === 'PUT' && copyIfMatch && copySource) {
-    const [sourcePath] = decodeURIComponent(copySource).replace(/^\//, '').split('?');
-    const [sourceBucket, ...sourceKey] = sourcePath.split('/');
-    const etag = await currentETag(ctx, sourceBucket, sourceKey.join('/'));
+    const source = parseCopySource(copySource);
+    const etag = await currentETag(ctx, source.bucket, source.key);
     if (etag !== undefined && etag !== unquote(copyIfMatch)) return preconditionFailed(ctx);
   }
   return next();
+}
+
+function describeRequest(ctx: KoaContext): LocalS3Request {
+  const [, bucket = '', ...rest] = ctx.path.split('/');
+  return {
+    method: ctx.method,
+    bucket,
+    key: rest.map((s) => decodeURIComponent(s)).join('/'),
+    query: Object.fromEntries(new URLSearchParams(ctx.querystring)),
+    headers: { ...ctx.headers },
+  };
 }
 
 export function localS3Client(endpoint: string): S3Client {
@@ -169,7 +263,11 @@ export function localS3Client(endpoint: string): S3Client {
 }
 
 /** Starts s3rver over `directory` (kept between runs) with `buckets` created if missing. */
-export async function startLocalS3(directory: string, buckets: readonly string[]): Promise<LocalS3> {
+export async function startLocalS3(
+  directory: string,
+  buckets: readonly string[],
+  options: LocalS3Options = {},
+): Promise<LocalS3> {
   // s3rver ships no types; loaded here so bin/upload.ts (which only needs the client) stays light.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const S3rver = require('s3rver');
@@ -181,7 +279,17 @@ export async function startLocalS3(directory: string, buckets: readonly string[]
     vhostBuckets: false,
     configureBuckets: buckets.map((name) => ({ name })),
   });
-  server.middleware.unshift(s3Semantics);
+  // Koa runs these first to last, before s3rver's own: record, version ids, then S3 semantics.
+  const extensions: ((ctx: KoaContext, next: () => Promise<void>) => Promise<void>)[] = [];
+  const { onRequest, versionedBuckets = [] } = options;
+  if (onRequest) {
+    extensions.push((ctx, next) => {
+      onRequest(describeRequest(ctx));
+      return next();
+    });
+  }
+  if (versionedBuckets.length > 0) extensions.push(versioning(new Set(versionedBuckets)));
+  server.middleware.unshift(...extensions, s3Semantics);
   const address = (await server.run()) as AddressInfo;
   const endpoint = `http://127.0.0.1:${address.port}`;
   const client = localS3Client(endpoint);

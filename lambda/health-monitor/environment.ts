@@ -1,23 +1,19 @@
 /**
- * The health monitor's environment, read once at init. Names live here until they move to
- * lambda/shared/constants.ts (shared with the construct that sets them).
+ * The health monitor's environment, read once at init. The variable names live in
+ * lambda/shared/constants.ts, shared with the construct that sets them.
  */
 import type { ConnectionSettings } from '../shared/snowflake/connection';
-import { schemaNames, type SchemaNames } from '../../snowflake/names';
-import { IDENTIFIER_PATTERN } from '../../lib/config';
+import type { SchemaNames } from '../../snowflake/names';
+import { HEALTH_MONITOR_ENV, HEALTH_MONITOR_SERVICE, PIPELINE_ENVIRONMENT_ENV } from '../shared/constants';
+import {
+  readConnectionSettings,
+  readDatasetList,
+  readInteger,
+  readSchemaNames,
+} from '../shared/snowflake-function-env';
 
-export const HEALTH_MONITOR_ENV = {
-  /** JSON ConnectionSettings: account, user, role, warehouse, privateKeySecretArn, host?, accessUrl?. */
-  connection: 'SNOWFLAKE_CONNECTION',
-  /** JSON `{ "database": "INGEST", "raw"?: "RAW", "core"?: "CORE" }`. */
-  schemas: 'SNOWFLAKE_SCHEMAS',
-  /** Comma-separated dataset names. */
-  datasets: 'HEALTH_MONITOR_DATASETS',
-  /** Look-back of the history checks in minutes (the schedule period). @default 5 */
-  windowMinutes: 'HEALTH_MONITOR_WINDOW_MINUTES',
-} as const;
-
-export const HEALTH_MONITOR_SERVICE = 'health-monitor';
+/** Variable and service names: lambda/shared/constants.ts (shared with lib/monitoring/health-monitor.ts). */
+export { HEALTH_MONITOR_ENV, HEALTH_MONITOR_SERVICE };
 
 /** A missing or malformed variable; the message names it. */
 export class HealthMonitorConfigError extends Error {
@@ -32,59 +28,23 @@ export interface HealthMonitorConfig {
   readonly environmentName: string;
 }
 
-function json(env: NodeJS.ProcessEnv, name: string): Record<string, unknown> {
-  const raw = env[name];
-  if (!raw) throw new HealthMonitorConfigError(`${name} is not set`);
-  try {
-    const value = JSON.parse(raw) as unknown;
-    if (!value || typeof value !== 'object' || Array.isArray(value)) throw new Error('not a JSON object');
-    return value as Record<string, unknown>;
-  } catch (cause) {
-    const error = new HealthMonitorConfigError(`${name} is not a JSON object: ${(cause as Error).message}`);
-    error.cause = cause;
-    throw error;
-  }
-}
+const configError = (message: string, cause?: unknown) => {
+  const error = new HealthMonitorConfigError(message);
+  if (cause !== undefined) error.cause = cause;
+  return error;
+};
 
 export function readHealthMonitorConfig(env: NodeJS.ProcessEnv = process.env): HealthMonitorConfig {
-  const c = json(env, HEALTH_MONITOR_ENV.connection);
-  for (const key of ['account', 'user', 'role', 'warehouse', 'privateKeySecretArn']) {
-    if (typeof c[key] !== 'string' || !c[key]) {
-      throw new HealthMonitorConfigError(`${HEALTH_MONITOR_ENV.connection}.${key} must be a non-empty string`);
-    }
-  }
-  const s = json(env, HEALTH_MONITOR_ENV.schemas);
-  if (typeof s.database !== 'string') {
-    throw new HealthMonitorConfigError(`${HEALTH_MONITOR_ENV.schemas}.database must be a string`);
-  }
-  let schemas: SchemaNames;
-  try {
-    schemas = schemaNames(s.database, {
-      raw: typeof s.raw === 'string' ? s.raw : undefined,
-      core: typeof s.core === 'string' ? s.core : undefined,
-    });
-  } catch (cause) {
-    const error = new HealthMonitorConfigError(`${HEALTH_MONITOR_ENV.schemas}: ${(cause as Error).message}`);
-    error.cause = cause;
-    throw error;
-  }
-  const datasets = (env[HEALTH_MONITOR_ENV.datasets] ?? '')
-    .split(',')
-    .map((d) => d.trim())
-    .filter(Boolean);
-  if (datasets.length === 0) throw new HealthMonitorConfigError(`${HEALTH_MONITOR_ENV.datasets} lists no dataset`);
-  const bad = datasets.find((d) => !IDENTIFIER_PATTERN.test(d));
-  if (bad) throw new HealthMonitorConfigError(`${HEALTH_MONITOR_ENV.datasets}: "${bad}" is not a dataset name`);
-  const windowText = env[HEALTH_MONITOR_ENV.windowMinutes] ?? '5';
-  const windowMinutes = Number(windowText);
-  if (!/^\d+$/.test(windowText) || windowMinutes < 1 || windowMinutes > 10_080) {
-    throw new HealthMonitorConfigError(`${HEALTH_MONITOR_ENV.windowMinutes} "${windowText}" must be 1..10080`);
-  }
   return {
-    connection: c as unknown as ConnectionSettings,
-    schemas,
-    datasets,
-    windowMinutes,
-    environmentName: env.PIPELINE_ENVIRONMENT || 'local',
+    connection: readConnectionSettings(env, HEALTH_MONITOR_ENV.connection, configError),
+    schemas: readSchemaNames(env, HEALTH_MONITOR_ENV.schemas, configError),
+    datasets: readDatasetList(env, HEALTH_MONITOR_ENV.datasets, configError),
+    windowMinutes: readInteger(
+      env,
+      HEALTH_MONITOR_ENV.windowMinutes,
+      { min: 1, max: 10_080, fallback: 5 },
+      configError,
+    ),
+    environmentName: env[PIPELINE_ENVIRONMENT_ENV] || 'local',
   };
 }

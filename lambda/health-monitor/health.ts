@@ -2,38 +2,11 @@
  * Pure part of the health monitor: query results → per-dataset health → metric points.
  * No I/O; every input is the rows the Snowflake driver returns (values as strings).
  */
+import { HEALTH_METRICS, MONITOR_RUNS_METRIC } from '../shared/constants';
 import type { CheckName } from './queries';
 
-/** Metric names (namespace METRICS_NAMESPACE, dimensions service, environment, dataset). */
-export const HEALTH_METRICS = {
-  /** 1 when the pipe's executionState is not RUNNING (paused, stalled, stopped). */
-  pipeNotRunning: 'PipeNotRunning',
-  /** Files queued in the pipe, not yet loaded. */
-  pipePendingFiles: 'PipePendingFiles',
-  /** Files whose load failed or partially failed in the window (COPY_HISTORY). */
-  loadFailedFiles: 'LoadFailedFiles',
-  /** Rows rejected by COPY in the window. */
-  loadErrorRows: 'LoadErrorRows',
-  /** Rows loaded into bronze in the window. */
-  rowsLoaded: 'RowsLoaded',
-  /** Failed MERGE task runs in the window (TASK_HISTORY). */
-  taskFailedRuns: 'TaskFailedRuns',
-  /** 1 when the MERGE task is suspended. */
-  taskSuspended: 'TaskSuspended',
-  /** 1 when the stream on bronze is stale (its offset fell out of the table's retention). */
-  streamStale: 'StreamStale',
-  /** Hours until the stream becomes stale (STALE_AFTER − now). */
-  streamHoursToStale: 'StreamHoursToStale',
-  /** Rows in the stream waiting for the MERGE. */
-  mergePendingRows: 'MergePendingRows',
-  /** Age of the oldest row waiting for the MERGE, in seconds (0 when none): silver freshness. */
-  mergeOldestPendingSeconds: 'MergeOldestPendingSeconds',
-  /** Checks that could not run (query error): the monitor cannot see this dataset. */
-  checkErrors: 'CheckErrors',
-} as const;
-
-/** Heartbeat (dimensions service and environment only), 1 per completed run: its absence means the monitor stopped. */
-export const MONITOR_RUNS_METRIC = 'MonitorRuns';
+/** Metric names: lambda/shared/constants.ts (shared with the alarms in lib/monitoring). */
+export { HEALTH_METRICS, MONITOR_RUNS_METRIC };
 
 export type HealthMetricName = (typeof HEALTH_METRICS)[keyof typeof HEALTH_METRICS];
 

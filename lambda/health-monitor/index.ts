@@ -7,10 +7,9 @@
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { MetricUnit, Metrics } from '@aws-lambda-powertools/metrics';
-import { METRICS_NAMESPACE } from '../shared/constants';
+import { HEALTH_MONITOR_SERVICE, METRICS_NAMESPACE, MONITOR_RUNS_METRIC } from '../shared/constants';
 import { openSession, type SnowflakeSession } from '../shared/snowflake/connection';
-import { HEALTH_MONITOR_SERVICE, readHealthMonitorConfig } from './environment';
-import { MONITOR_RUNS_METRIC } from './health';
+import { readHealthMonitorConfig } from './environment';
 import { collectHealth } from './monitor';
 import { publishPoints } from './publish';
 

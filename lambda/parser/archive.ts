@@ -26,10 +26,14 @@ export function httpStatus(err: unknown): number | undefined {
   return (err as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode;
 }
 
-/** The object does not exist (GetObject NoSuchKey, HeadObject NotFound); a missing bucket is not this. */
+/**
+ * The object (version) does not exist: GetObject/CopyObject NoSuchKey, or NoSuchVersion when a
+ * version id was named (S3 answers that for a version deleted with its id), HeadObject NotFound.
+ * A missing bucket is not this.
+ */
 export function isNotFound(err: unknown): boolean {
   const name = (err as { name?: string })?.name;
-  return name === 'NoSuchKey' || name === 'NotFound';
+  return name === 'NoSuchKey' || name === 'NoSuchVersion' || name === 'NotFound';
 }
 
 /** 412 / PreconditionFailed (an If-Match did not hold). */
@@ -67,8 +71,19 @@ export async function archiveExists(s3: S3Client, bucket: string, key: string): 
 }
 
 /**
- * Copies the object version byte for byte into the archive, only if it is still the version the
- * event names (`x-amz-copy-source-if-match`). Objects over 5 GiB go by multipart UploadPartCopy.
+ * The copy-source condition: `x-amz-copy-source-if-match` with the event's eTag when the source is
+ * the key's current object (unversioned bucket), so an overwrite meanwhile is never archived under
+ * this version's name. A source named by its version id is immutable: no condition (a missing
+ * version answers NoSuchVersion).
+ */
+export function copySourceIfMatch(v: ObjectVersion): string | undefined {
+  return v.versionId ? undefined : `"${v.eTag}"`;
+}
+
+/**
+ * Copies the object version byte for byte into the archive: the version the event names (by
+ * version id, or by `x-amz-copy-source-if-match` on an unversioned bucket). Objects over 5 GiB go
+ * by multipart UploadPartCopy.
  */
 export async function archiveObject(
   s3: S3Client,
@@ -87,7 +102,7 @@ export async function archiveObject(
       new CopyObjectCommand({
         ...common,
         CopySource: copySource(v),
-        CopySourceIfMatch: `"${v.eTag}"`,
+        CopySourceIfMatch: copySourceIfMatch(v),
         MetadataDirective: 'REPLACE',
       }),
     );
@@ -105,7 +120,7 @@ export async function archiveObject(
           UploadId,
           PartNumber: n,
           CopySource: copySource(v),
-          CopySourceIfMatch: `"${v.eTag}"`,
+          CopySourceIfMatch: copySourceIfMatch(v),
           CopySourceRange: `bytes=${start}-${end}`,
         }),
       );

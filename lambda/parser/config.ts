@@ -1,4 +1,4 @@
-import { ConfigError, parseDatasets, SOURCE_NAME_PATTERN } from '../../lib/config';
+import { ConfigError, IDENTIFIER_PATTERN, parseDatasets, SOURCE_NAME_PATTERN } from '../../lib/config';
 import type { DatasetSpec } from '../../lib/config';
 import { PARSER_ENV } from '../shared/constants';
 import { ParserConfigError } from './errors';
@@ -11,13 +11,19 @@ export interface ParserConfig {
   /** @default stageBucket */
   readonly quarantineBucket: string;
   readonly datasets: ReadonlyMap<string, DatasetSpec>;
-  /** Known source names; undefined → any name matching SOURCE_NAME_PATTERN. */
-  readonly sources?: ReadonlySet<string>;
+  /** Known sources and the datasets each may write; undefined → any name matching SOURCE_NAME_PATTERN, any dataset. */
+  readonly sources?: SourceAllowlist;
   /** gzip level of stage objects. @default 6 */
   readonly gzipLevel: number;
 }
 
 export const DEFAULT_GZIP_LEVEL = 6;
+
+/** `'*'` in a `SOURCES` object: the source may write every dataset. */
+export const ANY_DATASET = '*';
+
+/** Known source → the dataset names it may write, or ANY_DATASET. */
+export type SourceAllowlist = ReadonlyMap<string, ReadonlySet<string> | typeof ANY_DATASET>;
 
 /** Values esbuild `define`s in the deployed bundle (see BUNDLED_DATASETS_GLOBAL); undefined elsewhere. */
 export interface BundledConfig {
@@ -73,16 +79,7 @@ export function loadParserConfig(
   }
 
   const sourcesText = env[PARSER_ENV.sources] || bundled.sources;
-  let sources: Set<string> | undefined;
-  if (sourcesText !== undefined) {
-    const list = parseJson(sourcesText, PARSER_ENV.sources);
-    if (!Array.isArray(list) || list.some((s) => typeof s !== 'string' || !SOURCE_NAME_PATTERN.test(s))) {
-      throw new ParserConfigError(
-        `${PARSER_ENV.sources} must be a JSON array of source names matching ${SOURCE_NAME_PATTERN.source}`,
-      );
-    }
-    sources = new Set(list as string[]);
-  }
+  const sources = sourcesText === undefined ? undefined : parseSources(parseJson(sourcesText, PARSER_ENV.sources));
 
   const levelText = env[PARSER_ENV.gzipLevel]?.trim();
   const gzipLevel = levelText ? Number(levelText) : DEFAULT_GZIP_LEVEL;
@@ -101,4 +98,45 @@ export function loadParserConfig(
     sources,
     gzipLevel,
   };
+}
+
+const SOURCES_SHAPE =
+  `${PARSER_ENV.sources} must be a JSON array of source names or an object ` +
+  `{ "<source>": ["<dataset>", ...] | "${ANY_DATASET}" }`;
+
+/**
+ * `SOURCES`: a JSON array of source names (each may write any dataset), or an object mapping each
+ * source to the datasets it may write (`"*"`: any). Names must match SOURCE_NAME_PATTERN and
+ * IDENTIFIER_PATTERN; anything else fails init.
+ */
+export function parseSources(value: unknown): SourceAllowlist {
+  const sourceName = (name: unknown): string => {
+    if (typeof name !== 'string' || !SOURCE_NAME_PATTERN.test(name)) {
+      throw new ParserConfigError(
+        `${SOURCES_SHAPE}: source ${JSON.stringify(name)} does not match ${SOURCE_NAME_PATTERN.source}`,
+      );
+    }
+    return name;
+  };
+  if (Array.isArray(value)) return new Map(value.map((name) => [sourceName(name), ANY_DATASET]));
+  if (typeof value !== 'object' || value === null) throw new ParserConfigError(SOURCES_SHAPE);
+  const allowlist = new Map<string, ReadonlySet<string> | typeof ANY_DATASET>();
+  for (const [name, datasets] of Object.entries(value)) {
+    if (datasets === ANY_DATASET) {
+      allowlist.set(sourceName(name), ANY_DATASET);
+      continue;
+    }
+    if (!Array.isArray(datasets)) {
+      throw new ParserConfigError(`${SOURCES_SHAPE}: ${JSON.stringify(name)} has ${JSON.stringify(datasets)}`);
+    }
+    for (const d of datasets) {
+      if (typeof d !== 'string' || !IDENTIFIER_PATTERN.test(d)) {
+        throw new ParserConfigError(
+          `${SOURCES_SHAPE}: dataset ${JSON.stringify(d)} of ${JSON.stringify(name)} does not match ${IDENTIFIER_PATTERN.source}`,
+        );
+      }
+    }
+    allowlist.set(sourceName(name), new Set(datasets as string[]));
+  }
+  return allowlist;
 }

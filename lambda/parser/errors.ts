@@ -23,6 +23,8 @@ export const FILE_REASONS = {
   NOT_PARSEABLE: 'NOT_PARSEABLE',
   /** The CSV header is unusable: a duplicate field name. */
   INVALID_HEADER: 'INVALID_HEADER',
+  /** The source is known but may not write this dataset (its `datasets` allowlist in the config). */
+  DATASET_NOT_ALLOWED: 'DATASET_NOT_ALLOWED',
 } as const;
 
 /** Why a single record was quarantined (the file's other records are staged). */

@@ -1,6 +1,7 @@
 import { createHash } from 'crypto';
 import { SOURCE_NAME_PATTERN } from '../../lib/config';
 import type { DatasetSpec } from '../../lib/config';
+import type { SourceAllowlist } from './config';
 import { QUARANTINE_PREFIX, STAGE_DATA_PREFIX } from '../shared/constants';
 import { FILE_REASONS } from './errors';
 import type { FileReason } from './errors';
@@ -24,12 +25,13 @@ export type Route =
 
 /**
  * Routes an inbound key `<source>/<dataset>/<any path>`. `sources` undefined accepts any
- * well-formed source name.
+ * well-formed source name and any dataset; otherwise the source must be listed and allowed to
+ * write the dataset.
  */
 export function routeKey(
   key: string,
   datasets: ReadonlyMap<string, DatasetSpec>,
-  sources: ReadonlySet<string> | undefined,
+  sources: SourceAllowlist | undefined,
 ): Route {
   const [source = '', dataset = '', ...restParts] = key.split('/');
   const rest = restParts.join('/');
@@ -51,6 +53,15 @@ export function routeKey(
       ok: false,
       reason: FILE_REASONS.UNKNOWN_DATASET,
       message: `unknown dataset ${JSON.stringify(dataset)}`,
+      source,
+    };
+  }
+  const allowed = sources?.get(source);
+  if (allowed !== undefined && allowed !== '*' && !allowed.has(dataset)) {
+    return {
+      ok: false,
+      reason: FILE_REASONS.DATASET_NOT_ALLOWED,
+      message: `source ${JSON.stringify(source)} may not write dataset ${JSON.stringify(dataset)}`,
       source,
     };
   }

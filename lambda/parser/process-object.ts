@@ -23,7 +23,7 @@ export interface ObjectOutcome {
   /**
    * staged: parsed (good rows staged, bad rows quarantined), archived, removed.
    * quarantined: whole file quarantined (unroutable or unreadable), archived, removed.
-   * superseded: the key now holds another version (eTag mismatch); its own event processes it.
+   * superseded: the key now holds another object (eTag mismatch; unversioned bucket only); its own event processes it.
    * missing: the object is gone and not archived (logged, acknowledged).
    * already-done: the object is gone and the archive holds it (a retry after the delete).
    */
@@ -56,14 +56,19 @@ export async function processObject(deps: ProcessDeps, v: ObjectVersion): Promis
   const { s3, config } = deps;
   const route = routeKey(v.key, config.datasets, config.sources);
   const names = objectNames(v, route);
-  const ifMatch = `"${v.eTag}"`;
+  // Exactly the version the event names: by its version id on a versioned bucket (a version never
+  // changes, so there is nothing to compare), else the key's current object only while its eTag is
+  // the event's (If-Match). Only the latter can be superseded.
+  const ifMatch = v.versionId ? undefined : `"${v.eTag}"`;
+  const wasSuperseded = (err: unknown) => ifMatch !== undefined && isPreconditionFailed(err);
+  const isDone = () => archiveExists(s3, config.archiveBucket, names.archiveKey);
   const gone = async (): Promise<ObjectOutcome> => {
-    const done = await archiveExists(s3, config.archiveBucket, names.archiveKey);
+    const done = await isDone();
     return { ...empty, status: done ? 'already-done' : 'missing', archiveKey: names.archiveKey };
   };
   const superseded: ObjectOutcome = { ...empty, status: 'superseded', archiveKey: names.archiveKey };
 
-  // Read (or, for an unroutable key, check) exactly the version the event names.
+  // Read (or, for an unroutable key, check) exactly that version.
   let size: number;
   let contentType: string | undefined;
   let body: Readable | undefined;
@@ -75,7 +80,7 @@ export async function processObject(deps: ProcessDeps, v: ObjectVersion): Promis
     body = 'Body' in got ? (got.Body as Readable) : undefined;
   } catch (err) {
     if (isNotFound(err)) return gone();
-    if (isPreconditionFailed(err)) return superseded;
+    if (wasSuperseded(err)) return superseded;
     throw err;
   }
 
@@ -96,26 +101,25 @@ export async function processObject(deps: ProcessDeps, v: ObjectVersion): Promis
   try {
     await archiveObject(s3, v, size, contentType, config.archiveBucket, names.archiveKey);
   } catch (err) {
-    // Overwritten or deleted between the read and the copy: what was read stays staged, but these
-    // bytes can no longer be archived (a newer version is processed by its own event).
+    // Deleted between the read and the copy: by a concurrent delivery of the same event that
+    // finished first (the archive holds it), or by someone else. Overwritten (unversioned bucket
+    // only): what was read stays staged, but these bytes can no longer be archived (the newer
+    // version is processed by its own event).
     const lost = 'while it was processed: its rows are staged, its original could not be archived';
-    if (isNotFound(err)) return { ...outcome, status: 'missing', message: `the object was deleted ${lost}` };
-    if (isPreconditionFailed(err))
-      return { ...outcome, status: 'superseded', message: `the key was overwritten ${lost}` };
+    if (isNotFound(err)) {
+      if (await isDone()) return { ...outcome, status: 'already-done' };
+      return { ...outcome, status: 'missing', message: `the object was deleted ${lost}` };
+    }
+    if (wasSuperseded(err)) return { ...outcome, status: 'superseded', message: `the key was overwritten ${lost}` };
     throw err;
   }
   try {
-    await s3.send(
-      new DeleteObjectCommand({
-        Bucket: v.bucket,
-        Key: v.key,
-        VersionId: v.versionId,
-        // Never delete a newer version uploaded meanwhile (its own event processes it).
-        IfMatch: v.versionId ? undefined : ifMatch,
-      }),
-    );
+    // By version id (removes exactly that version, never another; no delete marker), else only while
+    // the key still holds this eTag: a newer upload made meanwhile is never deleted (its own event
+    // processes it).
+    await s3.send(new DeleteObjectCommand({ Bucket: v.bucket, Key: v.key, VersionId: v.versionId, IfMatch: ifMatch }));
   } catch (err) {
-    if (!isNotFound(err) && !isPreconditionFailed(err)) throw err;
+    if (!isNotFound(err) && !wasSuperseded(err)) throw err;
   }
   return outcome;
 }

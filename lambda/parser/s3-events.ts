@@ -68,7 +68,10 @@ export function parseS3Message(body: string): ParsedMessage {
       key,
       size,
       eTag: o.eTag.replace(/"/g, ''),
-      versionId: o.versionId || undefined,
+      // "null" is the null version of an unversioned or versioning-suspended bucket: it is
+      // overwritten in place like an unversioned object, so it is treated as one (eTag checks,
+      // eTag-sequencer version tag) — never as a version id shared by every upload of the key.
+      versionId: o.versionId && o.versionId !== 'null' ? o.versionId : undefined,
       sequencer: o.sequencer,
       receivedAt: time.toISOString(),
     });

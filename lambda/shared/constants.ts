@@ -13,7 +13,10 @@ export const PARSER_ENV = {
   quarantineBucket: 'QUARANTINE_BUCKET',
   /** JSON array of dataset specs; always honoured when set. */
   datasets: 'DATASETS',
-  /** Optional JSON array of known source names; unset → any well-formed source name is accepted. */
+  /**
+   * Optional known sources: a JSON array of names (any dataset) or `{ "<source>": ["<dataset>", …] | "*" }`
+   * (the datasets each may write); unset → any well-formed source name, any dataset.
+   */
   sources: 'SOURCES',
   /** Optional gzip level for stage output (1-9). */
   gzipLevel: 'GZIP_LEVEL',

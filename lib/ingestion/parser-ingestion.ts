@@ -9,12 +9,14 @@ import { Construct } from 'constructs';
 import type { z } from 'zod';
 import {
   BUNDLED_DATASETS_GLOBAL,
+  BUNDLED_SOURCES_GLOBAL,
   PARSER_ENV,
   PARSER_SERVICE,
   QUARANTINE_PREFIX,
   STAGE_DATA_PREFIX,
 } from '../../lambda/shared/constants';
-import type { DatasetSpec, ingestionSchema } from '../config';
+import { sourceAllowlist } from '../config';
+import type { DatasetSpec, ingestionSchema, SourceSpec } from '../config';
 import { PipelineFunction } from '../functions/pipeline-function';
 import { acknowledge, actionFinding, arnFinding } from '../nag/acknowledge';
 
@@ -58,8 +60,12 @@ export interface ParserIngestionProps {
   readonly environmentName: string;
   /** Dataset specs (overrides applied): bundled into the parser as `__PIPELINE_DATASETS__`. */
   readonly datasets: readonly DatasetSpec[];
-  /** Known source names, published as `SOURCES`. */
-  readonly sourceNames: readonly string[];
+  /**
+   * Known sources and the datasets each may write (`datasets` absent: every dataset), bundled into the
+   * parser as `__PIPELINE_SOURCES__` (the `SOURCES` object form); a key outside a source's datasets is
+   * quarantined as `DATASET_NOT_ALLOWED`.
+   */
+  readonly sources: readonly Pick<SourceSpec, 'name' | 'datasets'>[];
   /** Batching, timeout, memory, redrive and concurrency. @default DEFAULT_INGESTION */
   readonly ingestion?: IngestionSpec;
   /**
@@ -144,10 +150,10 @@ export class ParserIngestion extends Construct {
         [PARSER_ENV.inboundBucket]: props.inboundBucket.bucketName,
         [PARSER_ENV.stageBucket]: props.stageBucket.bucketName,
         [PARSER_ENV.archiveBucket]: props.archiveBucket.bucketName,
-        [PARSER_ENV.sources]: JSON.stringify(props.sourceNames),
       },
-      // Lambda's environment is limited to 4 KB: the datasets ship inside the bundle.
-      define: bundledDatasetsDefine(props.datasets),
+      // Lambda's environment is limited to 4 KB: the datasets and the sources' allowlists ship inside the
+      // bundle (`DATASETS` / `SOURCES` in the environment would still win).
+      define: { ...bundledDatasetsDefine(props.datasets), ...bundledSourcesDefine(props.sources) },
     });
 
     props.inboundBucket.grantRead(this.parser);
@@ -213,6 +219,16 @@ export function bundledDatasetsDefine(datasets: readonly DatasetSpec[]): Record<
   return { [BUNDLED_DATASETS_GLOBAL]: JSON.stringify(JSON.stringify(datasets)) };
 }
 
+/**
+ * esbuild `define` that replaces `__PIPELINE_SOURCES__` in the parser bundle with the `SOURCES` object
+ * `{ "<source>": ["<dataset>", …] | "*" }` as a string literal.
+ */
+export function bundledSourcesDefine(
+  sources: readonly Pick<SourceSpec, 'name' | 'datasets'>[],
+): Record<string, string> {
+  return { [BUNDLED_SOURCES_GLOBAL]: JSON.stringify(JSON.stringify(sourceAllowlist(sources))) };
+}
+
 function validateProps(
   props: ParserIngestionProps,
   v: { batchSize: number; windowSeconds: number; timeout: Duration; visibilityTimeout: Duration },
@@ -235,5 +251,12 @@ function validateProps(
     );
   }
   if (props.datasets.length === 0) throw new Error('ParserIngestion: datasets must list at least one dataset');
-  if (props.sourceNames.length === 0) throw new Error('ParserIngestion: sourceNames must list at least one source');
+  if (props.sources.length === 0) throw new Error('ParserIngestion: sources must list at least one source');
+  const datasetNames = new Set(props.datasets.map((d) => d.name));
+  for (const source of props.sources) {
+    const unknown = source.datasets?.filter((d) => !datasetNames.has(d)) ?? [];
+    if (unknown.length > 0) {
+      throw new Error(`ParserIngestion: source "${source.name}" allows unknown datasets: ${unknown.join(', ')}`);
+    }
+  }
 }

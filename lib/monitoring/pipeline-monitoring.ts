@@ -121,6 +121,8 @@ export class PipelineMonitoring extends Construct {
   readonly dashboard: cw.Dashboard;
   /** Minutes without a new silver row (while files are staged) before the freshness alarm (for the health monitor). */
   readonly freshnessMinutes: number;
+  /** The environment's `alarms` config (subscriptions), for further topics subscribed the same way. */
+  readonly alarms?: AlarmsSpec;
 
   private readonly runbookUrl: string;
   private readonly environmentName: string;
@@ -132,6 +134,7 @@ export class PipelineMonitoring extends Construct {
     this.runbookUrl = props.runbookUrl ?? DEFAULT_RUNBOOK_URL;
     this.environmentName = props.environmentName;
     this.freshnessMinutes = props.alarms?.freshnessMinutes ?? DEFAULT_FRESHNESS_MINUTES;
+    this.alarms = props.alarms;
     const t = {
       inboundMaxAge: props.thresholds?.inboundMaxAge ?? DEFAULT_ALARM_THRESHOLDS.inboundMaxAge,
       deadLetterMaxAge: props.thresholds?.deadLetterMaxAge ?? DEFAULT_ALARM_THRESHOLDS.deadLetterMaxAge,

@@ -27,6 +27,19 @@ export const HEALTH_RUNBOOK_ANCHORS = {
   checkErrors: 'alarm-check-errors',
 } as const;
 
+/** Runbook anchors of the Snowflake error notifications (lib/monitoring/snowflake-error-topic.ts). */
+export const SNOWFLAKE_ERROR_RUNBOOK_ANCHORS = {
+  errorNotifications: 'alarm-snowflake-errors',
+} as const;
+
+/** Runbook anchors of the pipe refresher's alarms (lib/monitoring/pipe-refresher.ts). */
+export const PIPE_REFRESHER_RUNBOOK_ANCHORS = {
+  failures: 'alarm-pipe-refresh-failures',
+  errors: 'alarm-pipe-refresher-errors',
+  heartbeat: 'alarm-pipe-refresher-heartbeat',
+  queuedFiles: 'alarm-pipe-refresh-queued',
+} as const;
+
 export type RunbookAnchor = (typeof RUNBOOK_ANCHORS)[keyof typeof RUNBOOK_ANCHORS];
 
 /** Default location of the runbook: the repository path, as operators see it in the alarm e-mail. */

@@ -1,5 +1,6 @@
 export * from './external-stage';
 export * from './file-format';
+export * from './notification-integration';
 export * from './snowflake-connection';
 export * from './snowflake-database';
 export * from './snowflake-ingestion';

@@ -3,10 +3,16 @@ import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
+import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import type { ResolvedEnvironment } from '../config';
 import { ingestionObjects } from '../../snowflake/ingestion-objects';
+import { NOTIFICATION_INTEGRATION_ID } from '../../snowflake/ingestion-objects';
+import { notificationIntegrationName, notificationRoleName } from '../../snowflake/kinds/notification-integration';
 import { defaultExternalId, snowflakeRoleName, storageIntegrationName } from '../../snowflake/names';
+import { dataModelInput } from './data-model-input';
+import type { DataModelSources } from './data-model-input';
+import { NotificationIntegration } from './notification-integration';
 import { connectionFromConfig } from './snowflake-connection';
 import type { SnowflakeConnection } from './snowflake-connection';
 import { SnowflakeObject } from './snowflake-object';
@@ -29,13 +35,36 @@ export interface SnowflakeIngestionProps {
   readonly pipeDrainTimeout?: Duration;
   /** Log retention of the provisioner functions. @default logs.RetentionDays.ONE_MONTH */
   readonly logRetention?: logs.RetentionDays;
+  /**
+   * Push Snowflake's error notifications to this SNS topic: a notification integration
+   * (`<PROJECT>_<ENV>_ERRORS`, role `<project>-<env>-snowflake-sns`) that is every pipe's
+   * ERROR_INTEGRATION (e.g. `SnowflakeErrorTopic` from lib/monitoring). @default no error notifications
+   */
+  readonly errorNotifications?: SnowflakeErrorNotificationsProps;
+  /**
+   * Manage the medallion data model too: CORE and GOLD schemas, per dataset its stream, silver and
+   * rejects tables and MERGE task, follow-up tasks, gold views and the reader role
+   * (docs/data-model-deploy.md). @default true
+   */
+  readonly dataModel?: boolean;
+  /** Where the gold views and follow-up tasks are read from. @default snowflake/gold, snowflake/tasks */
+  readonly dataModelSources?: DataModelSources;
+}
+
+export interface SnowflakeErrorNotificationsProps {
+  /** Standard SNS topic Snowflake publishes to. */
+  readonly topic: sns.ITopic;
+  /** Key of an imported encrypted topic (see NotificationIntegrationProps.topicKey). @default the topic's own key */
+  readonly topicKey?: kms.IKey;
 }
 
 /**
  * The Snowflake side of one environment's ingestion: database (adopted: created if absent, never
  * dropped), RAW schema, storage integration + the IAM role Snowflake assumes, file format, external
  * stage, and per dataset its bronze table and AUTO_INGEST pipe, whose notification channel receives
- * the stage bucket's ObjectCreated events for `data/<dataset>/`.
+ * the stage bucket's ObjectCreated events for `data/<dataset>/`. Unless `dataModel` is false, also
+ * the medallion model: CORE and GOLD schemas, per dataset its stream, silver and rejects tables and
+ * MERGE task, follow-up tasks, gold views and the reader role (docs/data-model-deploy.md).
  */
 export class SnowflakeIngestion extends Construct {
   readonly provider: SnowflakeProvider;
@@ -46,6 +75,13 @@ export class SnowflakeIngestion extends Construct {
   readonly objects: ReadonlyMap<string, SnowflakeObject>;
   /** Pipes by dataset name. */
   readonly pipes: ReadonlyMap<string, Snowpipe>;
+  /** The notification integration and its role, when `errorNotifications` is set. */
+  readonly notificationIntegration?: NotificationIntegration;
+  /**
+   * Name of the error integration (for ERROR_INTEGRATION of root tasks; pipes already use it), or
+   * `undefined`. Depend on `notificationIntegration` when using it.
+   */
+  readonly errorIntegrationName?: string;
 
   constructor(scope: Construct, id: string, props: SnowflakeIngestionProps) {
     super(scope, id);
@@ -83,6 +119,18 @@ export class SnowflakeIngestion extends Construct {
     });
     this.snowflakeRole = this.storageIntegration.role;
 
+    if (props.errorNotifications) {
+      this.notificationIntegration = new NotificationIntegration(this, 'NotificationIntegration', {
+        ...common,
+        name: notificationIntegrationName(project, environment.name),
+        roleName: notificationRoleName(project, environment.name),
+        topic: props.errorNotifications.topic,
+        topicKey: props.errorNotifications.topicKey,
+        comment: `Snowflake load and task errors to SNS (${project} ${environment.name})`,
+      });
+      this.errorIntegrationName = notificationIntegrationName(project, environment.name);
+    }
+
     const specs = ingestionObjects({
       project,
       environment: environment.name,
@@ -92,11 +140,22 @@ export class SnowflakeIngestion extends Construct {
       roleArn: this.storageIntegration.roleArn,
       externalId,
       datasets,
+      ...(props.dataModel === false ? {} : { dataModel: dataModelInput(props.config, props.dataModelSources) }),
+      ...(this.notificationIntegration
+        ? {
+            errorNotifications: {
+              topicArn: this.notificationIntegration.topic.topicArn,
+              roleArn: this.notificationIntegration.roleArn,
+            },
+          }
+        : {}),
     });
     const objects = new Map<string, SnowflakeObject>([['StorageIntegration', this.storageIntegration.integration]]);
     const pipes = new Map<string, Snowpipe>();
+    if (this.notificationIntegration)
+      objects.set(NOTIFICATION_INTEGRATION_ID, this.notificationIntegration.integration);
     for (const spec of specs) {
-      if (spec.kind === 'storage-integration') continue;
+      if (spec.kind === 'storage-integration' || spec.kind === 'notification-integration') continue;
       const objectProps = {
         ...common,
         adopt: spec.adopt || common.adopt,
@@ -110,6 +169,9 @@ export class SnowflakeIngestion extends Construct {
       for (const dep of spec.dependsOn) object.node.addDependency(objects.get(dep)!);
       // The trust must exist before Snowflake touches the bucket through the integration.
       if (spec.kind === 'stage' || spec.kind === 'pipe') object.node.addDependency(this.storageIntegration.role);
+      // Snowflake publishes load errors through the integration's role: its trust and policy first.
+      if ((spec.kind === 'pipe' || spec.kind === 'task') && this.notificationIntegration)
+        object.node.addDependency(this.notificationIntegration.role);
       objects.set(spec.id, object);
       if (spec.kind === 'pipe' && spec.dataset) pipes.set(spec.dataset, object as Snowpipe);
     }

@@ -5,20 +5,34 @@
 import type { AnyObjectKind } from '../engine/types';
 import { databaseKind } from './database';
 import { fileFormatKind } from './file-format';
+import { notificationIntegrationKind } from './notification-integration';
 import { pipeKind } from './pipe';
+import { readerRoleKind } from './reader-role';
+import { rejectsTableKind } from './rejects-table';
 import { schemaKind } from './schema';
+import { silverTableKind } from './silver-table';
 import { stageKind } from './stage';
 import { storageIntegrationKind } from './storage-integration';
+import { streamKind } from './stream';
 import { tableKind } from './table';
+import { taskKind } from './task';
+import { viewKind } from './view';
 
 const KINDS: readonly AnyObjectKind[] = [
   databaseKind,
   schemaKind,
   storageIntegrationKind,
+  notificationIntegrationKind,
   fileFormatKind,
   stageKind,
   tableKind,
   pipeKind,
+  streamKind,
+  silverTableKind,
+  rejectsTableKind,
+  taskKind,
+  viewKind,
+  readerRoleKind,
 ];
 
 const registry = new Map<string, AnyObjectKind>(KINDS.map((k) => [k.kind, k]));

@@ -80,8 +80,11 @@ export function silverTable(model: DatasetModel): TableDefinition {
   };
 }
 
+/** What the rejects table depends on: the dataset's name and object names only (not its columns). */
+export type RejectsTableInput = Pick<DatasetModel, 'objects'> & { readonly spec: Pick<DatasetModel['spec'], 'name'> };
+
 /** Rejects `CORE.<DATASET>_REJECTS`: the bronze row as loaded, the reason code and a message. */
-export function rejectsTable(model: DatasetModel): TableDefinition {
+export function rejectsTable(model: RejectsTableInput): TableDefinition {
   return {
     name: model.objects.rejects,
     columns: [

@@ -7,18 +7,22 @@ import { refreshSincePause } from '../kinds/pipe';
 import type { Step } from '../engine/types';
 
 export interface PlannedObject {
+  /** Construct id, carried through to the result. */
+  readonly id?: string;
   readonly kind: string;
   readonly definition: unknown;
 }
 
 export interface ObjectSql {
+  readonly id?: string;
   readonly kind: string;
   readonly object: string;
   readonly change: string;
   readonly statements: readonly string[];
 }
 
-function render(step: Step): string {
+/** A plan step as SQL text (waits as comments, the pause time as a placeholder). */
+export function renderStep(step: Step): string {
   switch (step.type) {
     case 'sql':
       return step.sql;
@@ -40,10 +44,11 @@ export function freshDeployPlan(objects: readonly PlannedObject[]): ObjectSql[] 
       );
     const plan = kind.plan(undefined, parsed.data);
     return {
+      ...(o.id ? { id: o.id } : {}),
       kind: kind.label,
       object: kind.physicalId(parsed.data),
       change: plan.change,
-      statements: plan.steps.map(render),
+      statements: plan.steps.map(renderStep),
     };
   });
 }

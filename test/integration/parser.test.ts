@@ -192,6 +192,30 @@ describe('parser: file-level rejects', () => {
     fx = new ParserFixture(server, createS3Client(), { SOURCES: JSON.stringify(['acme']) });
     await fileReject('other/orders/x.csv', 'id\n1\n', 'UNKNOWN_SOURCE');
   });
+
+  test('GIVEN SOURCES allows acme only orders WHEN acme uploads to events THEN DATASET_NOT_ALLOWED: quarantined, archived under _unrouted, removed; never retried', async () => {
+    fx = new ParserFixture(server, createS3Client(), { SOURCES: JSON.stringify({ acme: ['orders'], beta: '*' }) });
+    const key = 'acme/events/2024/e.ndjson';
+    const report = await fileReject(key, '{"id":1}\n', 'DATASET_NOT_ALLOWED');
+    expect(report).toMatchObject({
+      message: `${key}: source "acme" may not write dataset "events"`,
+      archive_key: expect.stringMatching(new RegExp(`^_unrouted/dt=[\\d-]+/[^/]+/${key}$`)),
+    });
+    expect((await server.list(BUCKETS.quarantine))[0]).toMatch(/^quarantine\/_unrouted\/[\d-]+\/acme\//);
+
+    // The allowed dataset of the same source, and any dataset of a "*" source, are staged.
+    await fx.deliver(
+      await fx.upload('acme/orders/o.csv', 'id\n1\n'),
+      await fx.upload('beta/events/e.ndjson', '{"id":2}\n'),
+    );
+    expect((await fx.stageLines()).map((l) => [l.source, l.source_key])).toEqual(
+      expect.arrayContaining([
+        ['acme', 'acme/orders/o.csv'],
+        ['beta', 'beta/events/e.ndjson'],
+      ]),
+    );
+    expect(await server.list(BUCKETS.inbound)).toEqual([]);
+  });
 });
 
 describe('parser: events and keys', () => {

@@ -41,6 +41,34 @@ describe('PipelineStage', () => {
     expect(Stack.of(prod.pipeline.parserFunction).account).toBe('222222222222');
   });
 
+  test('THEN each environment provisions its whole Snowflake side, with errors pushed and health checked on schedules', () => {
+    const t = templates.get('Dev')!;
+    const objects = Object.values(t.findResources('Custom::SnowflakeObject')).map(
+      (r) => (r.Properties as { kind: string }).kind,
+    );
+    const count = (kind: string) => objects.filter((k) => k === kind).length;
+    const datasets = exampleConfigValidated().datasets.length;
+    // One custom resource per Snowflake object: per dataset a bronze table, pipe, stream, MERGE task and silver table.
+    expect([count('pipe'), count('stream'), count('silver-table')]).toEqual([datasets, datasets, datasets]);
+    expect(count('storage-integration')).toBe(1);
+    expect(count('notification-integration')).toBe(1);
+    expect(count('view')).toBe(
+      fs.readdirSync(path.join(__dirname, '..', '..', 'snowflake', 'gold')).filter((f) => /^[a-z0-9_]+\.sql$/.test(f))
+        .length,
+    );
+    // Every pipe reports its load errors through the notification integration.
+    for (const pipe of Object.values(t.findResources('Custom::SnowflakeObject')).filter(
+      (r) => (r.Properties as { kind: string }).kind === 'pipe',
+    )) {
+      expect((pipe.Properties as { definition: { errorIntegration?: string } }).definition.errorIntegration).toBe(
+        'INGEST_DEV_ERRORS',
+      );
+    }
+    // The health monitor and the pipe refresher run on schedules; the Snowflake errors topic has a fixed name.
+    t.resourceCountIs('AWS::Events::Rule', 2);
+    t.hasResourceProperties('AWS::SNS::Topic', { TopicName: 'ingest-dev-snowflake-errors' });
+  });
+
   test('THEN cdk-nag AwsSolutions reports no unacknowledged error or warning in any Stage', () => {
     for (const stage of stages) expect(nagFindings(stage)).toEqual([]);
   });

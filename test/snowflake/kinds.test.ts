@@ -284,7 +284,7 @@ describe('kind registry', () => {
     expect(kindNames()).toEqual(
       expect.arrayContaining(['database', 'schema', 'storage-integration', 'file-format', 'stage', 'table', 'pipe']),
     );
-    expect(() => getKind('stream')).toThrow(/unknown Snowflake object kind "stream" \(known: database, /);
+    expect(() => getKind('sequence')).toThrow(/unknown Snowflake object kind "sequence" \(known: database, /);
   });
   test('GIVEN a new kind WHEN registered THEN found; WHEN registered twice THEN refused', () => {
     registerKind({ ...databaseKind, kind: 'test-kind' });

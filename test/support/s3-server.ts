@@ -4,18 +4,28 @@
  * added in front of s3rver (conditional requests, AbortMultipartUpload, UploadPartCopy, decoded
  * copy sources), are the sandbox's: bin/sandbox/s3-server.ts.
  *
+ * Options also record every request (`onRequest`) and give buckets version ids (`versionedBuckets`).
+ *
  * Run jest with `NODE_OPTIONS=--openssl-legacy-provider` (s3rver's paginated ListObjectsV2 needs it).
  */
 import { mkdtemp, rm } from 'fs/promises';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { LOCAL_CREDENTIALS, LOCAL_REGION, startLocalS3, type S3rverRecord } from '../../bin/sandbox/s3-server';
+import {
+  LOCAL_CREDENTIALS,
+  LOCAL_REGION,
+  startLocalS3,
+  type LocalS3Options,
+  type S3rverRecord,
+} from '../../bin/sandbox/s3-server';
+
+export type { LocalS3Request } from '../../bin/sandbox/s3-server';
 
 /** An S3 event notification record as s3rver emits it (keys are NOT URL-encoded, unlike AWS). */
 export type S3rverEventRecord = S3rverRecord;
 
-export interface S3ServerOptions {
+export interface S3ServerOptions extends LocalS3Options {
   /** Buckets to create before the server accepts requests. @default none */
   readonly buckets?: readonly string[];
 }
@@ -43,7 +53,8 @@ export interface S3TestServer {
 /** Starts s3rver on 127.0.0.1 with a random free port and a fresh temporary directory. */
 export async function startS3Server(options: S3ServerOptions = {}): Promise<S3TestServer> {
   const directory = await mkdtemp(join(tmpdir(), 's3rver-'));
-  const s3 = await startLocalS3(directory, options.buckets ?? []);
+  const { buckets = [], ...serverOptions } = options;
+  const s3 = await startLocalS3(directory, buckets, serverOptions);
   const events: S3rverEventRecord[] = [];
   s3.onEvent((record) => events.push(record));
   const { endpoint, client } = s3;

@@ -50,11 +50,43 @@ describe('loadParserConfig', () => {
       { ...base, SOURCES: '["acme","b-2"]', GZIP_LEVEL: '1', QUARANTINE_BUCKET: 'q' },
       {},
     );
-    expect([...config.sources!]).toEqual(['acme', 'b-2']);
+    expect([...config.sources!]).toEqual([
+      ['acme', '*'],
+      ['b-2', '*'],
+    ]);
     expect(config).toMatchObject({ gzipLevel: 1, quarantineBucket: 'q' });
     expect(() => loadParserConfig({ ...base, SOURCES: '["Bad Name"]' }, {})).toThrow(/SOURCES must be a JSON array/);
     expect(() => loadParserConfig({ ...base, GZIP_LEVEL: '10' }, {})).toThrow(
       /GZIP_LEVEL must be an integer from 1 to 9, got "10"/,
     );
+  });
+
+  test('GIVEN SOURCES as an object of dataset allowlists WHEN loaded THEN each source keeps its datasets, "*" any', () => {
+    const config = loadParserConfig({ ...base, SOURCES: '{"acme":["orders","events"],"beta":"*","gamma":[]}' }, {});
+    expect(config.sources).toEqual(
+      new Map<string, unknown>([
+        ['acme', new Set(['orders', 'events'])],
+        ['beta', '*'],
+        ['gamma', new Set()],
+      ]),
+    );
+  });
+
+  test('GIVEN no SOURCES WHEN the bundle defines them THEN they are used; SOURCES set THEN it wins', () => {
+    const bundled = { sources: '{"acme":["orders"]}' };
+    expect(loadParserConfig(base, bundled).sources).toEqual(new Map([['acme', new Set(['orders'])]]));
+    expect(loadParserConfig({ ...base, SOURCES: '["beta"]' }, bundled).sources).toEqual(new Map([['beta', '*']]));
+  });
+
+  test.each([
+    ['"acme"', /SOURCES must be a JSON array of source names or an object/],
+    ['null', /SOURCES must be a JSON array of source names or an object/],
+    ['{"acme":"orders"}', /"acme" has "orders"/],
+    ['{"acme":["Orders"]}', /dataset "Orders" of "acme" does not match/],
+    ['{"Bad Name":"*"}', /source "Bad Name" does not match/],
+    ['[1]', /source 1 does not match/],
+  ])('GIVEN SOURCES %s WHEN loaded THEN init fails naming the problem', (value, message) => {
+    expect(() => loadParserConfig({ ...base, SOURCES: value }, {})).toThrow(ParserConfigError);
+    expect(() => loadParserConfig({ ...base, SOURCES: value }, {})).toThrow(message);
   });
 });

@@ -28,10 +28,28 @@ describe('routing and names', () => {
   });
 
   test('GIVEN a known-sources list WHEN the source is not in it THEN UNKNOWN_SOURCE', () => {
-    expect(routeKey('beta/orders/x.csv', datasets, new Set(['acme']))).toMatchObject({
+    expect(routeKey('beta/orders/x.csv', datasets, new Map([['acme', '*' as const]]))).toMatchObject({
       ok: false,
       reason: 'UNKNOWN_SOURCE',
     });
+  });
+
+  test('GIVEN dataset allowlists WHEN a source writes a dataset outside its list THEN DATASET_NOT_ALLOWED; inside or "*" THEN routed', () => {
+    const withEvents = new Map([...datasets, ['events', { ...orders, name: 'events' }]]);
+    const sources = new Map<string, ReadonlySet<string> | '*'>([
+      ['acme', new Set(['orders'])],
+      ['beta', '*'],
+    ]);
+    expect(routeKey('acme/events/x.csv', withEvents, sources)).toEqual({
+      ok: false,
+      reason: 'DATASET_NOT_ALLOWED',
+      message: 'source "acme" may not write dataset "events"',
+      source: 'acme',
+    });
+    expect(routeKey('acme/orders/x.csv', withEvents, sources)).toMatchObject({ ok: true, source: 'acme' });
+    expect(routeKey('beta/events/x.csv', withEvents, sources)).toMatchObject({ ok: true, source: 'beta' });
+    // An unknown dataset stays UNKNOWN_DATASET, whatever the allowlist says.
+    expect(routeKey('acme/nope/x.csv', withEvents, sources)).toMatchObject({ ok: false, reason: 'UNKNOWN_DATASET' });
   });
 
   test('GIVEN a routed version WHEN named THEN stage, quarantine and archive keys follow the documented layout', () => {
@@ -54,6 +72,12 @@ describe('routing and names', () => {
     expect(objectNames({ ...version, sequencer: '0B' }, route).stageKey(0)).not.toBe(a.stageKey(0));
     const versioned = objectNames({ ...version, versionId: 'abc.DEF_1' }, route);
     expect(versioned.archiveKey).toBe('acme/orders/dt=2024-05-06/abc.DEF_1/2024/05/file one.csv.gz');
+    // The version id alone names the version: eTag and sequencer do not change its names.
+    expect(objectNames({ ...version, versionId: 'abc.DEF_1', sequencer: '0B' }, route).stageKey(0)).toBe(
+      versioned.stageKey(0),
+    );
+    // S3 version ids may hold `+` and `/`: never an extra path segment.
+    expect(objectNames({ ...version, versionId: 'a+b/c' }, route).versionTag).toBe('a_b_c');
   });
 
   test('GIVEN an unroutable key WHEN named THEN _unrouted archive and quarantine prefixes', () => {

@@ -33,6 +33,11 @@ describe('S3 event messages', () => {
     });
   });
 
+  test('GIVEN the version id "null" (unversioned or versioning-suspended bucket) WHEN parsed THEN no version id', () => {
+    const [object] = parseS3Message(JSON.stringify({ Records: [record('s/d/x', { versionId: 'null' })] })).objects;
+    expect(object.versionId).toBeUndefined();
+  });
+
   test('GIVEN a test event, a folder marker and a delete WHEN parsed THEN all are skipped with a reason', () => {
     expect(parseS3Message('{"Event":"s3:TestEvent","Service":"Amazon S3"}')).toEqual({
       objects: [],

@@ -6,10 +6,11 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import type * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import { PARSER_ENV, PIPELINE_ENVIRONMENT_ENV } from '../../../lambda/shared/constants';
-import { parseDatasets, type DatasetSpec } from '../../../lib/config';
+import { parseDatasets, sourceAllowlist, type DatasetSpec } from '../../../lib/config';
 import { PROJECT_ROOT } from '../../../lib/functions/pipeline-function';
 import {
   bundledDatasetsDefine,
+  bundledSourcesDefine,
   ParserIngestion,
   type ParserIngestionProps,
 } from '../../../lib/ingestion/parser-ingestion';
@@ -26,7 +27,6 @@ import {
 } from '../helpers';
 
 const config = exampleConfigValidated();
-const sourceNames = config.sources.map((s) => s.name);
 
 /** GIVEN storage and ingestion in one stack. */
 function build(props: Partial<ParserIngestionProps> = {}) {
@@ -42,7 +42,7 @@ function build(props: Partial<ParserIngestionProps> = {}) {
     archiveBucket: storage.archiveBucket,
     environmentName: 'dev',
     datasets: config.datasets,
-    sourceNames,
+    sources: config.sources,
     queueKeyAlias: 'alias/ingest-dev-pipeline-queues',
     ...props,
   });
@@ -129,11 +129,24 @@ describe('ParserIngestion', () => {
       [PARSER_ENV.inboundBucket]: { Ref: logicalId(built.storage.inboundBucket) },
       [PARSER_ENV.stageBucket]: { Ref: logicalId(built.storage.stageBucket) },
       [PARSER_ENV.archiveBucket]: { Ref: logicalId(built.storage.archiveBucket) },
-      [PARSER_ENV.sources]: JSON.stringify(sourceNames),
       [PIPELINE_ENVIRONMENT_ENV]: 'dev',
     });
-    // The datasets ship in the bundle, not in the 4 KB environment.
+    // The datasets and the sources' allowlists ship in the bundle, not in the 4 KB environment.
     expect(env[PARSER_ENV.datasets]).toBeUndefined();
+    expect(env[PARSER_ENV.sources]).toBeUndefined();
+  });
+
+  test('WHEN synthesized THEN the parser\'s bundle holds each source\'s dataset allowlist ("*" when a source has none)', () => {
+    const allowlist = sourceAllowlist(config.sources);
+    expect(allowlist).toMatchObject({ retail: ['retail_users', 'retail_transactions'], airbnb: ['listings'] });
+    const asset = built.ingestion.parser.node.findChild('Code') as s3assets.Asset;
+    const bundle = fs.readFileSync(path.resolve(built.app.outdir, asset.assetPath, 'index.js'), 'utf8');
+    // esbuild prints the substituted string literal in whichever quotes need no escapes.
+    expect(bundle).toContain(JSON.stringify(allowlist));
+    expect(sourceAllowlist([{ name: 'any' }, { name: 'some', datasets: ['orders'] }])).toEqual({
+      any: '*',
+      some: ['orders'],
+    });
   });
 
   test('WHEN synthesized THEN the parser role may read+delete inbound, write stage data/ and quarantine/, read+write archive', () => {
@@ -187,12 +200,15 @@ describe('ParserIngestion', () => {
       'ParserIngestion: batchSize 50 > 10 needs maxBatchingWindowSeconds ≥ 1',
     );
     expect(() => build({ datasets: [] })).toThrow('ParserIngestion: datasets must list at least one dataset');
-    expect(() => build({ sourceNames: [] })).toThrow('ParserIngestion: sourceNames must list at least one source');
+    expect(() => build({ sources: [] })).toThrow('ParserIngestion: sources must list at least one source');
+    expect(() => build({ sources: [{ name: 'acme', datasets: ['listings', 'nope'] }] })).toThrow(
+      'ParserIngestion: source "acme" allows unknown datasets: nope',
+    );
   });
 });
 
-describe('bundledDatasetsDefine', () => {
-  test('GIVEN datasets with quotes, $ and unicode WHEN bundled by local esbuild THEN the bundle holds the exact JSON', () => {
+describe('bundledDatasetsDefine and bundledSourcesDefine', () => {
+  test('GIVEN datasets with quotes, $ and unicode, and sources WHEN bundled by local esbuild THEN the bundle holds the exact JSON', () => {
     const datasets: DatasetSpec[] = parseDatasets([
       {
         name: 'tricky',
@@ -201,6 +217,7 @@ describe('bundledDatasetsDefine', () => {
         columns: [{ name: 'amount', type: 'NUMBER(12,2)', path: 'price.$value' }],
       },
     ]);
+    const sources = [{ name: 'acme' }, { name: 'beta', datasets: ['tricky'] }];
     const app = testApp();
     const stack = testStack(app);
     const probe = new nodejs.NodejsFunction(stack, 'Probe', {
@@ -208,12 +225,17 @@ describe('bundledDatasetsDefine', () => {
       runtime: lambda.Runtime.NODEJS_24_X,
       projectRoot: PROJECT_ROOT,
       depsLockFilePath: path.join(PROJECT_ROOT, 'package-lock.json'),
-      bundling: { define: bundledDatasetsDefine(datasets), format: nodejs.OutputFormat.CJS, minify: true },
+      bundling: {
+        define: { ...bundledDatasetsDefine(datasets), ...bundledSourcesDefine(sources) },
+        format: nodejs.OutputFormat.CJS,
+        minify: true,
+      },
     });
     const asset = probe.node.findChild('Code') as s3assets.Asset;
     const bundle = path.resolve(app.outdir, asset.assetPath, 'index.js');
-    const exported = { exports: {} as { bundledDatasets?: string } };
+    const exported = { exports: {} as { bundledDatasets?: string; bundledSources?: string } };
     new Function('module', 'exports', 'require', fs.readFileSync(bundle, 'utf8'))(exported, exported.exports, require);
     expect(JSON.parse(exported.exports.bundledDatasets!)).toEqual(datasets);
+    expect(JSON.parse(exported.exports.bundledSources!)).toEqual({ acme: '*', beta: ['tricky'] });
   });
 });

@@ -183,7 +183,7 @@ describe('SnowflakeIngestion in prod', () => {
 });
 
 describe('cdk diff of a changed dataset', () => {
-  test('GIVEN one dataset description changes WHEN both templates are compared THEN exactly its bronze table resource differs, in definition.comment only', () => {
+  test('GIVEN one dataset description changes WHEN both templates are compared THEN exactly its bronze and silver table resources differ, in definition.comment only', () => {
     const before = synth('dev').template.toJSON().Resources as Record<
       string,
       { Type: string; Properties?: Record<string, unknown> }
@@ -193,16 +193,23 @@ describe('cdk diff of a changed dataset', () => {
       datasets: c.datasets.map((d) => (d.name === 'weather' ? { ...d, description: 'Weather v2' } : d)),
     })).template.toJSON().Resources as typeof before;
     const changed = Object.keys(after).filter((id) => JSON.stringify(after[id]) !== JSON.stringify(before[id]));
-    expect(changed).toHaveLength(1);
-    const [id] = changed;
-    const b = before[id].Properties as { definition: Record<string, unknown> };
-    const a = after[id].Properties as { definition: Record<string, unknown> };
-    expect(after[id].Type).toBe('Custom::SnowflakeObject');
-    expect(a.definition.name).toBe('WEATHER');
-    expect({ ...a, definition: { ...a.definition, comment: null } }).toEqual({
-      ...b,
-      definition: { ...b.definition, comment: null },
-    });
-    expect(a.definition.comment).toBe('Weather v2');
+    type Definition = { schema: string; name?: string; dataset?: string; comment?: string; description?: string };
+    const definition = (id: string, t: typeof before) => (t[id].Properties as { definition: Definition }).definition;
+    const withoutText = (d: Definition) => ({ ...d, comment: null, description: null });
+    // One resource per object: the description is the comment of the bronze (RAW) and silver (CORE) tables.
+    expect(
+      changed
+        .map((id) => `${definition(id, after).schema}.${definition(id, after).name ?? definition(id, after).dataset}`)
+        .sort(),
+    ).toEqual(['CORE.weather', 'RAW.WEATHER']);
+    for (const id of changed) {
+      expect(after[id].Type).toBe('Custom::SnowflakeObject');
+      expect({ ...after[id].Properties, definition: withoutText(definition(id, after)) }).toEqual({
+        ...before[id].Properties,
+        definition: withoutText(definition(id, before)),
+      });
+      const text = definition(id, after).comment ?? definition(id, after).description;
+      expect(text).toContain('Weather v2');
+    }
   });
 });

@@ -5,6 +5,7 @@
  */
 import { Reader, SqlFailure, tokenize, unsupported } from './sql-reader';
 import type { Rows } from './sql-reader';
+import { ModelObjects } from './model-catalog';
 
 export { SqlFailure };
 export type { Rows };
@@ -23,16 +24,29 @@ export class Catalog {
   databases = new Map<string, { comment: string }>();
   schemas = new Map<string, { comment: string }>();
   integrations = new Map<string, Record<string, string>>();
+  notificationIntegrations = new Map<string, Record<string, string>>();
   fileFormats = new Map<string, { type: string; compression: string; stripOuterArray: boolean; comment: string }>();
   stages = new Map<string, { url: string; integration: string; fileFormat: string; comment: string }>();
   tables = new Map<string, { columns: { name: string; type: string }[]; comment: string }>();
   pipes = new Map<string, Pipe>();
   /** Files each pipe refresh was asked to load since (for assertions). */
-  refreshes: { pipe: string; modifiedAfter: string }[] = [];
+  refreshes: { pipe: string; modifiedAfter: string; prefix?: string }[] = [];
+  /** Files in the stage bucket (paths below the stage URL) that ALTER PIPE … REFRESH can queue. */
+  stagedFiles: { path: string; lastModified: Date }[] = [];
+  /** Paths already loaded (load metadata): REFRESH never queues them again. */
+  loadedFiles = new Set<string>();
+  /** The current time of REFRESH's 7-day window. @default the real clock */
+  now: () => Date = () => new Date();
+  notificationExternalId = 'ABC12345_SFCRole=2_Notification';
   iamUserArn = 'arn:aws:iam::123456789012:user/abc1-s-test';
   sqsArn = 'arn:aws:sqs:eu-west-1:123456789012:sf-snowpipe-TEST';
 
+  /** Streams, tasks, views, roles, grants and the data model's tables (model-catalog.ts). */
+  readonly model = new ModelObjects(this);
+
   execute(sql: string): Rows {
+    const model = this.model.execute(sql);
+    if (model) return model;
     const tokens = tokenize(sql);
     const r = new Reader(tokens, sql);
     const verb = r.word();
@@ -62,7 +76,7 @@ export class Catalog {
       r.expectWord('REPLACE');
       replace = true;
     }
-    const kind = r.kindWords();
+    const kind = kindWords(r);
     let ifNotExists = false;
     if (r.peekWord('IF')) {
       r.word();
@@ -94,6 +108,21 @@ export class Catalog {
           STORAGE_ALLOWED_LOCATIONS: p.STORAGE_ALLOWED_LOCATIONS ?? '',
           STORAGE_BLOCKED_LOCATIONS: p.STORAGE_BLOCKED_LOCATIONS ?? '',
           STORAGE_AWS_IAM_USER_ARN: this.iamUserArn,
+          COMMENT: p.COMMENT ?? '',
+        });
+        break;
+      }
+      case 'NOTIFICATION INTEGRATION': {
+        const p = r.props();
+        this.notificationIntegrations.set(name, {
+          TYPE: p.TYPE ?? '',
+          DIRECTION: p.DIRECTION ?? '',
+          NOTIFICATION_PROVIDER: p.NOTIFICATION_PROVIDER ?? '',
+          ENABLED: (p.ENABLED ?? 'TRUE').toLowerCase(),
+          AWS_SNS_TOPIC_ARN: p.AWS_SNS_TOPIC_ARN ?? '',
+          AWS_SNS_ROLE_ARN: p.AWS_SNS_ROLE_ARN ?? '',
+          SF_AWS_IAM_USER_ARN: this.iamUserArn,
+          SF_AWS_EXTERNAL_ID: this.notificationExternalId,
           COMMENT: p.COMMENT ?? '',
         });
         break;
@@ -141,6 +170,8 @@ export class Catalog {
         if (!this.tables.has(table)) throw notExists(table);
         const stage = /@("[^"]+"\."[^"]+"\."[^"]+")/.exec(definition);
         if (!stage || !this.stages.has(stage[1].replace(/"/g, ''))) throw notExists(stage?.[1] ?? 'stage');
+        if (p.ERROR_INTEGRATION && !this.notificationIntegrations.has(p.ERROR_INTEGRATION))
+          throw notExists(p.ERROR_INTEGRATION);
         const old = this.pipes.get(name);
         if (old && !old.paused)
           throw new SqlFailure(
@@ -165,7 +196,7 @@ export class Catalog {
   }
 
   private alter(r: Reader, sql: string): Rows {
-    const kind = r.kindWords();
+    const kind = kindWords(r);
     const name = r.name();
     const action = r.word();
     const obj = this.mapOf(kind).get(name);
@@ -178,8 +209,12 @@ export class Catalog {
     }
     if (kind === 'PIPE' && action === 'REFRESH') {
       const p = r.props();
-      this.refreshes.push({ pipe: name, modifiedAfter: p.MODIFIED_AFTER ?? '' });
-      return [];
+      this.refreshes.push({
+        pipe: name,
+        modifiedAfter: p.MODIFIED_AFTER ?? '',
+        ...(p.PREFIX !== undefined ? { prefix: p.PREFIX } : {}),
+      });
+      return this.refresh(name, p.PREFIX ?? '');
     }
     if (action === 'UNSET') {
       const prop = r.word();
@@ -196,6 +231,17 @@ export class Catalog {
         break;
       case 'STORAGE INTEGRATION': {
         const i = this.integrations.get(name)!;
+        for (const [k, v] of Object.entries(p)) i[k] = k === 'ENABLED' ? v.toLowerCase() : v;
+        break;
+      }
+      case 'NOTIFICATION INTEGRATION': {
+        const i = this.notificationIntegrations.get(name)!;
+        if ((p.AWS_SNS_TOPIC_ARN === undefined) !== (p.AWS_SNS_ROLE_ARN === undefined))
+          throw new SqlFailure(
+            'SQL compilation error: AWS_SNS_TOPIC_ARN and AWS_SNS_ROLE_ARN go together',
+            '001003',
+            '42000',
+          );
         for (const [k, v] of Object.entries(p)) i[k] = k === 'ENABLED' ? v.toLowerCase() : v;
         break;
       }
@@ -221,6 +267,8 @@ export class Catalog {
       case 'PIPE': {
         const pipe = this.pipes.get(name)!;
         if (p.PIPE_EXECUTION_PAUSED) pipe.paused = p.PIPE_EXECUTION_PAUSED === 'TRUE';
+        if (p.ERROR_INTEGRATION && !this.notificationIntegrations.has(p.ERROR_INTEGRATION))
+          throw notExists(p.ERROR_INTEGRATION);
         if (p.ERROR_INTEGRATION) pipe.errorIntegration = p.ERROR_INTEGRATION;
         if (p.COMMENT !== undefined) pipe.comment = p.COMMENT;
         break;
@@ -232,7 +280,7 @@ export class Catalog {
   }
 
   private drop(r: Reader): Rows {
-    const kind = r.kindWords();
+    const kind = kindWords(r);
     let ifExists = false;
     if (r.peekWord('IF')) {
       r.word();
@@ -246,7 +294,7 @@ export class Catalog {
   }
 
   private show(r: Reader): Rows {
-    const what = r.kindWords();
+    const what = kindWords(r);
     r.expectWord('LIKE');
     const pattern = r.str();
     let scope = '';
@@ -314,6 +362,14 @@ export class Catalog {
           }),
         };
       }
+      case 'NOTIFICATION INTEGRATION':
+        return {
+          name,
+          type: `QUEUE - ${(value as Record<string, string>).NOTIFICATION_PROVIDER}`,
+          category: 'NOTIFICATION',
+          enabled: (value as Record<string, string>).ENABLED,
+          comment: (value as Record<string, string>).COMMENT,
+        };
       case 'STORAGE INTEGRATION':
         return {
           name,
@@ -328,11 +384,11 @@ export class Catalog {
   }
 
   private describe(r: Reader): Rows {
-    const kind = r.kindWords();
+    const kind = kindWords(r);
     const name = r.name();
     const obj = this.mapOf(kind).get(name);
     if (!obj) throw notExists(name);
-    if (kind === 'STORAGE INTEGRATION')
+    if (kind === 'STORAGE INTEGRATION' || kind === 'NOTIFICATION INTEGRATION')
       return Object.entries(obj as Record<string, string>).map(([property, value]) => ({
         property,
         property_type: 'String',
@@ -382,6 +438,23 @@ export class Catalog {
     return [{ STATUS: result }];
   }
 
+  /**
+   * ALTER PIPE … REFRESH [PREFIX]: queues the staged files below the pipe's path (+ prefix) modified
+   * in the last 7 days and not loaded yet, one `File`/`Status` row each (they count as loaded next).
+   */
+  private refresh(name: string, prefix: string): Rows {
+    const path = /@"[^"]+"\."[^"]+"\."[^"]+"\/([^)\s]*)/.exec(this.pipes.get(name)!.definition)?.[1] ?? '';
+    const since = this.now().getTime() - 7 * 24 * 3_600_000;
+    const rows: Rows = [];
+    for (const f of this.stagedFiles) {
+      if (!f.path.startsWith(path + prefix) || f.lastModified.getTime() < since || this.loadedFiles.has(f.path))
+        continue;
+      this.loadedFiles.add(f.path);
+      rows.push({ File: f.path, Status: 'SENT' });
+    }
+    return rows;
+  }
+
   /** Like Snowflake, a stage URL must lie within one of its integration's allowed locations. */
   private checkAllowed(integration: string, url: string): void {
     const allowed = (this.integrations.get(integration)!.STORAGE_ALLOWED_LOCATIONS ?? '').split(',').filter(Boolean);
@@ -406,6 +479,8 @@ export class Catalog {
       SCHEMAS: this.schemas,
       'STORAGE INTEGRATION': this.integrations,
       'STORAGE INTEGRATIONS': this.integrations,
+      'NOTIFICATION INTEGRATION': this.notificationIntegrations,
+      'NOTIFICATION INTEGRATIONS': this.notificationIntegrations,
       'FILE FORMAT': this.fileFormats,
       'FILE FORMATS': this.fileFormats,
       STAGE: this.stages,
@@ -429,5 +504,13 @@ function describedType(type: string): string {
 }
 
 const status = (s: string): Rows => [{ status: s }];
+
+/** Reader.kindWords plus `NOTIFICATION INTEGRATION(S)`. */
+function kindWords(r: Reader): string {
+  const kind = r.kindWords();
+  if (kind === 'NOTIFICATION' && (r.peekWord('INTEGRATION') || r.peekWord('INTEGRATIONS')))
+    return `${kind} ${r.word()}`;
+  return kind;
+}
 const notExists = (name: string) =>
   new SqlFailure(`SQL compilation error:\nObject '${name}' does not exist or not authorized.`, '002003', '02000');

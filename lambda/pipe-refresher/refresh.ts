@@ -1,0 +1,94 @@
+/**
+ * The missed-notification safety net: `ALTER PIPE <pipe> REFRESH PREFIX = '<YYYY-MM-DD>/'` for each
+ * dataset over the most recent UTC date prefixes of the stage layout
+ * (`data/<dataset>/<YYYY-MM-DD>/<source>/…`; the pipe reads `@stage/data/<dataset>/`, so the prefix
+ * is relative to that). Snowflake queues only files staged in the last 7 days that its load
+ * metadata does not already list, and returns one row per file queued.
+ */
+import { qualifiedName, stringLiteral } from '../../snowflake/identifiers';
+import { datasetObjectNames, type SchemaNames } from '../../snowflake/names';
+import { MAX_LOOKBACK_DAYS } from './environment';
+
+export type Row = Readonly<Record<string, string | null>>;
+
+/** The part of a Snowflake session the refresher needs (lambda/shared/snowflake `SnowflakeSession`). */
+export interface QuerySession {
+  query(sql: string): Promise<readonly Row[]>;
+}
+
+/** `['2026-11-21/', '2026-11-20/']`: today first, `lookbackDays` UTC dates in all. */
+export function datePrefixes(now: Date, lookbackDays: number): string[] {
+  if (!Number.isInteger(lookbackDays) || lookbackDays < 1 || lookbackDays > MAX_LOOKBACK_DAYS)
+    throw new RangeError(`lookbackDays ${lookbackDays} must be an integer from 1 to ${MAX_LOOKBACK_DAYS}`);
+  const midnight = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate());
+  return Array.from(
+    { length: lookbackDays },
+    (_, i) => `${new Date(midnight - i * 86_400_000).toISOString().slice(0, 10)}/`,
+  );
+}
+
+/** The REFRESH of one dataset's pipe for one date prefix; names quoted, the prefix a literal. */
+export function refreshStatement(schemas: SchemaNames, dataset: string, prefix: string): string {
+  if (!/^\d{4}-\d{2}-\d{2}\/$/.test(prefix))
+    throw new RangeError(`prefix ${JSON.stringify(prefix)} is not YYYY-MM-DD/`);
+  return `ALTER PIPE ${qualifiedName(...datasetObjectNames(schemas, dataset).pipe)} REFRESH PREFIX = ${stringLiteral(prefix)}`;
+}
+
+export interface DatasetRefresh {
+  readonly dataset: string;
+  /** Files the REFRESH statements sent to the pipe (status SENT). */
+  readonly filesQueued: number;
+  /** Their stage paths, for the logs: each one was missed by (or is racing) its S3 notification. */
+  readonly files: readonly string[];
+  /** REFRESH statements that failed. */
+  readonly failures: number;
+  /** Why a statement failed, or rows with another status, for the logs. */
+  readonly problems: readonly string[];
+}
+
+export interface RefreshOptions {
+  readonly schemas: SchemaNames;
+  readonly datasets: readonly string[];
+  readonly lookbackDays: number;
+  /** @default new Date() */
+  readonly now?: Date;
+}
+
+/** Case-insensitive column read (REFRESH answers `File`, `Status`). */
+function field(row: Row, name: string): string | null | undefined {
+  const key = Object.keys(row).find((k) => k.toLowerCase() === name);
+  return key === undefined ? undefined : row[key];
+}
+
+/**
+ * Refreshes every dataset's pipe over the recent date prefixes, one statement at a time (the session
+ * is one connection). A failing statement never stops the run: it counts as a failure of its dataset.
+ */
+export async function refreshPipes(session: QuerySession, options: RefreshOptions): Promise<DatasetRefresh[]> {
+  const prefixes = datePrefixes(options.now ?? new Date(), options.lookbackDays);
+  const results: DatasetRefresh[] = [];
+  for (const dataset of options.datasets) {
+    const files: string[] = [];
+    const problems: string[] = [];
+    let failures = 0;
+    for (const prefix of prefixes) {
+      const sql = refreshStatement(options.schemas, dataset, prefix);
+      let rows: readonly Row[];
+      try {
+        rows = await session.query(sql);
+      } catch (error) {
+        failures += 1;
+        problems.push(`${prefix}: ${(error as Error).name}: ${(error as Error).message}`);
+        continue;
+      }
+      for (const row of rows) {
+        const status = (field(row, 'status') ?? '').toUpperCase();
+        const file = field(row, 'file') ?? '';
+        if (status === 'SENT') files.push(file);
+        else problems.push(`${prefix}: ${file || 'a file'} was not queued (status ${status || 'unknown'})`);
+      }
+    }
+    results.push({ dataset, filesQueued: files.length, files, failures, problems });
+  }
+  return results;
+}

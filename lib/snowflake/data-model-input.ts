@@ -1,0 +1,41 @@
+import * as path from 'path';
+import type { ResolvedEnvironment } from '../config';
+import type { IngestionObjectsInput } from '../../snowflake/ingestion-objects';
+import { loadFollowUpTasks } from '../../snowflake/model/follow-up-tasks';
+import { loadGoldViews } from '../../snowflake/model/gold';
+
+/** The project's gold views (`snowflake/gold/*.sql`). */
+export const DEFAULT_GOLD_DIRECTORY = path.join(__dirname, '..', '..', 'snowflake', 'gold');
+/** The project's follow-up tasks (`snowflake/tasks/*.sql`). */
+export const DEFAULT_TASKS_DIRECTORY = path.join(__dirname, '..', '..', 'snowflake', 'tasks');
+
+export interface DataModelSources {
+  /** Directory of gold views. @default DEFAULT_GOLD_DIRECTORY */
+  readonly goldDirectory?: string;
+  /** Directory of follow-up tasks. @default DEFAULT_TASKS_DIRECTORY */
+  readonly tasksDirectory?: string;
+}
+
+/**
+ * The data-model part of an environment's object list: the datasets, the gold views and follow-up
+ * tasks read from their directories (plus config `tasks`), the schema names and the reader role.
+ * Shared by the CDK composition and the plan command, so both build the same objects. Throws the
+ * model's SqlFileError / DataModelError naming the file or dataset at fault.
+ */
+export function dataModelInput(
+  config: ResolvedEnvironment,
+  sources: DataModelSources = {},
+): NonNullable<IngestionObjectsInput['dataModel']> {
+  const sf = config.environment.snowflake;
+  return {
+    datasets: config.datasets,
+    goldViews: loadGoldViews(sources.goldDirectory ?? DEFAULT_GOLD_DIRECTORY),
+    followUpTasks: [
+      ...loadFollowUpTasks(sources.tasksDirectory ?? DEFAULT_TASKS_DIRECTORY),
+      ...config.tasks.map((t, i) => ({ ...t, source: `config tasks[${i}] (${t.name})` })),
+    ],
+    ...(sf.coreSchema ? { coreSchema: sf.coreSchema } : {}),
+    ...(sf.goldSchema ? { goldSchema: sf.goldSchema } : {}),
+    ...(sf.readerRole ? { readerRole: sf.readerRole } : {}),
+  };
+}

@@ -1,0 +1,210 @@
+/**
+ * The medallion data model of one environment as provisioner objects (kind + definition +
+ * dependencies), appended by ingestion-objects.ts after the ingestion objects: CORE and GOLD schemas;
+ * per dataset its append-only stream, silver table, rejects table (datasets with a primary key) and
+ * MERGE task; follow-up tasks; gold views in dependency order; the reader role. Pure: the CDK
+ * composition and the plan command build the same list.
+ */
+import type { DatasetSpec } from '../lib/config';
+import type { IngestionObject } from './ingestion-objects';
+import { canonicalName } from './identifiers';
+import { schemaNames } from './names';
+import type { ObjectPath } from './names';
+import { buildDatasetModel } from './model/dataset-model';
+import { snowflakeDialect } from './model/dialect';
+import { planFollowUpTasks } from './model/follow-up-tasks';
+import type { FollowUpTaskSpec } from './model/follow-up-tasks';
+import { planGoldViews, resolveReferences } from './model/gold';
+import type { GoldViewSource } from './model/gold';
+import { mergeTaskDefinition } from './model/tasks';
+import type { MergeTaskOptions, TaskDefinition } from './model/tasks';
+
+export interface DataModelObjectsInput {
+  /** `<project> <environment>`, used in comments. */
+  readonly tag: string;
+  readonly database: string;
+  /** @default RAW */
+  readonly rawSchema?: string;
+  /** @default CORE */
+  readonly coreSchema?: string;
+  /** @default GOLD */
+  readonly goldSchema?: string;
+  /** Full dataset specs (lib/config.ts, overrides applied). */
+  readonly datasets: readonly DatasetSpec[];
+  /** `snowflake/gold/*.sql` (loadGoldViews). @default none */
+  readonly goldViews?: readonly GoldViewSource[];
+  /** `snowflake/tasks/*.sql` and config `tasks`. @default none */
+  readonly followUpTasks?: readonly FollowUpTaskSpec[];
+  /** Reader role name; `null` for none. @default <DATABASE>_READER */
+  readonly readerRole?: string | null;
+  readonly taskOptions?: MergeTaskOptions;
+  /** ERROR_INTEGRATION of the MERGE tasks and the object ids it needs. @default none */
+  readonly errorIntegration?: { readonly name: string; readonly dependsOn: readonly string[] };
+}
+
+/** Construct id fragment of a lower snake name (`retail_users` → `RetailUsers`), as ingestion-objects.ts. */
+export const pascal = (s: string) => s.replace(/(^|_)([a-z0-9])/g, (_m, _u, c: string) => c.toUpperCase());
+const ref = (p: ObjectPath) => p.join('.');
+
+function taskProperties(t: TaskDefinition): Record<string, unknown> {
+  const [database, schema, name] = t.name;
+  const props: Record<string, unknown> = {
+    database,
+    schema,
+    name,
+    warehouse: t.warehouse,
+    initialWarehouseSize: t.initialWarehouseSize,
+    targetCompletionInterval: t.targetCompletionInterval,
+    schedule: t.schedule,
+    body: t.body,
+    suspendTaskAfterNumFailures: t.suspendTaskAfterNumFailures,
+    timezone: t.timezone,
+    comment: t.comment,
+  };
+  return Object.fromEntries(Object.entries(props).filter(([, v]) => v !== undefined));
+}
+
+export function dataModelObjects(input: DataModelObjectsInput): IngestionObject[] {
+  const s = schemaNames(input.database, {
+    ...(input.rawSchema ? { raw: input.rawSchema } : {}),
+    ...(input.coreSchema ? { core: input.coreSchema } : {}),
+    ...(input.goldSchema ? { gold: input.goldSchema } : {}),
+  });
+  const models = input.datasets.map((d) => buildDatasetModel(d, s));
+  const objects: IngestionObject[] = [
+    {
+      id: 'CoreSchema',
+      kind: 'schema',
+      definition: { database: s.database, name: s.core, comment: `Silver: typed, deduplicated tables (${input.tag})` },
+      dependsOn: ['Database'],
+    },
+    {
+      id: 'GoldSchema',
+      kind: 'schema',
+      definition: { database: s.database, name: s.gold, comment: `Gold: views for analysts (${input.tag})` },
+      dependsOn: ['Database'],
+    },
+  ];
+  const taskIds = new Map<string, string>();
+  for (const m of models) {
+    const id = pascal(m.spec.name);
+    const d = m.spec;
+    objects.push({
+      id: `${id}Stream`,
+      kind: 'stream',
+      dataset: d.name,
+      definition: {
+        database: s.database,
+        schema: m.objects.stream[1],
+        name: m.objects.stream[2],
+        table: ref(m.objects.bronze),
+        appendOnly: true,
+        comment: `New bronze rows of ${d.name}, consumed by its MERGE task.`,
+      },
+      dependsOn: [`${id}Bronze`],
+    });
+    objects.push({
+      id: `${id}Silver`,
+      kind: 'silver-table',
+      dataset: d.name,
+      definition: {
+        database: s.database,
+        schema: s.core,
+        dataset: d.name,
+        columns: d.columns,
+        ...(d.primaryKey ? { primaryKey: d.primaryKey } : {}),
+        ...(d.orderBy ? { orderBy: d.orderBy } : {}),
+        ...(d.description ? { description: d.description } : {}),
+      },
+      dependsOn: ['CoreSchema'],
+    });
+    if (m.primaryKey.length)
+      objects.push({
+        id: `${id}Rejects`,
+        kind: 'rejects-table',
+        dataset: d.name,
+        definition: { database: s.database, schema: s.core, dataset: d.name },
+        dependsOn: ['CoreSchema'],
+      });
+    const task = mergeTaskDefinition(m, input.taskOptions);
+    objects.push({
+      id: `${id}MergeTask`,
+      kind: 'task',
+      dataset: d.name,
+      definition: {
+        ...taskProperties(task),
+        whenStreamHasData: ref(m.objects.stream),
+        ...(input.errorIntegration ? { errorIntegration: input.errorIntegration.name } : {}),
+      },
+      dependsOn: [
+        `${id}Stream`,
+        `${id}Silver`,
+        ...(m.primaryKey.length ? [`${id}Rejects`] : []),
+        ...(input.errorIntegration?.dependsOn ?? []),
+      ],
+    });
+    taskIds.set(ref(m.objects.task), `${id}MergeTask`);
+  }
+
+  const followUps = planFollowUpTasks(input.followUpTasks ?? [], models, s);
+  const rootOf = new Map<string, string>();
+  for (const g of followUps.graphs) for (const c of g.children) rootOf.set(ref(c.name), ref(g.root));
+  for (const t of followUps.tasks) {
+    const id = `${pascal(t.name[2].toLowerCase())}Task`;
+    objects.push({
+      id,
+      kind: 'task',
+      definition: { ...taskProperties(t), root: rootOf.get(ref(t.name)), after: (t.after ?? []).map(ref) },
+      dependsOn: (t.after ?? []).map((a) => taskIds.get(ref(a)) as string),
+    });
+    taskIds.set(ref(t.name), id);
+  }
+
+  const viewIds: string[] = [];
+  for (const v of planGoldViews(
+    input.goldViews ?? [],
+    input.datasets.map((d) => d.name),
+    s,
+  )) {
+    const id = `${pascal(v.name)}View`;
+    objects.push({
+      id,
+      kind: 'view',
+      definition: {
+        database: s.database,
+        schema: s.gold,
+        name: v.path[2],
+        query: resolveReferences(v.sql, s, snowflakeDialect),
+        comment: `Gold view from ${v.file.replace(/^.*[\\/](snowflake[\\/]gold[\\/])/, '$1')} (managed by the pipeline).`,
+      },
+      dependsOn: [
+        'GoldSchema',
+        ...v.datasets.map((d) => `${pascal(d)}Silver`),
+        ...v.views.map((w) => `${pascal(w)}View`),
+      ],
+    });
+    viewIds.push(id);
+  }
+
+  const role = input.readerRole === undefined ? `${s.database}_READER` : input.readerRole;
+  if (role)
+    objects.push({
+      id: 'ReaderRole',
+      kind: 'reader-role',
+      definition: {
+        name: canonicalName(role, 'snowflake.readerRole'),
+        database: s.database,
+        schema: s.gold,
+        comment: `Read-only access to ${s.database}.${s.gold} (${input.tag}, managed by the pipeline).`,
+      },
+      dependsOn: ['GoldSchema', ...viewIds],
+    });
+
+  const seen = new Set<string>();
+  for (const o of objects) {
+    if (seen.has(o.id))
+      throw new Error(`data model: two objects would get the construct id ${o.id}; rename a dataset, view or task`);
+    seen.add(o.id);
+  }
+  return objects;
+}

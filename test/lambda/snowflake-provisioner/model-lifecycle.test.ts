@@ -1,0 +1,287 @@
+/**
+ * The data-model kinds through the real provisioner handler and snowflake-sdk (JWT login) against the
+ * Snowflake-protocol test server: create, no-op update (no DDL), schema evolution, task body /
+ * schedule / graph changes with the suspend → alter → resume rule, a failure that restores the graph,
+ * stream staleness, view replacement, and Delete under retain / destroy.
+ */
+import type { DatasetSpec } from '../../../lib/config';
+import { createHandler } from '../../../lambda/snowflake-provisioner/index';
+import { ingestionObjects } from '../../../snowflake/ingestion-objects';
+import type { IngestionObject } from '../../../snowflake/ingestion-objects';
+import type { FollowUpTaskSpec } from '../../../snowflake/model';
+import { cfnEvent, startHarness } from './harness';
+import type { Harness } from './harness';
+import { BUCKET, ROLE_ARN, props } from './objects';
+
+const ORDERS: DatasetSpec = {
+  name: 'orders',
+  format: 'json',
+  columns: [
+    { name: 'order_id', type: 'NUMBER(38,0)' },
+    { name: 'amount', type: 'NUMBER(12,2)', description: 'Order total' },
+    { name: 'updated_at', type: 'TIMESTAMP_NTZ' },
+  ],
+  primaryKey: ['order_id'],
+  orderBy: 'updated_at',
+};
+const CLICKS: DatasetSpec = { name: 'clicks', format: 'ndjson', columns: [{ name: 'url', type: 'VARCHAR' }] };
+const SNAPSHOT: FollowUpTaskSpec = {
+  name: 'order_snapshot',
+  after: ['orders'],
+  sql: 'INSERT INTO core.order_snapshot SELECT order_id, amount FROM core.orders',
+};
+const GOLD = [
+  {
+    name: 'order_totals',
+    file: '/p/snowflake/gold/order_totals.sql',
+    sql: 'SELECT SUM(amount) AS total FROM core.orders',
+  },
+];
+
+function model(datasets: DatasetSpec[] = [ORDERS, CLICKS], followUpTasks: FollowUpTaskSpec[] = [SNAPSHOT]) {
+  const list = ingestionObjects({
+    project: 'ingest',
+    environment: 'test',
+    database: 'INGEST_TEST',
+    stageBucketName: BUCKET,
+    roleArn: ROLE_ARN,
+    externalId: 'ingest:test:snowflake-s3',
+    datasets,
+    dataModel: { datasets, goldViews: GOLD, followUpTasks },
+  });
+  return new Map(list.map((o) => [o.id, o]));
+}
+
+let h: Harness;
+let handler: ReturnType<typeof createHandler>;
+let objects = model();
+const physical: Record<string, string> = {};
+const ROOT = '"INGEST_TEST"."CORE"."ORDERS_MERGE"';
+const CHILD = '"INGEST_TEST"."CORE"."ORDER_SNAPSHOT"';
+
+const run = (type: 'Create' | 'Update' | 'Delete', o: IngestionObject, extra: Record<string, unknown> = {}) =>
+  handler(cfnEvent(type, o.id, props(h.connection, o, extra), physical[o.id] ?? o.id));
+const task = (name: string) => h.snowflake.catalog.model.tasks.get(name)!;
+
+beforeAll(async () => {
+  h = await startHarness();
+  handler = createHandler({ session: { attempts: 1 }, apply: { sleep: async () => undefined, drainPollMs: 0 } });
+  for (const o of objects.values()) {
+    const out = await run('Create', o);
+    physical[o.id] = out.PhysicalResourceId;
+  }
+});
+afterAll(() => h.stop());
+beforeEach(() => h.snowflake.clearLog());
+
+describe('GIVEN two datasets, a follow-up task, a gold view and the reader role, all created', () => {
+  test('THEN every data-model object exists, the task graph is running and the reader can read gold only', () => {
+    const c = h.snowflake.catalog;
+    expect([...c.model.streams.keys()]).toEqual(['INGEST_TEST.RAW.ORDERS_STREAM', 'INGEST_TEST.RAW.CLICKS_STREAM']);
+    expect(c.tables.has('INGEST_TEST.CORE.ORDERS') && c.tables.has('INGEST_TEST.CORE.ORDERS_REJECTS')).toBe(true);
+    expect(c.tables.has('INGEST_TEST.CORE.CLICKS_REJECTS')).toBe(false); // insert-only: nothing to reject
+    expect(task('INGEST_TEST.CORE.ORDERS_MERGE').state).toBe('started');
+    expect(task('INGEST_TEST.CORE.ORDER_SNAPSHOT')).toMatchObject({
+      state: 'started',
+      predecessors: ['INGEST_TEST.CORE.ORDERS_MERGE'],
+    });
+    expect(task('INGEST_TEST.CORE.ORDERS_MERGE').condition).toBe(
+      `SYSTEM$STREAM_HAS_DATA('"INGEST_TEST"."RAW"."ORDERS_STREAM"')`,
+    );
+    expect([...c.model.grants].sort()).toEqual([
+      'SELECT|VIEW|INGEST_TEST.GOLD.ORDER_TOTALS|INGEST_TEST_READER',
+      'USAGE|DATABASE|INGEST_TEST|INGEST_TEST_READER',
+      'USAGE|SCHEMA|INGEST_TEST.GOLD|INGEST_TEST_READER',
+    ]);
+    expect([...c.model.futureGrants]).toEqual(['SELECT|VIEW|INGEST_TEST.GOLD|INGEST_TEST_READER']);
+    expect([...c.model.roleGrants]).toEqual(['INGEST_TEST_READER|SYSADMIN']);
+  });
+
+  test('WHEN a follow-up task is created THEN the root is suspended around it: suspend, create, resume child, resume root', async () => {
+    h.snowflake.clearLog();
+    const extra = model(
+      [ORDERS, CLICKS],
+      [SNAPSHOT, { name: 'order_audit', after: ['order_snapshot'], sql: 'SELECT 1' }],
+    );
+    const out = await run('Create', extra.get('OrderAuditTask')!);
+    physical.OrderAuditTask = out.PhysicalResourceId;
+    expect(h.snowflake.ddl.map((s) => s.split('\n')[0])).toEqual([
+      `ALTER TASK ${ROOT} SUSPEND`,
+      'CREATE TASK "INGEST_TEST"."CORE"."ORDER_AUDIT"',
+      'ALTER TASK "INGEST_TEST"."CORE"."ORDER_AUDIT" RESUME',
+      `ALTER TASK ${ROOT} RESUME`,
+    ]);
+    expect(h.snowflake.ddl[1]).toContain(`AFTER ${CHILD}`);
+    const deleted = await run('Delete', extra.get('OrderAuditTask')!);
+    expect(deleted.Data.ChangeKind).toBe('drop');
+    expect(h.snowflake.catalog.model.tasks.has('INGEST_TEST.CORE.ORDER_AUDIT')).toBe(false);
+    expect(task('INGEST_TEST.CORE.ORDERS_MERGE').state).toBe('started');
+  });
+});
+
+describe('GIVEN the deployed data model', () => {
+  test('WHEN every object is updated with unchanged properties THEN no DDL runs and each reports no-op', async () => {
+    for (const o of objects.values()) {
+      const out = await run('Update', o);
+      expect({ id: o.id, change: out.Data.ChangeKind }).toEqual({ id: o.id, change: 'no-op' });
+    }
+    expect(h.snowflake.ddl).toEqual([]);
+  });
+
+  test('WHEN a column is added THEN silver gets ADD COLUMN and the root task is suspended, altered and resumed', async () => {
+    const added = { ...ORDERS, columns: [...ORDERS.columns, { name: 'channel', type: 'VARCHAR' }] };
+    objects = model([added, CLICKS]);
+    const silver = await run('Update', objects.get('OrdersSilver')!);
+    expect(silver.Data.ChangeKind).toBe('alter');
+    expect(h.snowflake.ddl).toEqual([
+      'ALTER TABLE "INGEST_TEST"."CORE"."ORDERS" ADD COLUMN IF NOT EXISTS "CHANNEL" VARCHAR',
+    ]);
+    h.snowflake.clearLog();
+    const t = await run('Update', objects.get('OrdersMergeTask')!);
+    expect(t.Data).toMatchObject({ ChangeKind: 'alter', State: 'started' });
+    expect(h.snowflake.ddl.map((s) => s.split('\n')[0])).toEqual([
+      `ALTER TASK ${ROOT} SUSPEND`,
+      `CREATE OR ALTER TASK ${ROOT}`,
+      `ALTER TASK ${ROOT} RESUME`,
+    ]);
+    expect(h.snowflake.ddl[1]).toContain('"CHANNEL"');
+    h.snowflake.clearLog();
+    for (const id of ['OrdersSilver', 'OrdersMergeTask']) await run('Update', objects.get(id)!);
+    expect(h.snowflake.ddl).toEqual([]);
+  });
+
+  test('WHEN the schedule changes THEN the root is altered between suspend and resume', async () => {
+    const scheduled = {
+      ...ORDERS,
+      columns: [...ORDERS.columns, { name: 'channel', type: 'VARCHAR' }],
+      task: { schedule: '10 MINUTE' },
+    };
+    objects = model([scheduled, CLICKS]);
+    await run('Update', objects.get('OrdersMergeTask')!);
+    expect(h.snowflake.ddl).toHaveLength(3);
+    expect(h.snowflake.ddl[1]).toContain(`SCHEDULE = '10 MINUTES'`);
+    expect(h.snowflake.ddl[1]).not.toContain('TARGET_COMPLETION_INTERVAL');
+    expect(task('INGEST_TEST.CORE.ORDERS_MERGE')).toMatchObject({ state: 'started', schedule: '10 MINUTES' });
+  });
+
+  test('WHEN a follow-up task body changes THEN root suspended, child altered, child resumed, root resumed', async () => {
+    const changed = model(
+      [ORDERS, CLICKS],
+      [{ ...SNAPSHOT, sql: 'INSERT INTO core.order_snapshot SELECT order_id FROM core.orders' }],
+    );
+    await run('Update', changed.get('OrderSnapshotTask')!);
+    expect(h.snowflake.ddl.map((s) => s.split('\n')[0])).toEqual([
+      `ALTER TASK ${ROOT} SUSPEND`,
+      `CREATE OR ALTER TASK ${CHILD}`,
+      `ALTER TASK ${CHILD} RESUME`,
+      `ALTER TASK ${ROOT} RESUME`,
+    ]);
+    expect(task('INGEST_TEST.CORE.ORDER_SNAPSHOT').definition).toBe(
+      'INSERT INTO core.order_snapshot SELECT order_id FROM core.orders',
+    );
+  });
+
+  test('WHEN altering the task fails THEN the root is resumed again and the error says so', async () => {
+    h.snowflake.failOn({
+      match: /^CREATE OR ALTER TASK/,
+      code: '002003',
+      sqlState: '02000',
+      message: 'warehouse does not exist',
+    });
+    const broken = model([{ ...ORDERS, task: { warehouse: 'MISSING_WH' } }, CLICKS]);
+    await expect(run('Update', broken.get('OrdersMergeTask')!)).rejects.toThrow(
+      new RegExp(`statement failed \\(code 002003, SQLSTATE 02000\\)[\\s\\S]*restored: ALTER TASK ${ROOT} RESUME`),
+    );
+    expect(h.snowflake.ddl.map((s) => s.split('\n')[0])).toEqual([
+      `ALTER TASK ${ROOT} SUSPEND`,
+      `CREATE OR ALTER TASK ${ROOT}`,
+      `ALTER TASK ${ROOT} RESUME`,
+    ]);
+    expect(task('INGEST_TEST.CORE.ORDERS_MERGE').state).toBe('started');
+  });
+
+  test('WHEN the root was suspended by an operator THEN the change is applied and the graph left suspended', async () => {
+    task('INGEST_TEST.CORE.ORDERS_MERGE').state = 'suspended';
+    const out = await run(
+      'Update',
+      model([{ ...ORDERS, task: { schedule: '30 MINUTE' } }, CLICKS]).get('OrdersMergeTask')!,
+    );
+    expect(out.Data).toMatchObject({ ChangeKind: 'alter', State: 'suspended' });
+    expect(h.snowflake.ddl.map((s) => s.split('\n')[0])).toEqual([`CREATE OR ALTER TASK ${ROOT}`]);
+    task('INGEST_TEST.CORE.ORDERS_MERGE').state = 'started';
+  });
+
+  test('WHEN a column is retyped THEN the update fails before any DDL; WHEN removed THEN it is kept and reported', async () => {
+    const retyped = {
+      ...ORDERS,
+      columns: ORDERS.columns.map((c) => (c.name === 'amount' ? { ...c, type: 'VARCHAR' } : c)),
+    };
+    await expect(run('Update', model([retyped, CLICKS]).get('OrdersSilver')!)).rejects.toThrow(
+      /INGEST_TEST\.CORE\.ORDERS: schema change not applied .*COLUMN_RETYPED: AMOUNT is NUMBER\(12,2\) in Snowflake but VARCHAR in the spec/,
+    );
+    const removed = { ...ORDERS, columns: ORDERS.columns.filter((c) => c.name !== 'amount') };
+    const out = await run('Update', model([removed, CLICKS]).get('OrdersSilver')!);
+    expect(out.Data.UnappliedChanges).toBe('COLUMN_REMOVED: AMOUNT, CHANNEL (kept with their data)');
+    expect(h.snowflake.ddl).toEqual([]);
+  });
+
+  test('WHEN the stream went stale THEN it is replaced (reported) with the initial rows; otherwise never', async () => {
+    const stream = h.snowflake.catalog.model.streams.get('INGEST_TEST.RAW.ORDERS_STREAM')!;
+    stream.stale = true;
+    const out = await run('Update', objects.get('OrdersStream')!);
+    expect(out.Data).toMatchObject({ ChangeKind: 'replace', StaleAfter: stream.staleAfter });
+    expect(h.snowflake.ddl).toEqual([
+      `CREATE OR REPLACE STREAM "INGEST_TEST"."RAW"."ORDERS_STREAM" COPY GRANTS ON TABLE "INGEST_TEST"."RAW"."ORDERS" APPEND_ONLY = TRUE SHOW_INITIAL_ROWS = TRUE COMMENT = 'New bronze rows of orders, consumed by its MERGE task.'`,
+    ]);
+    h.snowflake.clearLog();
+    expect((await run('Update', objects.get('OrdersStream')!)).Data.ChangeKind).toBe('no-op');
+    expect(h.snowflake.ddl).toEqual([]);
+  });
+
+  test('WHEN a gold view query changes THEN it is replaced with COPY GRANTS and the reader keeps SELECT', async () => {
+    const view = { ...objects.get('OrderTotalsView')! };
+    const changed = {
+      ...view,
+      definition: { ...view.definition, query: 'SELECT COUNT(*) AS n FROM "INGEST_TEST"."CORE"."ORDERS"' },
+    };
+    const out = await run('Update', changed);
+    expect(out.Data.ChangeKind).toBe('replace');
+    expect(h.snowflake.ddl[0]).toMatch(
+      /^CREATE OR REPLACE VIEW "INGEST_TEST"."GOLD"."ORDER_TOTALS" COPY GRANTS COMMENT = /,
+    );
+    h.snowflake.clearLog();
+    expect((await run('Update', objects.get('ReaderRole')!)).Data.ChangeKind).toBe('no-op');
+    expect(h.snowflake.ddl).toEqual([]);
+  });
+});
+
+describe('GIVEN a Delete', () => {
+  test('WHEN the removal policy is retain THEN tables, views and the role are retained; the tasks and streams are dropped', async () => {
+    const outcome: Record<string, string> = {};
+    for (const o of [...objects.values()]
+      .reverse()
+      .filter((x) => !['table', 'pipe', 'stage', 'file-format', 'storage-integration', 'database'].includes(x.kind)))
+      outcome[o.id] = (await run('Delete', o)).Data.ChangeKind ?? 'none';
+    expect(outcome).toMatchObject({
+      ReaderRole: 'retain',
+      OrderTotalsView: 'retain',
+      OrderSnapshotTask: 'drop',
+      OrdersMergeTask: 'drop',
+      OrdersSilver: 'retain',
+      OrdersRejects: 'retain',
+      OrdersStream: 'drop',
+      CoreSchema: 'retain',
+    });
+    expect(h.snowflake.catalog.model.tasks.size).toBe(0);
+    expect(h.snowflake.catalog.tables.has('INGEST_TEST.CORE.ORDERS')).toBe(true);
+  });
+
+  test('WHEN the removal policy is destroy THEN the silver table, view and role are dropped', async () => {
+    for (const id of ['ReaderRole', 'OrderTotalsView', 'ClicksSilver']) {
+      const out = await run('Delete', objects.get(id)!, { removalPolicy: 'destroy' });
+      expect({ id, change: out.Data.ChangeKind }).toEqual({ id, change: 'drop' });
+    }
+    expect(h.snowflake.catalog.tables.has('INGEST_TEST.CORE.CLICKS')).toBe(false);
+    expect(h.snowflake.catalog.model.roles.size).toBe(0);
+  });
+});
