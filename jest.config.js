@@ -7,4 +7,5 @@ module.exports = {
   // Integration tests start real local servers: give them room on a 2-core CI machine.
   testTimeout: 60_000,
   maxWorkers: 2,
+  reporters: ['default', '<rootDir>/test/support/summary-reporter.js'],
 };
