@@ -74,11 +74,14 @@ export function sqsRecord(body: unknown, messageId = `msg-${++messageCounter}`):
 
 export class ParserFixture {
   readonly handler: (event: SQSEvent) => Promise<SQSBatchResponse>;
+  /** The Lambda context the handler gets: set `getRemainingTimeInMillis` to simulate a running-out invocation. */
+  context: Partial<Context> = {};
 
   constructor(
     readonly server: S3TestServer,
     readonly s3: S3Client = createS3Client(),
     env: Record<string, string> = {},
+    startReserveMillis?: number,
   ) {
     const config = loadParserConfig({
       INBOUND_BUCKET: BUCKETS.inbound,
@@ -92,8 +95,9 @@ export class ParserFixture {
       s3,
       logger: new Logger({ serviceName: 'parser', logLevel: 'SILENT' }),
       metrics: new Metrics({ namespace: 'Test', serviceName: 'parser' }),
+      startReserveMillis,
     });
-    this.handler = (event) => parse(event, {} as Context);
+    this.handler = (event) => parse(event, this.context as Context);
   }
 
   /** Uploads an object and returns the S3 notification message body for it (AWS-encoded key). */

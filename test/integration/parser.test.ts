@@ -310,6 +310,32 @@ describe('parser: events and keys', () => {
     expect((await fx.stageLines()).map((l) => l.source_key)).toEqual(['acme/orders/good.csv']);
     expect(await server.list(BUCKETS.inbound)).toEqual(['acme/orders/flaky.csv']);
   });
+
+  test('GIVEN an invocation running out of time WHEN a batch has more records THEN the first is processed and the rest are redelivered untouched', async () => {
+    const first = await fx.upload('acme/orders/first.csv', 'id\n1\n');
+    const second = await fx.upload('acme/orders/second.csv', 'id\n2\n');
+    fx = new ParserFixture(server, createS3Client(), {}, 60_000);
+    // 30 s left, the reserve is 60 s: the first record always starts (progress), the second waits.
+    fx.context = { getRemainingTimeInMillis: () => 30_000 };
+    const response = await fx.handler({
+      Records: [
+        { ...sqs(first), messageId: 'first' },
+        { ...sqs(second), messageId: 'second' },
+      ],
+    });
+    expect(response.batchItemFailures).toEqual([{ itemIdentifier: 'second' }]);
+    expect(await server.list(BUCKETS.inbound)).toEqual(['acme/orders/second.csv']);
+    expect((await fx.stageLines()).map((l) => l.source_key)).toEqual(['acme/orders/first.csv']);
+
+    // WHEN redelivered to an invocation with time to spare THEN it is processed like any other record.
+    fx.context = { getRemainingTimeInMillis: () => 600_000 };
+    expect((await fx.handler({ Records: [{ ...sqs(second), messageId: 'second' }] })).batchItemFailures).toEqual([]);
+    expect(await server.list(BUCKETS.inbound)).toEqual([]);
+    expect((await fx.stageLines()).map((l) => l.source_key).sort()).toEqual([
+      'acme/orders/first.csv',
+      'acme/orders/second.csv',
+    ]);
+  });
 });
 
 function injectOnce(s3: ReturnType<typeof createS3Client>): void {
