@@ -221,24 +221,51 @@ export const ingestionSchema = z
   })
   .strict();
 
+/** A Snowflake account identifier `<org>-<account>` (or a locator). */
+export const snowflakeAccountSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9_.-]+$/, 'must be an account identifier like ORG-ACCOUNT');
+/** The ARN of a Secrets Manager secret (a Snowflake user's private key). */
+export const secretArnSchema = z
+  .string()
+  .regex(/^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+$/, 'must be a Secrets Manager secret ARN');
+/** A host name (the PrivateLink host of a Snowflake account). */
+export const hostNameSchema = z.string().regex(/^[A-Za-z0-9.-]+$/, 'must be a host name');
+/** An http(s) URL of a host, optionally with a port (a Snowflake URL override for local test servers). */
+export const ACCESS_URL_PATTERN = /^https?:\/\/[A-Za-z0-9.-]+(:\d+)?\/?$/;
+
+/**
+ * How a component reaches Snowflake (the provisioner's `connection` property, the scheduled functions'
+ * `SNOWFLAKE_CONNECTION`, the plan command). Never holds key material: only the secret's ARN.
+ */
+export interface SnowflakeConnection {
+  /** Account identifier `<org>-<account>` (or a locator). */
+  readonly account: string;
+  readonly user: string;
+  /** Role the component uses (the provisioner's needs CREATE INTEGRATION for the storage integration). */
+  readonly role: string;
+  readonly warehouse: string;
+  /** Secrets Manager secret holding the PEM private key, or JSON `{privateKey, passphrase}`. */
+  readonly privateKeySecretArn: string;
+  /** Host override (PrivateLink: `<account>.privatelink.snowflakecomputing.com`). @default `<account>.snowflakecomputing.com` */
+  readonly host?: string;
+  /** Full URL override, for local test servers only (`http://127.0.0.1:PORT`). @default https://<host> */
+  readonly accessUrl?: string;
+}
+
 export const snowflakeSchema = z
   .object({
     /** Account identifier `<org>-<account>` (or a locator). */
-    account: z.string().regex(/^[A-Za-z0-9_.-]+$/, 'must be an account identifier like ORG-ACCOUNT'),
+    account: snowflakeAccountSchema,
     user: z.string().regex(SNOWFLAKE_NAME_PATTERN, matches(SNOWFLAKE_NAME_PATTERN)),
     /** Role the provisioner uses (needs CREATE INTEGRATION for the storage integration). */
     role: z.string().regex(SNOWFLAKE_NAME_PATTERN, matches(SNOWFLAKE_NAME_PATTERN)),
     warehouse: z.string().regex(SNOWFLAKE_NAME_PATTERN, matches(SNOWFLAKE_NAME_PATTERN)),
     database: z.string().regex(SNOWFLAKE_NAME_PATTERN, matches(SNOWFLAKE_NAME_PATTERN)),
     /** ARN of the Secrets Manager secret holding the PEM private key (key-pair auth). */
-    privateKeySecretArn: z
-      .string()
-      .regex(/^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+$/, 'must be a Secrets Manager secret ARN'),
+    privateKeySecretArn: secretArnSchema,
     /** Host override for PrivateLink (`<account>.privatelink.snowflakecomputing.com`). */
-    host: z
-      .string()
-      .regex(/^[A-Za-z0-9.-]+$/, 'must be a host name')
-      .optional(),
+    host: hostNameSchema.optional(),
     /** Fixed STORAGE_AWS_EXTERNAL_ID. @default derived deterministically from project and environment */
     externalId: z
       .string()
@@ -257,10 +284,7 @@ export const snowflakeSchema = z
         user: z.string().regex(SNOWFLAKE_NAME_PATTERN, matches(SNOWFLAKE_NAME_PATTERN)).optional(),
         role: z.string().regex(SNOWFLAKE_NAME_PATTERN, matches(SNOWFLAKE_NAME_PATTERN)).optional(),
         warehouse: z.string().regex(SNOWFLAKE_NAME_PATTERN, matches(SNOWFLAKE_NAME_PATTERN)).optional(),
-        privateKeySecretArn: z
-          .string()
-          .regex(/^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+$/, 'must be a Secrets Manager secret ARN')
-          .optional(),
+        privateKeySecretArn: secretArnSchema.optional(),
         /** Minutes between health checks (each check resumes the warehouse briefly). @default 15 */
         scheduleMinutes: z.number().int().min(1).max(1440).optional(),
       })

@@ -2,18 +2,12 @@
  * Command-line arguments of the plan command, validated into {@link PlanArgs}. Every error names the
  * flag at fault.
  */
-import { parseArgs } from 'util';
-import { ENVIRONMENT_NAME_PATTERN } from '../../lib/config';
+import { ACCESS_URL_PATTERN, ENVIRONMENT_NAME_PATTERN } from '../../lib/config';
+import { BUCKET_NAME_PATTERN, CliArgsError, parseFlags, stringFlag } from '../cli-args';
 
 /** A bad or missing argument; `flag` names it (e.g. `--env`). */
-export class PlanArgsError extends Error {
+export class PlanArgsError extends CliArgsError {
   override readonly name = 'PlanArgsError';
-  constructor(
-    readonly flag: string,
-    message: string,
-  ) {
-    super(`${flag}: ${message}`);
-  }
 }
 
 export type PlanFormat = 'text' | 'markdown';
@@ -44,56 +38,50 @@ prints what an update would run, like a terraform plan. Key: --private-key-file,
 $SNOWFLAKE_PRIVATE_KEY_PATH (passphrase: $SNOWFLAKE_PRIVATE_KEY_PASSPHRASE), else the environment's
 Secrets Manager secret (AWS credentials needed).`;
 
-const BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
-
 /** Parses `argv` (without `node script`). Throws {@link PlanArgsError}. */
 export function parsePlanArgs(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): PlanArgs {
-  let values: Record<string, string | boolean | undefined>;
-  try {
-    ({ values } = parseArgs({
-      args: [...argv],
-      strict: true,
-      allowPositionals: false,
-      options: {
-        env: { type: 'string' },
-        live: { type: 'boolean' },
-        format: { type: 'string' },
-        config: { type: 'string' },
-        'private-key-file': { type: 'string' },
-        'stage-bucket': { type: 'string' },
-        'access-url': { type: 'string' },
-        'gold-dir': { type: 'string' },
-        'tasks-dir': { type: 'string' },
-      },
-    }));
-  } catch (error) {
-    throw new PlanArgsError('arguments', (error as Error).message);
-  }
-  const environment = values.env as string | undefined;
+  const values = parseFlags(
+    argv,
+    {
+      env: { type: 'string' },
+      live: { type: 'boolean' },
+      format: { type: 'string' },
+      config: { type: 'string' },
+      'private-key-file': { type: 'string' },
+      'stage-bucket': { type: 'string' },
+      'access-url': { type: 'string' },
+      'gold-dir': { type: 'string' },
+      'tasks-dir': { type: 'string' },
+    },
+    (error) => new PlanArgsError('arguments', error.message),
+  );
+  const environment = stringFlag(values, 'env');
   if (!environment) throw new PlanArgsError('--env', 'is required');
   if (!ENVIRONMENT_NAME_PATTERN.test(environment))
     throw new PlanArgsError('--env', `must match ${ENVIRONMENT_NAME_PATTERN.source}`);
-  const format = (values.format as string | undefined) ?? 'text';
+  const format = stringFlag(values, 'format') ?? 'text';
   if (format !== 'text' && format !== 'markdown') throw new PlanArgsError('--format', 'must be text or markdown');
-  const stageBucket = values['stage-bucket'] as string | undefined;
-  if (stageBucket !== undefined && !BUCKET.test(stageBucket))
+  const stageBucket = stringFlag(values, 'stage-bucket');
+  if (stageBucket !== undefined && !BUCKET_NAME_PATTERN.test(stageBucket))
     throw new PlanArgsError('--stage-bucket', 'must be an S3 bucket name');
   const live = values.live === true;
-  const privateKeyFile = (values['private-key-file'] as string | undefined) ?? env.SNOWFLAKE_PRIVATE_KEY_PATH;
+  const privateKeyFile = stringFlag(values, 'private-key-file') ?? env.SNOWFLAKE_PRIVATE_KEY_PATH;
   if (!live && values['private-key-file'] !== undefined)
     throw new PlanArgsError('--private-key-file', 'only applies with --live');
-  const accessUrl = values['access-url'] as string | undefined;
-  if (accessUrl !== undefined && !/^https?:\/\/[A-Za-z0-9.-]+(:\d+)?\/?$/.test(accessUrl))
+  const accessUrl = stringFlag(values, 'access-url');
+  if (accessUrl !== undefined && !ACCESS_URL_PATTERN.test(accessUrl))
     throw new PlanArgsError('--access-url', 'must be an http(s) URL of a host');
+  const goldDirectory = stringFlag(values, 'gold-dir');
+  const tasksDirectory = stringFlag(values, 'tasks-dir');
   return {
     environment,
     live,
     format,
-    configFile: (values.config as string | undefined) ?? env.PIPELINE_CONFIG,
+    configFile: stringFlag(values, 'config') ?? env.PIPELINE_CONFIG,
     ...(live && privateKeyFile ? { privateKeyFile } : {}),
     ...(stageBucket ? { stageBucket } : {}),
     ...(accessUrl ? { accessUrl } : {}),
-    ...(values['gold-dir'] ? { goldDirectory: values['gold-dir'] as string } : {}),
-    ...(values['tasks-dir'] ? { tasksDirectory: values['tasks-dir'] as string } : {}),
+    ...(goldDirectory ? { goldDirectory } : {}),
+    ...(tasksDirectory ? { tasksDirectory } : {}),
   };
 }

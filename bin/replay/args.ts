@@ -2,20 +2,14 @@
  * Command-line arguments of the replay CLI, validated into {@link ReplayArgs}. Every error names the
  * flag at fault.
  */
-import { parseArgs } from 'util';
 import { IDENTIFIER_PATTERN, SOURCE_NAME_PATTERN, ENVIRONMENT_NAME_PATTERN } from '../../lib/config';
 import { PARSER_ENV } from '../../lambda/shared/constants';
+import { BUCKET_NAME_PATTERN, CliArgsError, parseFlags, stringFlag } from '../cli-args';
 import { daysInRange, isIsoDate } from './archive-keys';
 
 /** A bad or missing argument; `flag` names it (e.g. `--from`). */
-export class ReplayArgsError extends Error {
+export class ReplayArgsError extends CliArgsError {
   override readonly name = 'ReplayArgsError';
-  constructor(
-    readonly flag: string,
-    message: string,
-  ) {
-    super(`${flag}: ${message}`);
-  }
 }
 
 export const DEFAULT_CONCURRENCY = 8;
@@ -49,47 +43,36 @@ export const USAGE = `Usage: npx tsx bin/replay.ts --env <env> --dataset <datase
 Re-ingests archived originals: copies them from the archive bucket back into the inbound bucket,
 so the parser processes them again. Buckets default to $${PARSER_ENV.archiveBucket} / $${PARSER_ENV.inboundBucket}.`;
 
-const BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
-
 /** Parses `argv` (without `node script`); `env` supplies the bucket fallbacks. Throws {@link ReplayArgsError}. */
 export function parseReplayArgs(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): ReplayArgs {
-  let values: Record<string, string | boolean | undefined>;
-  try {
-    ({ values } = parseArgs({
-      args: [...argv],
-      strict: true,
-      allowPositionals: false,
-      options: {
-        env: { type: 'string' },
-        dataset: { type: 'string' },
-        source: { type: 'string' },
-        from: { type: 'string' },
-        to: { type: 'string' },
-        'dry-run': { type: 'boolean' },
-        'archive-bucket': { type: 'string' },
-        'inbound-bucket': { type: 'string' },
-        config: { type: 'string' },
-        report: { type: 'string' },
-        concurrency: { type: 'string' },
-        'include-unrouted': { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }));
-  } catch (cause) {
-    const message = (cause as Error).message;
-    const flag = /'(-{1,2}[\w-]+)/.exec(message)?.[1] ?? '(arguments)';
-    const error = new ReplayArgsError(flag, message.replace(/\. To specify.*$/s, ''));
-    error.cause = cause;
-    throw error;
-  }
+  const values = parseFlags(
+    argv,
+    {
+      env: { type: 'string' },
+      dataset: { type: 'string' },
+      source: { type: 'string' },
+      from: { type: 'string' },
+      to: { type: 'string' },
+      'dry-run': { type: 'boolean' },
+      'archive-bucket': { type: 'string' },
+      'inbound-bucket': { type: 'string' },
+      config: { type: 'string' },
+      report: { type: 'string' },
+      concurrency: { type: 'string' },
+      'include-unrouted': { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    (cause) => {
+      const flag = /'(-{1,2}[\w-]+)/.exec(cause.message)?.[1] ?? '(arguments)';
+      const error = new ReplayArgsError(flag, cause.message.replace(/\. To specify.*$/s, ''));
+      error.cause = cause;
+      return error;
+    },
+  );
   if (values.help) throw new ReplayArgsError('--help', USAGE);
 
-  const str = (flag: string): string | undefined => {
-    const v = values[flag];
-    return typeof v === 'string' ? v : undefined;
-  };
   const required = (flag: string): string => {
-    const v = str(flag);
+    const v = stringFlag(values, flag);
     if (v === undefined || v === '') throw new ReplayArgsError(`--${flag}`, 'is required');
     return v;
   };
@@ -100,7 +83,7 @@ export function parseReplayArgs(argv: readonly string[], env: NodeJS.ProcessEnv 
 
   const environment = matching('env', required('env'), ENVIRONMENT_NAME_PATTERN);
   const dataset = matching('dataset', required('dataset'), IDENTIFIER_PATTERN);
-  const sourceValue = str('source');
+  const sourceValue = stringFlag(values, 'source');
   const source = sourceValue === undefined ? undefined : matching('source', sourceValue, SOURCE_NAME_PATTERN);
   const from = required('from');
   const to = required('to');
@@ -112,9 +95,10 @@ export function parseReplayArgs(argv: readonly string[], env: NodeJS.ProcessEnv 
   }
 
   const bucket = (flag: string, envName: string): string => {
-    const value = str(flag) ?? env[envName];
+    const value = stringFlag(values, flag) ?? env[envName];
     if (!value) throw new ReplayArgsError(`--${flag}`, `is required (or set $${envName})`);
-    if (!BUCKET.test(value)) throw new ReplayArgsError(`--${flag}`, `"${value}" is not a valid S3 bucket name`);
+    if (!BUCKET_NAME_PATTERN.test(value))
+      throw new ReplayArgsError(`--${flag}`, `"${value}" is not a valid S3 bucket name`);
     return value;
   };
   const archiveBucket = bucket('archive-bucket', PARSER_ENV.archiveBucket);
@@ -123,7 +107,7 @@ export function parseReplayArgs(argv: readonly string[], env: NodeJS.ProcessEnv 
     throw new ReplayArgsError('--inbound-bucket', 'must differ from --archive-bucket');
   }
 
-  const concurrencyText = str('concurrency');
+  const concurrencyText = stringFlag(values, 'concurrency');
   let concurrency = DEFAULT_CONCURRENCY;
   if (concurrencyText !== undefined) {
     concurrency = Number(concurrencyText);
@@ -134,7 +118,7 @@ export function parseReplayArgs(argv: readonly string[], env: NodeJS.ProcessEnv 
       );
     }
   }
-  const reportFile = str('report');
+  const reportFile = stringFlag(values, 'report');
   if (reportFile === '') throw new ReplayArgsError('--report', 'must name a file');
 
   return {
@@ -146,7 +130,7 @@ export function parseReplayArgs(argv: readonly string[], env: NodeJS.ProcessEnv 
     dryRun: values['dry-run'] === true,
     archiveBucket,
     inboundBucket,
-    configFile: str('config'),
+    configFile: stringFlag(values, 'config'),
     reportFile,
     concurrency,
     includeUnrouted: values['include-unrouted'] === true,

@@ -1,9 +1,7 @@
 import { Duration, Token, type RemovalPolicy } from 'aws-cdk-lib';
 import * as cw from 'aws-cdk-lib/aws-cloudwatch';
-import * as events from 'aws-cdk-lib/aws-events';
-import * as targets from 'aws-cdk-lib/aws-events-targets';
+import type * as events from 'aws-cdk-lib/aws-events';
 import type * as logs from 'aws-cdk-lib/aws-logs';
-import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import {
   HEALTH_METRICS,
@@ -13,24 +11,17 @@ import {
   MONITOR_RUNS_METRIC,
 } from '../../lambda/shared/constants';
 import { IDENTIFIER_PATTERN } from '../config';
-import { PipelineFunction, SNOWFLAKE_DRIVER_ALIASES } from '../functions/pipeline-function';
+import type { PipelineFunction } from '../functions/pipeline-function';
 import { MonitoringPropsError } from './alarm-topic';
 import type { PipelineMonitoring } from './pipeline-monitoring';
 import { HEALTH_RUNBOOK_ANCHORS } from './runbook';
+import { addScheduledSnowflakeFunction, type ScheduledSnowflakeConnection } from './scheduled-snowflake-function';
 
-export interface HealthMonitorConnection {
-  /** Account identifier `<org>-<account>`. */
-  readonly account: string;
-  /** User with key-pair auth and a role that may monitor the pipes, tasks and streams. */
-  readonly user: string;
-  readonly role: string;
-  /** Warehouse for the history and stream queries (X-Small is plenty). */
-  readonly warehouse: string;
-  /** Secret holding the user's PEM private key. Read access is granted to the function. */
-  readonly privateKeySecret: secretsmanager.ISecret;
-  /** PrivateLink host. @default derived from the account */
-  readonly host?: string;
-}
+/**
+ * The monitor's Snowflake sign-in: a user with key-pair auth and a role that may monitor the pipes,
+ * tasks and streams, and a warehouse for the history and stream queries.
+ */
+export type HealthMonitorConnection = ScheduledSnowflakeConnection;
 
 export interface HealthMonitorProps {
   readonly environmentName: string;
@@ -86,37 +77,23 @@ export class HealthMonitor extends Construct {
       );
     }
 
-    const c = props.connection;
-    this.function = new PipelineFunction(this, 'Function', {
+    ({ function: this.function, rule: this.rule } = addScheduledSnowflakeFunction(this, {
       functionFolder: 'health-monitor',
-      aliases: SNOWFLAKE_DRIVER_ALIASES,
       serviceName: HEALTH_MONITOR_SERVICE,
       environmentName: props.environmentName,
-      timeout: Duration.minutes(Math.min(windowMinutes, 5)),
-      memorySize: 256,
-      logRetention: props.logRetention,
-      logRemovalPolicy: props.logRemovalPolicy,
+      connection: props.connection,
+      schemas: props.schemas,
       environment: {
-        [HEALTH_MONITOR_ENV.connection]: JSON.stringify({
-          account: c.account,
-          user: c.user,
-          role: c.role,
-          warehouse: c.warehouse,
-          privateKeySecretArn: c.privateKeySecret.secretArn,
-          ...(c.host ? { host: c.host } : {}),
-        }),
-        [HEALTH_MONITOR_ENV.schemas]: JSON.stringify(props.schemas),
         [HEALTH_MONITOR_ENV.datasets]: props.datasets.join(','),
         [HEALTH_MONITOR_ENV.windowMinutes]: String(windowMinutes),
       },
-    });
-    c.privateKeySecret.grantRead(this.function);
-
-    this.rule = new events.Rule(this, 'Schedule', {
-      description: `Snowflake health checks (${props.environmentName})`,
-      schedule: events.Schedule.rate(schedule),
-      targets: [new targets.LambdaFunction(this.function, { retryAttempts: 0, maxEventAge: Duration.minutes(2) })],
-    });
+      timeout: Duration.minutes(Math.min(windowMinutes, 5)),
+      logRetention: props.logRetention,
+      logRemovalPolicy: props.logRemovalPolicy,
+      schedule,
+      ruleDescription: `Snowflake health checks (${props.environmentName})`,
+      maxEventAge: Duration.minutes(2),
+    }));
 
     const m = props.monitoring;
     const metric = (name: string, statistic: string, dataset?: string) =>

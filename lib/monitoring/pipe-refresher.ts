@@ -1,7 +1,6 @@
 import { Duration, Token, type RemovalPolicy } from 'aws-cdk-lib';
 import * as cw from 'aws-cdk-lib/aws-cloudwatch';
-import * as events from 'aws-cdk-lib/aws-events';
-import * as targets from 'aws-cdk-lib/aws-events-targets';
+import type * as events from 'aws-cdk-lib/aws-events';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type { AlarmWithAnnotation } from 'cdk-monitoring-constructs';
 import { Construct } from 'constructs';
@@ -12,11 +11,11 @@ import {
   PIPE_REFRESHER_SERVICE,
 } from '../../lambda/shared/constants';
 import { IDENTIFIER_PATTERN } from '../config';
-import { PipelineFunction, SNOWFLAKE_DRIVER_ALIASES } from '../functions/pipeline-function';
+import type { PipelineFunction } from '../functions/pipeline-function';
 import { MonitoringPropsError } from './alarm-topic';
-import type { HealthMonitorConnection } from './health-monitor';
 import type { PipelineMonitoring } from './pipeline-monitoring';
 import { PIPE_REFRESHER_RUNBOOK_ANCHORS } from './runbook';
+import { addScheduledSnowflakeFunction, type ScheduledSnowflakeConnection } from './scheduled-snowflake-function';
 
 /** Snowflake's REFRESH only sees files staged in the last 7 days. */
 export const MAX_REFRESH_LOOKBACK_DAYS = 7;
@@ -27,7 +26,7 @@ export interface PipeRefresherProps {
    * Snowflake user, role (needs OPERATE on each pipe and USAGE on its database, schema and stage),
    * warehouse and key secret (read access is granted to the function).
    */
-  readonly connection: HealthMonitorConnection;
+  readonly connection: ScheduledSnowflakeConnection;
   /** Database and schema names. @default raw RAW */
   readonly schemas: { readonly database: string; readonly raw?: string };
   /** Datasets whose pipes are refreshed. */
@@ -82,39 +81,25 @@ export class PipeRefresher extends Construct {
           "yesterday's prefix would otherwise never be refreshed",
       );
 
-    const c = props.connection;
-    this.function = new PipelineFunction(this, 'Function', {
+    ({ function: this.function, rule: this.rule } = addScheduledSnowflakeFunction(this, {
       functionFolder: 'pipe-refresher',
-      aliases: SNOWFLAKE_DRIVER_ALIASES,
       serviceName: PIPE_REFRESHER_SERVICE,
       environmentName: props.environmentName,
-      timeout: Duration.minutes(5),
-      memorySize: 256,
-      logRetention: props.logRetention,
-      logRemovalPolicy: props.logRemovalPolicy,
-      description: `Refreshes each pipe over the recent date prefixes: loads files whose S3 notification was lost (${props.environmentName})`,
+      connection: props.connection,
+      schemas: props.schemas,
       environment: {
-        [PIPE_REFRESHER_ENV.connection]: JSON.stringify({
-          account: c.account,
-          user: c.user,
-          role: c.role,
-          warehouse: c.warehouse,
-          privateKeySecretArn: c.privateKeySecret.secretArn,
-          ...(c.host ? { host: c.host } : {}),
-        }),
-        [PIPE_REFRESHER_ENV.schemas]: JSON.stringify(props.schemas),
         [PIPE_REFRESHER_ENV.datasets]: props.datasets.join(','),
         [PIPE_REFRESHER_ENV.lookbackDays]: String(lookbackDays),
       },
-    });
-    c.privateKeySecret.grantRead(this.function);
-
-    this.rule = new events.Rule(this, 'Schedule', {
-      description: `Snowpipe missed-notification safety net (${props.environmentName})`,
-      schedule: events.Schedule.rate(schedule),
-      // No retries: the next run is the retry, and a REFRESH is idempotent anyway.
-      targets: [new targets.LambdaFunction(this.function, { retryAttempts: 0, maxEventAge: Duration.minutes(5) })],
-    });
+      timeout: Duration.minutes(5),
+      description: `Refreshes each pipe over the recent date prefixes: loads files whose S3 notification was lost (${props.environmentName})`,
+      logRetention: props.logRetention,
+      logRemovalPolicy: props.logRemovalPolicy,
+      schedule,
+      ruleDescription: `Snowpipe missed-notification safety net (${props.environmentName})`,
+      // The next run is the retry, and a REFRESH is idempotent anyway.
+      maxEventAge: Duration.minutes(5),
+    }));
 
     const metric = (name: string, statistic: string) =>
       new cw.Metric({

@@ -4,30 +4,31 @@
  * properties. CloudFormation delivers every value as a string; the schema accepts both forms.
  */
 import { z } from 'zod';
+import {
+  ACCESS_URL_PATTERN,
+  hostNameSchema,
+  secretArnSchema,
+  SNOWFLAKE_NAME_PATTERN,
+  snowflakeAccountSchema,
+} from '../../lib/config';
+import type { SnowflakeConnection } from '../../lib/config';
 import { cfnBoolean, cfnInteger } from './values';
 
 /** CloudFormation resource type of every Snowflake object resource. */
 export const SNOWFLAKE_RESOURCE_TYPE = 'Custom::SnowflakeObject';
 
+/** The `connection` property; its shape is {@link SnowflakeConnection}. */
 export const connectionProperties = z
   .object({
-    account: z.string().regex(/^[A-Za-z0-9_.-]+$/, 'must be an account identifier like ORG-ACCOUNT'),
-    user: z.string().regex(/^[A-Za-z_][A-Za-z0-9_$]{0,254}$/, 'must be a Snowflake user name'),
-    role: z.string().regex(/^[A-Za-z_][A-Za-z0-9_$]{0,254}$/, 'must be a Snowflake role name'),
-    warehouse: z.string().regex(/^[A-Za-z_][A-Za-z0-9_$]{0,254}$/, 'must be a Snowflake warehouse name'),
-    privateKeySecretArn: z
-      .string()
-      .regex(/^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+$/, 'must be a Secrets Manager secret ARN'),
-    host: z
-      .string()
-      .regex(/^[A-Za-z0-9.-]+$/, 'must be a host name')
-      .optional(),
-    accessUrl: z
-      .string()
-      .regex(/^https?:\/\/[A-Za-z0-9.-]+(:\d+)?\/?$/, 'must be an http(s) URL of a host')
-      .optional(),
+    account: snowflakeAccountSchema,
+    user: z.string().regex(SNOWFLAKE_NAME_PATTERN, 'must be a Snowflake user name'),
+    role: z.string().regex(SNOWFLAKE_NAME_PATTERN, 'must be a Snowflake role name'),
+    warehouse: z.string().regex(SNOWFLAKE_NAME_PATTERN, 'must be a Snowflake warehouse name'),
+    privateKeySecretArn: secretArnSchema,
+    host: hostNameSchema.optional(),
+    accessUrl: z.string().regex(ACCESS_URL_PATTERN, 'must be an http(s) URL of a host').optional(),
   })
-  .strict();
+  .strict() satisfies z.ZodType<SnowflakeConnection>;
 export type ConnectionProperties = z.infer<typeof connectionProperties>;
 
 /** Timing knobs of the procedures (seconds). */

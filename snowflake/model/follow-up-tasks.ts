@@ -11,7 +11,7 @@
  *
  * The task is created as `CORE.<NAME>` and runs with the task's database and schema as context.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { IDENTIFIER_PATTERN } from '../../lib/config';
 import { canonicalName } from '../identifiers';
@@ -19,6 +19,7 @@ import type { ObjectPath, SchemaNames } from '../names';
 import type { DatasetModel } from './dataset-model';
 import { SqlFileError } from './errors';
 import { topologicalOrder } from './graph';
+import { listSqlFiles } from './sql-files';
 import type { TaskDefinition, TaskGraph } from './tasks';
 
 export interface FollowUpTaskSpec {
@@ -70,15 +71,7 @@ export function parseFollowUpTaskFile(file: string, text: string): FollowUpTaskS
 
 /** Reads every `*.sql` file of a directory (sorted by name); a missing directory yields none. */
 export function loadFollowUpTasks(dir: string): FollowUpTaskSpec[] {
-  let files: string[];
-  try {
-    files = readdirSync(dir)
-      .filter((f) => f.endsWith('.sql'))
-      .sort();
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw e;
-  }
+  const files = listSqlFiles(dir);
   return files.map((f) => parseFollowUpTaskFile(join(dir, f), readFileSync(join(dir, f), 'utf8')));
 }
 

@@ -9,7 +9,7 @@
  * it gives a DuckDB translation; `-- duckdb: skip <reason>` or Snowflake-only syntax (FLATTEN,
  * `col:path` access, PARSE_JSON, IFF…) without a translation marks it skipped, with the reason.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { IDENTIFIER_PATTERN } from '../../lib/config';
 import { canonicalName, qualifiedName, quoteIdentifier, stringLiteral } from '../identifiers';
@@ -17,6 +17,7 @@ import type { ObjectPath, SchemaNames } from '../names';
 import type { Dialect } from './dialect';
 import { SqlFileError } from './errors';
 import { topologicalOrder } from './graph';
+import { listSqlFiles } from './sql-files';
 
 export interface GoldViewSource {
   /** View name (lower snake case) = file name without `.sql`. */
@@ -83,15 +84,7 @@ function checkBody(file: string, sql: string): string {
 
 /** Reads `*.sql` of a directory (sorted); `*.duckdb.sql` files become the DuckDB twin of their view. */
 export function loadGoldViews(dir: string): GoldViewSource[] {
-  let files: string[];
-  try {
-    files = readdirSync(dir)
-      .filter((f) => f.endsWith('.sql'))
-      .sort();
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw e;
-  }
+  const files = listSqlFiles(dir);
   const read = (f: string) => readFileSync(join(dir, f), 'utf8');
   const twins = new Set(files.filter((f) => f.endsWith('.duckdb.sql')));
   for (const t of twins)

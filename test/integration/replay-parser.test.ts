@@ -10,28 +10,12 @@ import { HeadObjectCommand } from '@aws-sdk/client-s3';
 import { runReplayCli } from '../../bin/replay/cli';
 import { startS3Server, type S3TestServer } from '../support/s3-server';
 import { awsEncodeKey, BUCKETS, ParserFixture } from './parser-harness';
+import { replayTestConfig } from './replay-config';
 
-const config = {
-  project: 'ingest',
-  sources: [{ name: 'acme', principals: ['111111111111'] }],
-  datasets: [{ name: 'orders', format: 'csv', columns: [{ name: 'id', type: 'NUMBER(38,0)' }] }],
-  environments: [
-    {
-      name: 'dev',
-      account: '111111111111',
-      region: 'eu-west-1',
-      removalPolicy: 'destroy',
-      snowflake: {
-        account: 'ORG-DEV',
-        user: 'U',
-        role: 'R',
-        warehouse: 'W',
-        database: 'D',
-        privateKeySecretArn: 'arn:aws:secretsmanager:eu-west-1:111111111111:secret:k-AbCdEf',
-      },
-    },
-  ],
-};
+const config = replayTestConfig(
+  [{ name: 'acme', principals: ['111111111111'] }],
+  [{ name: 'orders', format: 'csv', columns: [{ name: 'id', type: 'NUMBER(38,0)' }] }],
+);
 
 describe('replay through the parser', () => {
   let server: S3TestServer;

@@ -13,39 +13,23 @@ import { selectNewest } from '../../bin/replay/plan';
 import { executePlan } from '../../bin/replay/replay';
 import type { ReplayReport } from '../../bin/replay/report';
 import { startS3Server, type S3TestServer } from '../support/s3-server';
+import { replayTestConfig } from './replay-config';
 
 const ARCHIVE = 'archive-bucket';
 const INBOUND = 'inbound-bucket';
 const ROOT = join(__dirname, '..', '..');
 
-const config = {
-  project: 'ingest',
-  sources: [
+const config = replayTestConfig(
+  [
     { name: 'alpha', principals: ['111111111111'], datasets: ['orders'] },
     { name: 'beta', principals: ['111111111111'] },
     { name: 'gamma', principals: ['111111111111'], datasets: ['other'] },
   ],
-  datasets: [
+  [
     { name: 'orders', format: 'csv', columns: [{ name: 'id', type: 'NUMBER(38,0)' }], primaryKey: ['id'] },
     { name: 'other', format: 'csv', columns: [{ name: 'id', type: 'NUMBER(38,0)' }] },
   ],
-  environments: [
-    {
-      name: 'dev',
-      account: '111111111111',
-      region: 'eu-west-1',
-      removalPolicy: 'destroy',
-      snowflake: {
-        account: 'ORG-DEV',
-        user: 'U',
-        role: 'R',
-        warehouse: 'W',
-        database: 'D',
-        privateKeySecretArn: 'arn:aws:secretsmanager:eu-west-1:111111111111:secret:k-AbCdEf',
-      },
-    },
-  ],
-};
+);
 
 /** Archived originals: key → body (and storage class). */
 const ARCHIVED: [string, string, string?][] = [

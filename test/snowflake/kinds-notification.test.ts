@@ -6,10 +6,10 @@ import {
   notificationRoleName,
 } from '../../snowflake/kinds/notification-integration';
 import type { NotificationIntegrationState } from '../../snowflake/kinds/notification-integration';
-import { pipeKind, renderCopy } from '../../snowflake/kinds/pipe';
-import type { PipeState } from '../../snowflake/kinds/pipe';
+import { pipeKind } from '../../snowflake/kinds/pipe';
 import { getKind } from '../../snowflake/kinds/registry';
 import { ingestionObjects } from '../../snowflake/ingestion-objects';
+import { ORDERS_PIPE, runningPipeState } from './support/pipes';
 
 const TOPIC = 'arn:aws:sns:eu-west-1:111111111111:ingest-dev-snowflake-errors';
 const ROLE = 'arn:aws:iam::111111111111:role/ingest-dev-snowflake-sns';
@@ -128,23 +128,8 @@ describe('GIVEN a notification integration definition', () => {
 });
 
 describe('GIVEN a pipe and an error integration', () => {
-  const pipe = pipeKind.schema.parse({
-    database: 'INGEST_DEV',
-    schema: 'RAW',
-    name: 'ORDERS_PIPE',
-    table: 'INGEST_DEV.RAW.ORDERS',
-    stage: 'INGEST_DEV.RAW.PIPELINE_STAGE',
-    path: 'data/orders/',
-    fileFormat: 'INGEST_DEV.RAW.STAGE_NDJSON_GZ',
-  });
-  const running: PipeState = {
-    definition: renderCopy(pipe),
-    notificationChannel: 'arn:aws:sqs:eu-west-1:999999999999:sf-snowpipe',
-    errorIntegration: null,
-    comment: null,
-    executionState: 'RUNNING',
-    pendingFileCount: 0,
-  };
+  const pipe = ORDERS_PIPE;
+  const running = runningPipeState(pipe, 'arn:aws:sqs:eu-west-1:999999999999:sf-snowpipe');
 
   test('WHEN a running pipe gets one THEN it is one ALTER PIPE … SET ERROR_INTEGRATION, no recreation', () => {
     const plan = pipeKind.plan(running, { ...pipe, errorIntegration: 'INGEST_DEV_ERRORS' });

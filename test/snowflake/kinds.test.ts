@@ -2,7 +2,6 @@ import { BRONZE_COLUMNS } from '../../snowflake/names';
 import { UnsafeChangeError } from '../../snowflake/engine/errors';
 import { fileFormatKind } from '../../snowflake/kinds/file-format';
 import { pipeKind, renderCopy } from '../../snowflake/kinds/pipe';
-import type { PipeState } from '../../snowflake/kinds/pipe';
 import { stageKind } from '../../snowflake/kinds/stage';
 import { storageIntegrationKind } from '../../snowflake/kinds/storage-integration';
 import type { StorageIntegrationState } from '../../snowflake/kinds/storage-integration';
@@ -10,6 +9,7 @@ import { normalizeType, tableKind } from '../../snowflake/kinds/table';
 import { databaseKind } from '../../snowflake/kinds/database';
 import { schemaKind } from '../../snowflake/kinds/schema';
 import { getKind, kindNames, registerKind } from '../../snowflake/kinds/registry';
+import { ORDERS_PIPE, runningPipeState } from './support/pipes';
 
 const integration = storageIntegrationKind.schema.parse({
   name: 'ingest_dev_s3',
@@ -27,23 +27,8 @@ const integrationState: StorageIntegrationState = {
   blockedLocations: [],
   comment: null,
 };
-const pipe = pipeKind.schema.parse({
-  database: 'INGEST_DEV',
-  schema: 'RAW',
-  name: 'ORDERS_PIPE',
-  table: 'INGEST_DEV.RAW.ORDERS',
-  stage: 'INGEST_DEV.RAW.PIPELINE_STAGE',
-  path: 'data/orders/',
-  fileFormat: 'INGEST_DEV.RAW.STAGE_NDJSON_GZ',
-});
-const running: PipeState = {
-  definition: renderCopy(pipe),
-  notificationChannel: 'arn:aws:sqs:eu-west-1:1:sf',
-  errorIntegration: null,
-  comment: null,
-  executionState: 'RUNNING',
-  pendingFileCount: 0,
-};
+const pipe = ORDERS_PIPE;
+const running = runningPipeState(pipe, 'arn:aws:sqs:eu-west-1:1:sf');
 
 describe('storage integration planner', () => {
   test('GIVEN no integration WHEN planned THEN create with the fixed external id and the computed role ARN', () => {

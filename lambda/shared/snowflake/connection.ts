@@ -5,24 +5,13 @@
  */
 import './driver-environment';
 import type * as snowflake from 'snowflake-sdk';
+import type { SnowflakeConnection } from '../../../lib/config';
 import { SnowflakeConnectionError, SnowflakeQueryError, redact } from './errors';
 import type { PrivateKey } from './private-key';
 import { readPrivateKey } from './private-key';
 
-/** Where and as whom to connect. Mirrors the `snowflake` block of the environment config. */
-export interface ConnectionSettings {
-  /** Account identifier `<org>-<account>` (or a locator). */
-  readonly account: string;
-  readonly user: string;
-  readonly role: string;
-  readonly warehouse: string;
-  /** Secrets Manager secret holding the PEM key, or JSON `{privateKey, passphrase}`. */
-  readonly privateKeySecretArn: string;
-  /** Host override (PrivateLink: `<account>.privatelink.snowflakecomputing.com`). @default from account */
-  readonly host?: string;
-  /** Full URL override (local test servers: `http://127.0.0.1:PORT`). @default https://<host> */
-  readonly accessUrl?: string;
-}
+/** Where and as whom to connect: the {@link SnowflakeConnection} of lib/config.ts. */
+export type ConnectionSettings = SnowflakeConnection;
 
 export interface SessionOptions {
   /** Attempts for a transient failure (connect, and read-only statements). @default 3 */

@@ -5,6 +5,7 @@
 import { generateKeyPairSync } from 'crypto';
 import { SecretsManagerTestServer } from '../../support/secrets-manager-server';
 import { SnowflakeTestServer } from '../../support/snowflake-server';
+import { captureEmfLines } from '../../support/emf';
 
 const SECRET_ARN = 'arn:aws:secretsmanager:eu-west-1:111111111111:secret:snowflake/monitor-AbCdEf';
 
@@ -63,19 +64,10 @@ describe('health monitor handler', () => {
   });
 
   test('GIVEN a scheduled invocation THEN it logs in with the secret key, checks each dataset and publishes the heartbeat', async () => {
-    const lines: string[] = [];
-    const write = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-      const text = String(chunk);
-      if (text.startsWith('{"_aws"')) lines.push(text.trim());
-      return true;
-    });
-    let result: unknown;
-    try {
+    const { result, lines } = await captureEmfLines(async () => {
       const { handler } = await import('../../../lambda/health-monitor/index');
-      result = await handler();
-    } finally {
-      write.mockRestore();
-    }
+      return handler();
+    });
     expect(result).toEqual({ datasets: 1, problems: 0 });
     expect(snowflake.logins).toEqual([{ account: 'TESTORG-TEST', user: 'MONITOR', ok: true }]);
     expect(snowflake.statements).toHaveLength(6);

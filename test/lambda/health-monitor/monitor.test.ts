@@ -10,6 +10,7 @@ import { publishPoints } from '../../../lambda/health-monitor/publish';
 import { openSession, type SnowflakeSession } from '../../../lambda/shared/snowflake/connection';
 import { schemaNames } from '../../../snowflake/names';
 import { SnowflakeTestServer } from '../../support/snowflake-server';
+import { captureEmfLines } from '../../support/emf';
 
 const ACCOUNT = 'TESTORG-TEST';
 const USER = 'MONITOR';
@@ -107,13 +108,7 @@ describe('health monitor against a Snowflake-protocol server', () => {
     expect(server.statements).toHaveLength(12); // six checks per dataset, one statement each
 
     // Powertools writes EMF lines to stdout (single metrics ignore a custom logger): capture them.
-    const lines: string[] = [];
-    const write = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-      const text = String(chunk);
-      if (text.startsWith('{"_aws"')) lines.push(text.trim());
-      return true;
-    });
-    try {
+    const { lines } = await captureEmfLines(() => {
       const metrics = new Metrics({
         namespace: 'S3SnowflakePipeline',
         serviceName: 'health-monitor',
@@ -123,9 +118,7 @@ describe('health monitor against a Snowflake-protocol server', () => {
         metrics,
         reports.flatMap((r) => r.points),
       );
-    } finally {
-      write.mockRestore();
-    }
+    });
 
     const published: Record<string, number> = {};
     for (const line of lines) {

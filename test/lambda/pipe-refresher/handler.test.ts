@@ -6,6 +6,7 @@
 import { pipeKind, renderCopy } from '../../../snowflake/kinds/pipe';
 import { startHarness } from '../snowflake-provisioner/harness';
 import type { Harness } from '../snowflake-provisioner/harness';
+import { captureEmfLines } from '../../support/emf';
 
 const today = new Date().toISOString().slice(0, 10);
 const yesterday = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
@@ -52,19 +53,10 @@ describe('pipe refresher handler', () => {
   });
 
   test('GIVEN a scheduled invocation THEN it refreshes each pipe over today and yesterday and publishes files queued, failures and the heartbeat', async () => {
-    const lines: string[] = [];
-    const write = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-      const text = String(chunk);
-      if (text.startsWith('{"_aws"')) lines.push(text.trim());
-      return true;
-    });
-    let result: unknown;
-    try {
+    const { result, lines } = await captureEmfLines(async () => {
       const { handler } = await import('../../../lambda/pipe-refresher/index');
-      result = await handler();
-    } finally {
-      write.mockRestore();
-    }
+      return handler();
+    });
     expect(result).toEqual({ datasets: 2, filesQueued: 2, failures: 2 });
     expect(h.snowflake.logins).toEqual([{ account: 'TESTORG-TEST', user: 'PROVISIONER', ok: true }]);
     expect(h.snowflake.statements).toEqual([

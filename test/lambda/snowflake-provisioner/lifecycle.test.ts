@@ -27,6 +27,9 @@ let handler: ReturnType<typeof createHandler>;
 const objects = testObjects();
 const o = (id: string) => objects.get(id)!;
 const physical: Record<string, string> = {};
+/** Updates object `id` (deployed as `physical[id]`) to `definition`. */
+const updateDefinition = (id: string, definition: Record<string, unknown>) =>
+  handler(cfnEvent('Update', id, props(h.connection, { ...o(id), definition }), physical[id]));
 
 beforeAll(async () => {
   h = await startHarness();
@@ -137,14 +140,7 @@ describe('GIVEN the deployed objects', () => {
 
   test('WHEN the pipe comment changes THEN it is ALTERed (no recreation)', async () => {
     const def = { ...o('OrdersPipe').definition, comment: 'orders v2' };
-    const out = await handler(
-      cfnEvent(
-        'Update',
-        'OrdersPipe',
-        props(h.connection, { ...o('OrdersPipe'), definition: def }),
-        physical.OrdersPipe,
-      ),
-    );
+    const out = await updateDefinition('OrdersPipe', def);
     expect(out.Data.ChangeKind).toBe('alter');
     expect(h.snowflake.ddl).toEqual([`ALTER PIPE "INGEST_TEST"."RAW"."ORDERS_PIPE" SET COMMENT = 'orders v2'`]);
   });
@@ -152,14 +148,7 @@ describe('GIVEN the deployed objects', () => {
   test('WHEN the pipe COPY changes THEN pause, wait for pendingFileCount 0, recreate, resume, refresh since the pause', async () => {
     h.snowflake.catalog.pipes.get('INGEST_TEST.RAW.ORDERS_PIPE')!.pendingFileCount = 2;
     const def = { ...o('OrdersPipe').definition, stage: 'INGEST_TEST.RAW.PIPELINE_STAGE', path: 'data/orders/v2/' };
-    const out = await handler(
-      cfnEvent(
-        'Update',
-        'OrdersPipe',
-        props(h.connection, { ...o('OrdersPipe'), definition: def }),
-        physical.OrdersPipe,
-      ),
-    );
+    const out = await updateDefinition('OrdersPipe', def);
     expect(out.Data.ChangeKind).toBe('replace-by-procedure');
     const status = `SELECT SYSTEM$PIPE_STATUS('INGEST_TEST.RAW.ORDERS_PIPE') AS STATUS`;
     const s = h.snowflake.statements;
@@ -214,14 +203,7 @@ describe('GIVEN the deployed objects', () => {
       message: "SQL access control error: Insufficient privileges to operate on pipe 'ORDERS_PIPE'",
     });
     const def = { ...o('OrdersPipe').definition, path: 'data/orders/v4/' };
-    const error = await handler(
-      cfnEvent(
-        'Update',
-        'OrdersPipe',
-        props(h.connection, { ...o('OrdersPipe'), definition: def }),
-        physical.OrdersPipe,
-      ),
-    ).catch((e: Error) => e);
+    const error = await updateDefinition('OrdersPipe', def).catch((e: Error) => e);
     const message = (error as Error).message;
     expect(message).toMatch(
       /^INGEST_TEST\.RAW\.ORDERS_PIPE: statement failed \(code 003001, SQLSTATE 42501\): SQL access control error/,
@@ -246,14 +228,7 @@ describe('GIVEN the deployed objects', () => {
       ...o('StorageIntegration').definition,
       allowedLocations: ['s3://ingest-test-stage/', 's3://ingest-test-backfill/'],
     };
-    const out = await handler(
-      cfnEvent(
-        'Update',
-        'StorageIntegration',
-        props(h.connection, { ...o('StorageIntegration'), definition: def }),
-        physical.StorageIntegration,
-      ),
-    );
+    const out = await updateDefinition('StorageIntegration', def);
     expect(out.Data.ChangeKind).toBe('alter');
     expect(h.snowflake.ddl).toEqual([
       `ALTER STORAGE INTEGRATION "INGEST_TEST_S3" SET STORAGE_ALLOWED_LOCATIONS = ('s3://ingest-test-stage/', 's3://ingest-test-backfill/')`,
@@ -264,14 +239,7 @@ describe('GIVEN the deployed objects', () => {
   test('WHEN a dataset table gains a column THEN it is added with ALTER TABLE and nothing is dropped', async () => {
     const base = o('OrdersBronze').definition as { columns: object[] };
     const def = { ...base, columns: [...base.columns, { name: 'BATCH_ID', type: 'VARCHAR' }] };
-    const out = await handler(
-      cfnEvent(
-        'Update',
-        'OrdersBronze',
-        props(h.connection, { ...o('OrdersBronze'), definition: def }),
-        physical.OrdersBronze,
-      ),
-    );
+    const out = await updateDefinition('OrdersBronze', def);
     expect(out.Data.ChangeKind).toBe('alter');
     expect(h.snowflake.ddl).toEqual([`ALTER TABLE "INGEST_TEST"."RAW"."ORDERS" ADD COLUMN "BATCH_ID" VARCHAR`]);
   });
@@ -341,14 +309,7 @@ describe('Create over, and Delete of, existing objects', () => {
 
   test('WHEN a name changes THEN the Update creates the new object and only the following Delete drops the old one', async () => {
     const renamed = { ...o('FileFormat').definition, name: 'STAGE_NDJSON_GZ_V2' };
-    const out = await handler(
-      cfnEvent(
-        'Update',
-        'FileFormat',
-        props(h.connection, { ...o('FileFormat'), definition: renamed }),
-        physical.FileFormat,
-      ),
-    );
+    const out = await updateDefinition('FileFormat', renamed);
     expect(out.PhysicalResourceId).toBe('INGEST_TEST.RAW.STAGE_NDJSON_GZ_V2');
     expect(h.snowflake.ddl).toEqual([
       expect.stringMatching(/^CREATE FILE FORMAT "INGEST_TEST"."RAW"."STAGE_NDJSON_GZ_V2" /),

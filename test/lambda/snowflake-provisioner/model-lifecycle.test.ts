@@ -6,12 +6,11 @@
  */
 import type { DatasetSpec } from '../../../lib/config';
 import { createHandler } from '../../../lambda/snowflake-provisioner/index';
-import { ingestionObjects } from '../../../snowflake/ingestion-objects';
 import type { IngestionObject } from '../../../snowflake/ingestion-objects';
 import type { FollowUpTaskSpec } from '../../../snowflake/model';
 import { cfnEvent, startHarness } from './harness';
 import type { Harness } from './harness';
-import { BUCKET, ROLE_ARN, props } from './objects';
+import { props, testObjects } from './objects';
 
 const ORDERS: DatasetSpec = {
   name: 'orders',
@@ -39,17 +38,7 @@ const GOLD = [
 ];
 
 function model(datasets: DatasetSpec[] = [ORDERS, CLICKS], followUpTasks: FollowUpTaskSpec[] = [SNAPSHOT]) {
-  const list = ingestionObjects({
-    project: 'ingest',
-    environment: 'test',
-    database: 'INGEST_TEST',
-    stageBucketName: BUCKET,
-    roleArn: ROLE_ARN,
-    externalId: 'ingest:test:snowflake-s3',
-    datasets,
-    dataModel: { datasets, goldViews: GOLD, followUpTasks },
-  });
-  return new Map(list.map((o) => [o.id, o]));
+  return testObjects(datasets, { dataModel: { datasets, goldViews: GOLD, followUpTasks } });
 }
 
 let h: Harness;

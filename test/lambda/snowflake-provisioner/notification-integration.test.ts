@@ -4,27 +4,16 @@
  * ERROR_INTEGRATION (created with it; added to a running pipe by ALTER, never by recreation).
  */
 import { createHandler } from '../../../lambda/snowflake-provisioner/index';
-import { ingestionObjects } from '../../../snowflake/ingestion-objects';
 import type { IngestionObject } from '../../../snowflake/ingestion-objects';
 import { cfnEvent, startHarness } from './harness';
 import type { Harness } from './harness';
-import { BUCKET, ROLE_ARN, props } from './objects';
+import { props, testObjects } from './objects';
 
 const TOPIC = 'arn:aws:sns:eu-west-1:111111111111:ingest-test-snowflake-errors';
 const SNS_ROLE = 'arn:aws:iam::111111111111:role/ingest-test-snowflake-sns';
 
 function objects(errorNotifications?: { topicArn: string; roleArn: string }): Map<string, IngestionObject> {
-  const list = ingestionObjects({
-    project: 'ingest',
-    environment: 'test',
-    database: 'INGEST_TEST',
-    stageBucketName: BUCKET,
-    roleArn: ROLE_ARN,
-    externalId: 'ingest:test:snowflake-s3',
-    datasets: [{ name: 'orders' }, { name: 'events' }],
-    ...(errorNotifications ? { errorNotifications } : {}),
-  });
-  return new Map(list.map((o) => [o.id, o]));
+  return testObjects([{ name: 'orders' }, { name: 'events' }], errorNotifications ? { errorNotifications } : {});
 }
 
 let h: Harness;

@@ -1,11 +1,15 @@
 /** Definitions of one test environment, from the same pure builder the CDK composition uses. */
 import { ingestionObjects } from '../../../snowflake/ingestion-objects';
-import type { IngestionObject } from '../../../snowflake/ingestion-objects';
+import type { IngestionObject, IngestionObjectsInput } from '../../../snowflake/ingestion-objects';
 
 export const BUCKET = 'ingest-test-stage';
 export const ROLE_ARN = 'arn:aws:iam::111111111111:role/ingest-test-snowflake-s3';
 
-export function testObjects(datasets = [{ name: 'orders' }]): Map<string, IngestionObject> {
+/** The objects of the `test` environment (database INGEST_TEST) for `datasets`, plus `extra` input, by id. */
+export function testObjects(
+  datasets: IngestionObjectsInput['datasets'] = [{ name: 'orders' }],
+  extra: Pick<IngestionObjectsInput, 'dataModel' | 'errorNotifications'> = {},
+): Map<string, IngestionObject> {
   const list = ingestionObjects({
     project: 'ingest',
     environment: 'test',
@@ -14,6 +18,7 @@ export function testObjects(datasets = [{ name: 'orders' }]): Map<string, Ingest
     roleArn: ROLE_ARN,
     externalId: 'ingest:test:snowflake-s3',
     datasets,
+    ...extra,
   });
   return new Map(list.map((o) => [o.id, o]));
 }

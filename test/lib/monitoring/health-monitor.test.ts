@@ -2,12 +2,10 @@ import { readFileSync } from 'fs';
 import { join } from 'path';
 import { App, type CfnResource, Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
-import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { HealthMonitor, type HealthMonitorProps } from '../../../lib/monitoring/health-monitor';
-import { PipelineMonitoring } from '../../../lib/monitoring/pipeline-monitoring';
 import { HEALTH_RUNBOOK_ANCHORS } from '../../../lib/monitoring/runbook';
+import { expectScheduleRule, expectSecretReadGrant, testPipelineMonitoring } from '../monitoring-fixture';
 
 const SECRET_ARN = 'arn:aws:secretsmanager:eu-west-1:111111111111:secret:snowflake/monitor-AbCdEf';
 
@@ -15,16 +13,7 @@ const SECRET_ARN = 'arn:aws:secretsmanager:eu-west-1:111111111111:secret:snowfla
 function build(overrides: Partial<Omit<HealthMonitorProps, 'monitoring' | 'connection'>> = {}) {
   const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
   const stack = new Stack(app, 'Stack', { env: { account: '111111111111', region: 'eu-west-1' } });
-  const dlq = new sqs.Queue(stack, 'Dlq');
-  const queue = new sqs.Queue(stack, 'Inbound', { deadLetterQueue: { queue: dlq, maxReceiveCount: 5 } });
-  const monitoring = new PipelineMonitoring(stack, 'Monitoring', {
-    environmentName: 'dev',
-    namePrefix: 'ingest-dev',
-    inboundQueue: queue,
-    deadLetterQueue: dlq,
-    parserFunction: lambda.Function.fromFunctionName(stack, 'Parser', 'parser'),
-    alarms: { freshnessMinutes: 30 },
-  });
+  const monitoring = testPipelineMonitoring(stack, { freshnessMinutes: 30 });
   const health = new HealthMonitor(stack, 'Health', {
     environmentName: 'dev',
     monitoring,
@@ -74,29 +63,11 @@ describe('HealthMonitor', () => {
       },
       Timeout: 300,
     });
-    template.hasResourceProperties('AWS::IAM::Policy', {
-      PolicyDocument: {
-        Statement: Match.arrayWith([
-          Match.objectLike({
-            Action: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'],
-            Resource: SECRET_ARN,
-          }),
-        ]),
-      },
-    });
+    expectSecretReadGrant(template, SECRET_ARN);
   });
 
   test('GIVEN the default schedule THEN an EventBridge rule runs it every 5 minutes without retries', () => {
-    template.hasResourceProperties('AWS::Events::Rule', {
-      ScheduleExpression: 'rate(5 minutes)',
-      State: 'ENABLED',
-      Targets: [
-        Match.objectLike({
-          Arn: { 'Fn::GetAtt': [fnId, 'Arn'] },
-          RetryPolicy: { MaximumRetryAttempts: 0, MaximumEventAgeInSeconds: 120 },
-        }),
-      ],
-    });
+    expectScheduleRule(template, fnId, 'rate(5 minutes)', 120);
   });
 
   test.each([

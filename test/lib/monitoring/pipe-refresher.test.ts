@@ -3,15 +3,13 @@ import { readFileSync } from 'fs';
 import { join } from 'path';
 import { App, type CfnResource, Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
-import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { MonitoringPropsError } from '../../../lib/monitoring/alarm-topic';
 import { PipeRefresher, type PipeRefresherProps } from '../../../lib/monitoring/pipe-refresher';
-import { PipelineMonitoring } from '../../../lib/monitoring/pipeline-monitoring';
 import { PIPE_REFRESHER_RUNBOOK_ANCHORS } from '../../../lib/monitoring/runbook';
 import { acknowledgeCdkHelpers } from '../../../lib/nag/cdk-helpers';
 import { addNagChecks } from '../../../lib/nag/checks';
+import { expectScheduleRule, expectSecretReadGrant, testPipelineMonitoring } from '../monitoring-fixture';
 
 const SECRET_ARN = 'arn:aws:secretsmanager:eu-west-1:111111111111:secret:snowflake/refresher-AbCdEf';
 
@@ -20,18 +18,7 @@ function build(overrides: Partial<Omit<PipeRefresherProps, 'monitoring' | 'conne
   const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
   if (nag) addNagChecks(app);
   const stack = new Stack(app, 'Stack', { env: { account: '111111111111', region: 'eu-west-1' } });
-  const dlq = new sqs.Queue(stack, 'Dlq', { enforceSSL: true });
-  const queue = new sqs.Queue(stack, 'Inbound', {
-    enforceSSL: true,
-    deadLetterQueue: { queue: dlq, maxReceiveCount: 5 },
-  });
-  const monitoring = new PipelineMonitoring(stack, 'Monitoring', {
-    environmentName: 'dev',
-    namePrefix: 'ingest-dev',
-    inboundQueue: queue,
-    deadLetterQueue: dlq,
-    parserFunction: lambda.Function.fromFunctionName(stack, 'Parser', 'parser'),
-  });
+  const monitoring = testPipelineMonitoring(stack);
   const refresher = new PipeRefresher(stack, 'Refresher', {
     environmentName: 'dev',
     monitoring,
@@ -80,29 +67,11 @@ describe('PipeRefresher', () => {
       },
       Timeout: 300,
     });
-    template.hasResourceProperties('AWS::IAM::Policy', {
-      PolicyDocument: {
-        Statement: Match.arrayWith([
-          Match.objectLike({
-            Action: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'],
-            Resource: SECRET_ARN,
-          }),
-        ]),
-      },
-    });
+    expectSecretReadGrant(template, SECRET_ARN);
   });
 
   test('GIVEN the default schedule THEN an EventBridge rule runs it hourly without retries', () => {
-    template.hasResourceProperties('AWS::Events::Rule', {
-      ScheduleExpression: 'rate(1 hour)',
-      State: 'ENABLED',
-      Targets: [
-        Match.objectLike({
-          Arn: { 'Fn::GetAtt': [fnId, 'Arn'] },
-          RetryPolicy: { MaximumRetryAttempts: 0, MaximumEventAgeInSeconds: 300 },
-        }),
-      ],
-    });
+    expectScheduleRule(template, fnId, 'rate(1 hour)', 300);
   });
 
   test.each([

@@ -9,18 +9,16 @@ import { App, Stack } from 'aws-cdk-lib';
 import type { CfnResource } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import * as sqs from 'aws-cdk-lib/aws-sqs';
 import pipelineConfig from '../../../config/pipeline';
 import { loadConfig, resolveEnvironment } from '../../../lib/config';
-import { PipelineMonitoring } from '../../../lib/monitoring/pipeline-monitoring';
 import { SNOWFLAKE_ERROR_RUNBOOK_ANCHORS } from '../../../lib/monitoring/runbook';
 import { SnowflakeErrorTopic } from '../../../lib/monitoring/snowflake-error-topic';
 import { acknowledgeCdkHelpers } from '../../../lib/nag/cdk-helpers';
 import { addNagChecks } from '../../../lib/nag/checks';
 import { NotificationIntegration, SnowflakeIngestion, SnowflakeProvider } from '../../../lib/snowflake';
+import { testPipelineMonitoring } from '../monitoring-fixture';
 
 const config = resolveEnvironment(loadConfig(pipelineConfig), 'dev');
 
@@ -40,18 +38,10 @@ function build(options: { errors?: boolean; nag?: boolean } = {}) {
       encryption: s3.BucketEncryption.S3_MANAGED,
     }),
   });
-  const dlq = new sqs.Queue(stack, 'Dlq', { enforceSSL: true });
-  const queue = new sqs.Queue(stack, 'Inbound', {
-    enforceSSL: true,
-    deadLetterQueue: { queue: dlq, maxReceiveCount: 5 },
-  });
-  const monitoring = new PipelineMonitoring(stack, 'Monitoring', {
-    environmentName: 'dev',
-    namePrefix: 'ingest-dev',
-    inboundQueue: queue,
-    deadLetterQueue: dlq,
-    parserFunction: lambda.Function.fromFunctionName(stack, 'Parser', 'parser'),
-    alarms: { emails: ['oncall@example.com'], httpsEndpoints: ['https://chat.example.com/hook'], freshnessMinutes: 60 },
+  const monitoring = testPipelineMonitoring(stack, {
+    emails: ['oncall@example.com'],
+    httpsEndpoints: ['https://chat.example.com/hook'],
+    freshnessMinutes: 60,
   });
   const errors =
     options.errors === false

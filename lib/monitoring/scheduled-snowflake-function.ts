@@ -1,0 +1,92 @@
+import type { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import type * as logs from 'aws-cdk-lib/aws-logs';
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import type { Construct } from 'constructs';
+import { SNOWFLAKE_FUNCTION_ENV } from '../../lambda/shared/constants';
+import { PipelineFunction, SNOWFLAKE_DRIVER_ALIASES } from '../functions/pipeline-function';
+
+/** How a scheduled Snowflake function (health monitor, pipe refresher) signs in to Snowflake. */
+export interface ScheduledSnowflakeConnection {
+  /** Account identifier `<org>-<account>`. */
+  readonly account: string;
+  /** User with key-pair auth and a role holding the privileges the function's checks or statements need. */
+  readonly user: string;
+  readonly role: string;
+  /** Warehouse for the function's queries (X-Small is plenty). */
+  readonly warehouse: string;
+  /** Secret holding the user's PEM private key. Read access is granted to the function. */
+  readonly privateKeySecret: secretsmanager.ISecret;
+  /** PrivateLink host. @default derived from the account */
+  readonly host?: string;
+}
+
+export interface ScheduledSnowflakeFunctionProps {
+  /** Folder under `lambda/` holding the handler. */
+  readonly functionFolder: string;
+  /** Powertools service name (log `service` key and metric dimension). */
+  readonly serviceName: string;
+  readonly environmentName: string;
+  readonly connection: ScheduledSnowflakeConnection;
+  /** Database and schema names, published as JSON in `SNOWFLAKE_SCHEMAS`. */
+  readonly schemas: Readonly<Record<string, string | undefined>>;
+  /** The function's own environment variables, after the connection and the schemas. */
+  readonly environment: Record<string, string>;
+  readonly timeout: Duration;
+  /** @default the PipelineFunction default, from the service name */
+  readonly description?: string;
+  /** @default logs.RetentionDays.ONE_MONTH */
+  readonly logRetention?: logs.RetentionDays;
+  /** Removal policy of the function's log group. @default RemovalPolicy.RETAIN */
+  readonly logRemovalPolicy?: RemovalPolicy;
+  /** Run period of the schedule rule. */
+  readonly schedule: Duration;
+  readonly ruleDescription: string;
+  /** How long a scheduled event may wait for the function before it is dropped. */
+  readonly maxEventAge: Duration;
+}
+
+/**
+ * A scheduled Snowflake function, added to `scope` as `Function` (with its log group and role) and
+ * `Schedule`: the function bundles the Snowflake driver, gets the connection (JSON, the key secret's
+ * ARN only) and the schemas in its environment and read access to the key secret; the rule invokes it
+ * every `schedule` period without retries (the next run is the retry).
+ */
+export function addScheduledSnowflakeFunction(
+  scope: Construct,
+  props: ScheduledSnowflakeFunctionProps,
+): { readonly function: PipelineFunction; readonly rule: events.Rule } {
+  const c = props.connection;
+  const fn = new PipelineFunction(scope, 'Function', {
+    functionFolder: props.functionFolder,
+    aliases: SNOWFLAKE_DRIVER_ALIASES,
+    serviceName: props.serviceName,
+    environmentName: props.environmentName,
+    timeout: props.timeout,
+    memorySize: 256,
+    logRetention: props.logRetention,
+    logRemovalPolicy: props.logRemovalPolicy,
+    description: props.description,
+    environment: {
+      [SNOWFLAKE_FUNCTION_ENV.connection]: JSON.stringify({
+        account: c.account,
+        user: c.user,
+        role: c.role,
+        warehouse: c.warehouse,
+        privateKeySecretArn: c.privateKeySecret.secretArn,
+        ...(c.host ? { host: c.host } : {}),
+      }),
+      [SNOWFLAKE_FUNCTION_ENV.schemas]: JSON.stringify(props.schemas),
+      ...props.environment,
+    },
+  });
+  c.privateKeySecret.grantRead(fn);
+
+  const rule = new events.Rule(scope, 'Schedule', {
+    description: props.ruleDescription,
+    schedule: events.Schedule.rate(props.schedule),
+    targets: [new targets.LambdaFunction(fn, { retryAttempts: 0, maxEventAge: props.maxEventAge })],
+  });
+  return { function: fn, rule };
+}
