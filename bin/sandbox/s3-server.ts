@@ -70,6 +70,12 @@ export interface LocalS3Options {
    * @default none
    */
   readonly versionedBuckets?: readonly string[];
+  /**
+   * Run s3rver as it ships, without the S3 semantics above (If-Match ignored, copy sources decoded with
+   * `decodeURI`, no UploadPartCopy): for proving the parser also copes with such S3-compatible servers.
+   * @default false
+   */
+  readonly plain?: boolean;
 }
 
 interface KoaContext {
@@ -289,7 +295,7 @@ export async function startLocalS3(
     });
   }
   if (versionedBuckets.length > 0) extensions.push(versioning(new Set(versionedBuckets)));
-  server.middleware.unshift(...extensions, s3Semantics);
+  server.middleware.unshift(...extensions, ...(options.plain ? [] : [s3Semantics]));
   const address = (await server.run()) as AddressInfo;
   const endpoint = `http://127.0.0.1:${address.port}`;
   const client = localS3Client(endpoint);

@@ -3,10 +3,13 @@ import {
   CompleteMultipartUploadCommand,
   CopyObjectCommand,
   CreateMultipartUploadCommand,
+  GetObjectCommand,
   HeadObjectCommand,
   UploadPartCopyCommand,
 } from '@aws-sdk/client-s3';
 import type { CompletedPart, S3Client } from '@aws-sdk/client-s3';
+import { Upload } from '@aws-sdk/lib-storage';
+import type { Readable } from 'stream';
 import type { ObjectVersion } from './object-names';
 
 /** CopyObject's limit; larger objects are copied with UploadPartCopy. */
@@ -85,6 +88,37 @@ export function copySourceIfMatch(v: ObjectVersion): string | undefined {
  * version id, or by `x-amz-copy-source-if-match` on an unversioned bucket). Objects over 5 GiB go
  * by multipart UploadPartCopy.
  */
+/**
+ * Byte-for-byte archive copy by streaming the object through the function (GetObject → multipart upload),
+ * for when the server-side copy cannot resolve a source that exists: some S3-compatible servers decode
+ * `x-amz-copy-source` with `decodeURI`, so a key with `+`, `=` or `&` is "NoSuchKey" to CopyObject.
+ */
+export async function archiveByStreaming(
+  s3: S3Client,
+  v: ObjectVersion,
+  contentType: string | undefined,
+  bucket: string,
+  key: string,
+): Promise<void> {
+  const got = await s3.send(
+    new GetObjectCommand({ Bucket: v.bucket, Key: v.key, VersionId: v.versionId, IfMatch: copySourceIfMatch(v) }),
+  );
+  const upload = new Upload({
+    client: s3,
+    params: {
+      Bucket: bucket,
+      Key: key,
+      Body: got.Body as Readable,
+      Metadata: archiveMetadata(v),
+      ContentType: contentType,
+    },
+    queueSize: 2,
+    partSize: 16 * 1024 * 1024,
+    leavePartsOnError: false,
+  });
+  await upload.done();
+}
+
 export async function archiveObject(
   s3: S3Client,
   v: ObjectVersion,

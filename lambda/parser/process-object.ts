@@ -3,7 +3,7 @@ import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, PutObjectComm
 import type { S3Client } from '@aws-sdk/client-s3';
 import { effectiveLimits } from '../../lib/config';
 import type { DatasetSpec } from '../../lib/config';
-import { archiveExists, archiveObject, isNotFound, isPreconditionFailed } from './archive';
+import { archiveByStreaming, archiveExists, archiveObject, isNotFound, isPreconditionFailed } from './archive';
 import type { ParserConfig } from './config';
 import { FileRejectedError } from './errors';
 import type { FileReason } from './errors';
@@ -78,6 +78,11 @@ export async function processObject(deps: ProcessDeps, v: ObjectVersion): Promis
     size = got.ContentLength ?? v.size;
     contentType = got.ContentType;
     body = 'Body' in got ? (got.Body as Readable) : undefined;
+    // A server that ignores If-Match (some S3-compatible ones do) still tells which object it served.
+    if (ifMatch !== undefined && v.eTag && got.ETag && unquote(got.ETag) !== v.eTag) {
+      body?.destroy();
+      return superseded;
+    }
   } catch (err) {
     if (isNotFound(err)) return gone();
     if (wasSuperseded(err)) return superseded;
@@ -106,12 +111,14 @@ export async function processObject(deps: ProcessDeps, v: ObjectVersion): Promis
     // only): what was read stays staged, but these bytes can no longer be archived (the newer
     // version is processed by its own event).
     const lost = 'while it was processed: its rows are staged, its original could not be archived';
-    if (isNotFound(err)) {
-      if (await isDone()) return { ...outcome, status: 'already-done' };
+    if (wasSuperseded(err)) return { ...outcome, status: 'superseded', message: `the key was overwritten ${lost}` };
+    if (!isNotFound(err)) throw err;
+    if (await isDone()) return { ...outcome, status: 'already-done' };
+    if (!(await sourceStillThere(s3, v, ifMatch))) {
       return { ...outcome, status: 'missing', message: `the object was deleted ${lost}` };
     }
-    if (wasSuperseded(err)) return { ...outcome, status: 'superseded', message: `the key was overwritten ${lost}` };
-    throw err;
+    // The server-side copy could not resolve a source that exists: copy the bytes through the function.
+    await archiveByStreaming(s3, v, contentType, config.archiveBucket, names.archiveKey);
   }
   try {
     // By version id (removes exactly that version, never another; no delete marker), else only while
@@ -123,6 +130,21 @@ export async function processObject(deps: ProcessDeps, v: ObjectVersion): Promis
   }
   return outcome;
 }
+
+/** The version (or, unversioned, the key while it holds the event's eTag) still exists. */
+async function sourceStillThere(s3: S3Client, v: ObjectVersion, ifMatch: string | undefined): Promise<boolean> {
+  try {
+    const head = await s3.send(
+      new HeadObjectCommand({ Bucket: v.bucket, Key: v.key, VersionId: v.versionId, IfMatch: ifMatch }),
+    );
+    return ifMatch === undefined || !v.eTag || !head.ETag || unquote(head.ETag) === v.eTag;
+  } catch (err) {
+    if (isNotFound(err) || isPreconditionFailed(err)) return false;
+    throw err;
+  }
+}
+
+const unquote = (etag: string) => etag.trim().replace(/^"|"$/g, '');
 
 /** Parses the body into stage objects and a rejects object, committed only once the whole input was read. */
 async function stageObject(
