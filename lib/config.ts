@@ -8,6 +8,12 @@ import { z } from 'zod';
 
 /** Dataset and column names become Snowflake table and column names. */
 export const IDENTIFIER_PATTERN = /^[a-z][a-z0-9_]{0,62}$/;
+/**
+ * Column names become Snowflake column names (upper-cased when quoted, so they must differ ignoring case)
+ * and, by default, the record field they are read from. They start with a letter: silver's own lineage
+ * columns start with `_` and can never collide with them.
+ */
+export const COLUMN_NAME_PATTERN = /^[A-Za-z][A-Za-z0-9_]{0,254}$/;
 /** Source names become the first segment of inbound keys and part of IAM role names. */
 export const SOURCE_NAME_PATTERN = /^[a-z][a-z0-9_-]{0,31}$/;
 /** Environment names become Stage names and resource-name prefixes. */
@@ -25,6 +31,7 @@ export const RECORD_PATH_PATTERN = /^[A-Za-z0-9_$@ -]+(\[\d+\])*(\.[A-Za-z0-9_$@
 
 const matches = (re: RegExp) => `must match ${re.source}`;
 const ident = z.string().regex(IDENTIFIER_PATTERN, matches(IDENTIFIER_PATTERN));
+const columnName = z.string().regex(COLUMN_NAME_PATTERN, matches(COLUMN_NAME_PATTERN));
 
 /** Parser limits. Every limit breach is a clear reject (row or file), never a crash. */
 export const DEFAULT_LIMITS = {
@@ -62,7 +69,7 @@ export const limitsSchema = z
 export const columnSchema = z
   .object({
     /** Silver column name. */
-    name: ident,
+    name: columnName,
     /** Snowflake type, e.g. `NUMBER(38,0)`, `VARCHAR`, `TIMESTAMP_NTZ`. */
     type: z.string().regex(SNOWFLAKE_TYPE_PATTERN, matches(SNOWFLAKE_TYPE_PATTERN)),
     /** Path into the record (`order.id`, `items[0].sku`); default: the column name. */
@@ -105,9 +112,9 @@ const datasetObject = z
     csv: csvOptionsSchema.optional(),
     columns: z.array(columnSchema).min(1, 'must list at least one column'),
     /** Silver deduplication key; absent → append-only silver. */
-    primaryKey: z.array(ident).min(1).optional(),
+    primaryKey: z.array(columnName).min(1).optional(),
     /** Latest version wins by this column, then received_at; default received_at. */
-    orderBy: ident.optional(),
+    orderBy: columnName.optional(),
     limits: limitsSchema.optional(),
     task: taskOptionsSchema.optional(),
     description: z.string().max(1000).optional(),
@@ -116,9 +123,18 @@ const datasetObject = z
 
 export const datasetSchema = datasetObject.superRefine((d, ctx) => {
   const names = new Set<string>();
+  const canonical = new Map<string, string>();
   d.columns.forEach((c, i) => {
-    if (names.has(c.name))
-      ctx.addIssue({ code: 'custom', path: ['columns', i, 'name'], message: `duplicate column "${c.name}"` });
+    const upper = c.name.toUpperCase();
+    const clash = canonical.get(upper);
+    if (clash !== undefined) {
+      const message =
+        clash === c.name
+          ? `duplicate column "${c.name}"`
+          : `column "${c.name}" clashes with "${clash}" (Snowflake column names ignore case)`;
+      ctx.addIssue({ code: 'custom', path: ['columns', i, 'name'], message });
+    }
+    canonical.set(upper, c.name);
     names.add(c.name);
   });
   d.primaryKey?.forEach((k, i) => {

@@ -42,6 +42,30 @@ describe('loadConfig', () => {
     );
   });
 
+  test('GIVEN mixed-case column names WHEN parsed THEN accepted as given; names equal ignoring case are refused', () => {
+    const [dataset] = parseDatasets([
+      { name: 'orders', format: 'csv', columns: [{ name: 'OrderID', type: 'NUMBER(38,0)' }], primaryKey: ['OrderID'] },
+    ]);
+    expect(dataset.columns[0].name).toBe('OrderID');
+    expect(() =>
+      parseDatasets([
+        {
+          name: 'orders',
+          format: 'csv',
+          columns: [
+            { name: 'OrderID', type: 'VARCHAR' },
+            { name: 'orderid', type: 'VARCHAR' },
+          ],
+        },
+      ]),
+    ).toThrow(
+      'DATASETS[0].columns[1].name: column "orderid" clashes with "OrderID" (Snowflake column names ignore case)',
+    );
+    expect(() =>
+      parseDatasets([{ name: 'orders', format: 'csv', columns: [{ name: '_id', type: 'VARCHAR' }] }]),
+    ).toThrow('DATASETS[0].columns[0].name: must match ^[A-Za-z][A-Za-z0-9_]{0,254}$');
+  });
+
   test('GIVEN a column type with injected SQL WHEN loaded THEN the column type is rejected', () => {
     const raw = rawExampleConfig();
     raw.datasets[0].columns[0].type = 'NUMBER(38,0); DROP TABLE x';

@@ -201,3 +201,22 @@ describe('injection and bad specs', () => {
     );
   });
 });
+
+describe('mixed-case column names', () => {
+  test('GIVEN a column named OrderID WHEN the MERGE is rendered THEN the record field is read as given and the column is upper-cased', () => {
+    const spec: DatasetSpec = {
+      name: 'orders',
+      format: 'csv',
+      columns: [
+        { name: 'OrderID', type: 'NUMBER(38,0)' },
+        { name: 'Total', type: 'NUMBER(12,2)' },
+      ],
+      primaryKey: ['OrderID'],
+    };
+    const merge = silverWriteStatement(buildDatasetModel(spec, SCHEMAS), snowflakeDialect);
+    expect(merge).toContain('"RECORD":"OrderID"::VARCHAR');
+    expect(merge).toContain('AS "ORDERID"');
+    expect(merge).toContain('ON t."ORDERID" = s."ORDERID"');
+    expect(merge).not.toContain('"RECORD":"ORDERID"');
+  });
+});
