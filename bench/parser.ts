@@ -1,5 +1,5 @@
 /**
- * Parser benchmark (issue 7). Run: `NODE_OPTIONS=--openssl-legacy-provider npx tsx bench/parser.ts`
+ * Parser benchmark. Run: `npm run bench:parser`
  *
  * For a generated CSV (Airbnb listings shape) and NDJSON (events), each BENCH_MB MB (default 200):
  * 1. runs the real handler (child process) against a local S3 server: input MB/s;

@@ -101,7 +101,7 @@ export function loadParser(pipeline: SandboxPipeline, s3Endpoint: string, verbos
     });
   }
   if (typeof mod.handler !== 'function') {
-    throw new ParserUnavailableError('lambda/parser/index.ts exports no `handler` function (the parser, issue 7)');
+    throw new ParserUnavailableError('lambda/parser/index.ts exports no `handler` function');
   }
   return mod.handler as ParserHandler;
 }
