@@ -11,10 +11,15 @@ import {
   schemaNames,
   storageIntegrationName,
 } from './names';
-import type { SchemaNames } from './names';
+import type { ObjectPath, SchemaNames } from './names';
 import { notificationIntegrationName } from './kinds/notification-integration';
 import { dataModelObjects } from './data-model-objects';
 import type { DataModelObjectsInput } from './data-model-objects';
+
+/** `[database, schema, name]` as the definition fields of a schema-level object. */
+function objectPathFields([database, schema, name]: ObjectPath) {
+  return { database, schema, name };
+}
 
 export interface IngestionObjectsInput {
   readonly project: string;
@@ -145,9 +150,7 @@ export function ingestionObjects(input: IngestionObjectsInput): IngestionObject[
       id: 'FileFormat',
       kind: 'file-format',
       definition: {
-        database: shared.fileFormat[0],
-        schema: shared.fileFormat[1],
-        name: shared.fileFormat[2],
+        ...objectPathFields(shared.fileFormat),
         type: 'JSON',
         compression: 'GZIP',
         comment: 'Gzip NDJSON stage lines',
@@ -158,9 +161,7 @@ export function ingestionObjects(input: IngestionObjectsInput): IngestionObject[
       id: 'Stage',
       kind: 'stage',
       definition: {
-        database: shared.stage[0],
-        schema: shared.stage[1],
-        name: shared.stage[2],
+        ...objectPathFields(shared.stage),
         url: `s3://${input.stageBucketName}/`,
         storageIntegration: integration,
         fileFormat: dotted(shared.fileFormat),
@@ -177,9 +178,7 @@ export function ingestionObjects(input: IngestionObjectsInput): IngestionObject[
       kind: 'table',
       dataset: d.name,
       definition: {
-        database: names.bronze[0],
-        schema: names.bronze[1],
-        name: names.bronze[2],
+        ...objectPathFields(names.bronze),
         columns: BRONZE_COLUMNS.map((c) => ({ name: c.name, type: c.type })),
         comment: d.description ?? `Bronze: ${d.name} as loaded by its pipe`,
       },
@@ -190,9 +189,7 @@ export function ingestionObjects(input: IngestionObjectsInput): IngestionObject[
       kind: 'pipe',
       dataset: d.name,
       definition: {
-        database: names.pipe[0],
-        schema: names.pipe[1],
-        name: names.pipe[2],
+        ...objectPathFields(names.pipe),
         table: dotted(names.bronze),
         stage: dotted(shared.stage),
         path: datasetStagePath(d.name),

@@ -53,7 +53,7 @@ const bronzeType = (name: string) => {
 
 /**
  * Lineage columns of silver. The leading underscore keeps them apart from spec columns, whose
- * names must start with a letter (config IDENTIFIER_PATTERN), so they can never collide.
+ * names must start with a letter (config COLUMN_NAME_PATTERN), so they can never collide.
  */
 export const LINEAGE_COLUMNS: readonly LineageColumn[] = [
   { name: '_SOURCE', from: 'SOURCE', description: 'Producer (first segment of the inbound key).' },
