@@ -13,6 +13,8 @@ export interface SchemaNames {
   readonly core: string;
   /** Gold: user views. @default GOLD */
   readonly gold: string;
+  /** Operations: file manifests and the file ledger. @default OPS */
+  readonly ops: string;
 }
 
 export function schemaNames(database: string, overrides: Partial<Omit<SchemaNames, 'database'>> = {}): SchemaNames {
@@ -21,6 +23,7 @@ export function schemaNames(database: string, overrides: Partial<Omit<SchemaName
     raw: canonicalName(overrides.raw ?? 'RAW', 'raw schema'),
     core: canonicalName(overrides.core ?? 'CORE', 'core schema'),
     gold: canonicalName(overrides.gold ?? 'GOLD', 'gold schema'),
+    ops: canonicalName(overrides.ops ?? 'OPS', 'ops schema'),
   };
 }
 
@@ -35,6 +38,55 @@ export function pipelineObjectNames(s: SchemaNames) {
     fileFormat: [s.database, s.raw, 'STAGE_NDJSON_GZ'] as ObjectPath,
   };
 }
+
+/** Operations objects: the parser's file manifests (loaded by a pipe) and the file ledger view. */
+export function opsObjectNames(s: SchemaNames) {
+  return {
+    /** One row per manifest file (see lambda/shared/file-manifest.ts), columns MANIFEST_COLUMNS. */
+    manifests: [s.database, s.ops, 'FILE_MANIFESTS'] as ObjectPath,
+    /** Auto-ingest pipe loading `manifests/` of the stage into FILE_MANIFESTS. */
+    manifestsPipe: [s.database, s.ops, 'FILE_MANIFESTS_PIPE'] as ObjectPath,
+    /** One row per input object version, columns LEDGER_COLUMNS: is every row accounted for? */
+    ledger: [s.database, s.ops, 'FILE_LEDGER'] as ObjectPath,
+  };
+}
+
+/** Columns of OPS.FILE_MANIFESTS, filled by its pipe's COPY (same file format as the stage lines). */
+export const MANIFEST_COLUMNS = [
+  { name: 'MANIFEST', type: 'VARIANT', from: '$1' },
+  { name: 'STAGE_FILE', type: 'VARCHAR', from: 'METADATA$FILENAME' },
+  { name: 'LOADED_AT', type: 'TIMESTAMP_TZ', from: 'METADATA$START_SCAN_TIME' },
+] as const;
+
+/**
+ * Columns of the OPS.FILE_LEDGER view, one row per input object version (source_key, version_id, received_at).
+ * rows_loaded counts bronze rows; rows_merged rows of that version now in silver; rows_superseded rows that lost to
+ * a newer version of their key; rows_rejected rows in <DATASET>_REJECTS that are not in silver; cast_failures
+ * CAST_FAILED values (a row kept in silver with NULL counts as merged, not rejected). accounted is true when
+ * rows_in = rows_merged + rows_superseded + rows_rejected + rows_quarantined (staged files), or the file is
+ * quarantined with its report, or superseded.
+ */
+export const LEDGER_COLUMNS = [
+  'SOURCE_KEY',
+  'VERSION_ID',
+  'SOURCE',
+  'DATASET',
+  'RECEIVED_AT',
+  'STATUS',
+  'REASON',
+  'ROWS_IN',
+  'ROWS_STAGED',
+  'ROWS_QUARANTINED',
+  'ROWS_LOADED',
+  'ROWS_MERGED',
+  'ROWS_SUPERSEDED',
+  'ROWS_REJECTED',
+  'CAST_FAILURES',
+  'DRIFT',
+  'DRIFT_DETECTED',
+  'QUARANTINE_OBJECTS',
+  'ACCOUNTED',
+] as const;
 
 export function datasetObjectNames(s: SchemaNames, dataset: string) {
   const d = canonicalName(dataset, 'dataset name');

@@ -133,3 +133,11 @@ export const PIPE_REFRESHER_METRICS = {
   /** Heartbeat: 1 per completed run (no `dataset` dimension). */
   runs: 'RefresherRuns',
 } as const;
+
+/**
+ * File manifests: for every received object version the parser finishes (staged, quarantined or
+ * superseded) it writes exactly one manifest, one gzip JSON line (`FileManifest`, lambda/shared/file-manifest.ts),
+ * to the stage bucket under this prefix, as its last output before archiving. Snowflake loads them into
+ * `OPS.FILE_MANIFESTS` (a pipe), and `OPS.FILE_LEDGER` joins them with bronze, silver and rejects.
+ */
+export const MANIFEST_PREFIX = 'manifests/';

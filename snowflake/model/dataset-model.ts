@@ -81,6 +81,8 @@ export const REJECT_REASONS = {
   primaryKeyMissing: 'PRIMARY_KEY_MISSING',
   /** A primary key value is present but cannot be converted to the column type. */
   primaryKeyInvalid: 'PRIMARY_KEY_INVALID',
+  /** A present value of a non-key column cannot be converted to its column type (one row per column). */
+  castFailed: 'CAST_FAILED',
 } as const;
 
 /** Types that cannot be keys or version orderings (no total order, or not comparable in both dialects). */
