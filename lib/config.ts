@@ -76,6 +76,12 @@ export const columnSchema = z
     path: z.string().regex(RECORD_PATH_PATTERN, matches(RECORD_PATH_PATTERN)).optional(),
     /** Free text, becomes the column comment. */
     description: z.string().max(1000).optional(),
+    /**
+     * A present value that cannot be cast to `type` is always recorded in `<DATASET>_REJECTS` (CAST_FAILED);
+     * `null` keeps the row in silver with NULL in this column, `reject` keeps the whole row out of silver.
+     * @default the dataset's onCastError, else 'null'
+     */
+    onCastError: z.enum(['null', 'reject']).optional(),
   })
   .strict();
 
@@ -113,8 +119,20 @@ const datasetObject = z
     columns: z.array(columnSchema).min(1, 'must list at least one column'),
     /** Silver deduplication key; absent → append-only silver. */
     primaryKey: z.array(columnName).min(1).optional(),
-    /** Latest version wins by this column, then received_at; default received_at. */
+    /**
+     * Which version of a key wins in silver: the highest `orderBy` value (a missing or uncastable value is
+     * oldest), then the original upload's event time (`received_at`, the S3 event time of the inbound object,
+     * kept by replays), then the source key, then the row number in the file — never processing or load time,
+     * so a replay, a redelivery or a re-load changes nothing.
+     */
     orderBy: columnName.optional(),
+    /** Default `onCastError` of the dataset's columns (see columnSchema). @default 'null' */
+    onCastError: z.enum(['null', 'reject']).optional(),
+    /**
+     * How column paths match record keys: `exact` (Snowflake VARIANT keys are case-sensitive) or
+     * `case-insensitive` (`id` also reads `ID` or `Id`; an exact match wins). @default 'exact'
+     */
+    pathMatch: z.enum(['exact', 'case-insensitive']).optional(),
     limits: limitsSchema.optional(),
     task: taskOptionsSchema.optional(),
     description: z.string().max(1000).optional(),

@@ -1,7 +1,7 @@
 /**
  * The medallion data model of one environment as provisioner objects (kind + definition +
  * dependencies), appended by ingestion-objects.ts after the ingestion objects: CORE and GOLD schemas;
- * per dataset its append-only stream, silver table, rejects table (datasets with a primary key) and
+ * per dataset its append-only stream, silver table, rejects table (key rejects and cast failures) and
  * MERGE task; follow-up tasks; gold views in dependency order; the reader role. Pure: the CDK
  * composition and the plan command build the same list.
  */
@@ -118,14 +118,13 @@ export function dataModelObjects(input: DataModelObjectsInput): IngestionObject[
       },
       dependsOn: ['CoreSchema'],
     });
-    if (m.primaryKey.length)
-      objects.push({
-        id: `${id}Rejects`,
-        kind: 'rejects-table',
-        dataset: d.name,
-        definition: { database: s.database, schema: s.core, dataset: d.name },
-        dependsOn: ['CoreSchema'],
-      });
+    objects.push({
+      id: `${id}Rejects`,
+      kind: 'rejects-table',
+      dataset: d.name,
+      definition: { database: s.database, schema: s.core, dataset: d.name },
+      dependsOn: ['CoreSchema'],
+    });
     const task = mergeTaskDefinition(m, input.taskOptions);
     objects.push({
       id: `${id}MergeTask`,
@@ -136,12 +135,7 @@ export function dataModelObjects(input: DataModelObjectsInput): IngestionObject[
         whenStreamHasData: ref(m.objects.stream),
         ...(input.errorIntegration ? { errorIntegration: input.errorIntegration.name } : {}),
       },
-      dependsOn: [
-        `${id}Stream`,
-        `${id}Silver`,
-        ...(m.primaryKey.length ? [`${id}Rejects`] : []),
-        ...(input.errorIntegration?.dependsOn ?? []),
-      ],
+      dependsOn: [`${id}Stream`, `${id}Silver`, `${id}Rejects`, ...(input.errorIntegration?.dependsOn ?? [])],
     });
     taskIds.set(ref(m.objects.task), `${id}MergeTask`);
   }

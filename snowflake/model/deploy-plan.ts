@@ -63,12 +63,11 @@ export function dataModelDeploySql(input: DataModelInput): DataModelObject[] {
       name: display(m.objects.silver),
       statements: [createTableStatement(silverTable(m), snowflakeDialect)],
     });
-    if (m.primaryKey.length)
-      out.push({
-        kind: 'table',
-        name: display(m.objects.rejects),
-        statements: [createTableStatement(rejectsTable(m), snowflakeDialect)],
-      });
+    out.push({
+      kind: 'table',
+      name: display(m.objects.rejects),
+      statements: [createTableStatement(rejectsTable(m), snowflakeDialect)],
+    });
     out.push({
       kind: 'task',
       name: display(m.objects.task),
@@ -118,8 +117,8 @@ export function duckdbDataModel(input: DataModelInput): DuckDbDataModel {
       createTableStatement(bronzeTable(m), duckdbDialect),
       createStreamStatement(m, duckdbDialect),
       createTableStatement(silverTable(m), duckdbDialect),
+      createTableStatement(rejectsTable(m), duckdbDialect),
     );
-    if (m.primaryKey.length) statements.push(createTableStatement(rejectsTable(m), duckdbDialect));
   }
   const skippedViews: { name: string; reason: string }[] = [];
   const skipped = new Set<string>();
