@@ -20,6 +20,7 @@ export * from './errors';
 export * from './follow-up-tasks';
 export * from './gold';
 export * from './graph';
+export * from './ledger';
 export * from './merge';
 export * from './record-path';
 export * from './schema-evolution';

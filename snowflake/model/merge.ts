@@ -48,17 +48,18 @@ function exactNumberPattern(scale: number): string {
 }
 
 /**
- * Typed value of a spec column. Key columns are stricter: '' is missing for strings, and a number
+ * Typed value of a spec column read from `record` (default the RECORD column). Key columns are stricter: '' is missing for strings, and a number
  * key must convert exactly (no rounding into another key).
  */
-function typedExpr(c: ModelColumn, dialect: Dialect): string {
-  const typed = dialect.typedAt(RECORD, c.steps, c.type);
+export function typedValue(c: ModelColumn, dialect: Dialect, record: string = RECORD): string {
+  const typed = dialect.typedAt(record, c.steps, c.type);
   if (!c.key) return typed;
   if (c.type.family === 'string') return `NULLIF(${typed}, '')`;
   if (c.type.family === 'number')
-    return `CASE WHEN ${dialect.fullMatch(dialect.textAt(RECORD, c.steps), exactNumberPattern(c.type.scale ?? 0))} THEN ${typed} END`;
+    return `CASE WHEN ${dialect.fullMatch(dialect.textAt(record, c.steps), exactNumberPattern(c.type.scale ?? 0))} THEN ${typed} END`;
   return typed;
 }
+const typedExpr = (c: ModelColumn, dialect: Dialect) => typedValue(c, dialect);
 
 function streamSource(model: DatasetModel, dialect: Dialect): string {
   const filter = dialect.streamFilter;
