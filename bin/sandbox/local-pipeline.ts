@@ -18,6 +18,8 @@ import { LOCAL_CREDENTIALS, LOCAL_REGION, startLocalS3 } from './s3-server';
 import type { LocalS3 } from './s3-server';
 import { startLocalSqs } from './sqs-server';
 import type { LocalSqs } from './sqs-server';
+import { createLedgerObjects, loadManifests } from './ledger';
+import type { ManifestLoad } from './ledger';
 import { Warehouse } from './warehouse';
 import type { MergeOutcome } from './warehouse';
 
@@ -126,6 +128,7 @@ export class LocalPipeline {
     const warehouse = await openWarehouse(pipeline, settings.stateDir);
     stops.push(() => warehouse.close());
     try {
+      await createLedgerObjects(warehouse);
       const s3 = await startLocalS3(s3Dir, Object.values(BUCKETS));
       stops.push(() => s3.stop());
       const sqs = await startLocalSqs(pipeline);
@@ -189,11 +192,15 @@ export class LocalPipeline {
     }
   }
 
-  /** The pipe (new stage files → bronze + stream), then one MERGE run per dataset with new rows. */
-  async ingest(): Promise<{ loads: PipeLoad[]; merges: MergeOutcome[] }> {
+  /**
+   * The pipe (new stage files → bronze + stream), then one MERGE run per dataset with new rows, then the
+   * manifests pipe (new `manifests/` objects → OPS.FILE_MANIFESTS, read through OPS.FILE_LEDGER).
+   */
+  async ingest(): Promise<{ loads: PipeLoad[]; merges: MergeOutcome[]; manifests: ManifestLoad[] }> {
     const loads = await runPipe(this.s3.client, BUCKETS.stage, this.warehouse);
     const merges = await this.warehouse.runTasks();
-    return { loads, merges };
+    const manifests = await loadManifests(this.s3.client, BUCKETS.stage, this.warehouse);
+    return { loads, merges, manifests };
   }
 
   /** Stops everything, each step even if an earlier one failed; rethrows the first failure. */
