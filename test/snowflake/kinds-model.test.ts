@@ -210,8 +210,13 @@ describe('silver and rejects tables', () => {
       comment: 'Rows of dataset orders that could not be merged into silver, with the reason.',
       columns: cols,
     };
+    // REJECTED_AT missing, and the nullable columns added for cast failures on a table created before them.
     expect(sqlOf(rejectsTableKind.plan(state, r))).toEqual([
       'ALTER TABLE "DB"."CORE"."ORDERS_REJECTS" ADD COLUMN IF NOT EXISTS "REJECTED_AT" TIMESTAMP_TZ',
+      'ALTER TABLE "DB"."CORE"."ORDERS_REJECTS" ADD COLUMN IF NOT EXISTS "COLUMN_NAME" VARCHAR',
+      'ALTER TABLE "DB"."CORE"."ORDERS_REJECTS" ADD COLUMN IF NOT EXISTS "RAW_VALUE" VARCHAR',
+      'ALTER TABLE "DB"."CORE"."ORDERS_REJECTS" ADD COLUMN IF NOT EXISTS "ROW_REJECTED" BOOLEAN',
+      `ALTER TABLE "DB"."CORE"."ORDERS_REJECTS" SET COMMENT = 'Rows of dataset orders that could not be merged into silver, and values that could not be cast, with the reason.'`,
     ]);
     const retyped = {
       ...state,

@@ -57,7 +57,7 @@ describe('SnowflakeIngestion', () => {
     });
   });
 
-  test('THEN the role may only read data/*, list with an s3:prefix condition and decrypt with the key', () => {
+  test('THEN the role may only read data/* and manifests/*, list with an s3:prefix condition and decrypt with the key', () => {
     const policies = template.findResources('AWS::IAM::Policy', {
       Properties: { Roles: [{ Ref: Match.stringLikeRegexp('StorageIntegrationRole') }] },
     });
@@ -71,12 +71,14 @@ describe('SnowflakeIngestion', () => {
         expect.objectContaining({
           Sid: 'ReadStagePrefix',
           Action: ['s3:GetObject', 's3:GetObjectVersion'],
-          Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [expect.stringMatching(/StageBucket/), 'Arn'] }, '/data/*']] },
+          Resource: ['/data/*', '/manifests/*'].map((suffix) => ({
+            'Fn::Join': ['', [{ 'Fn::GetAtt': [expect.stringMatching(/StageBucket/), 'Arn'] }, suffix]],
+          })),
         }),
         expect.objectContaining({
           Sid: 'ListStagePrefix',
           Action: 's3:ListBucket',
-          Condition: { StringLike: { 's3:prefix': ['data/*'] } },
+          Condition: { StringLike: { 's3:prefix': ['data/*', 'manifests/*'] } },
           Resource: { 'Fn::GetAtt': [expect.stringMatching(/StageBucket/), 'Arn'] },
         }),
         expect.objectContaining({
