@@ -114,7 +114,20 @@ describe('sandbox on the examples', () => {
       'row:MALFORMED_JSON': 1,
       'file:NOT_PARSEABLE': 1,
     });
-    expect(summary.rows).toEqual({ in: 1833, staged: 1829, quarantined: 4, out: 1780, rejected: 4 });
+    // rejected: 4 key rejects + 1 CAST_FAILED (amount "12,50", merged with NULL).
+    expect(summary.rows).toEqual({ in: 1833, staged: 1829, quarantined: 4, out: 1780, rejected: 5 });
+  });
+
+  it('records a present value that cannot be cast as CAST_FAILED with its column and raw value, and keeps the row', async () => {
+    const rows = await db.rows(
+      `SELECT "SOURCE_ROW" n, "COLUMN_NAME" c, "RAW_VALUE" v, "ROW_REJECTED" r FROM core.retail_transactions_rejects WHERE "REASON" = 'CAST_FAILED'`,
+    );
+    expect(rows.map((r) => [Number(r.n), r.c, r.v, r.r])).toEqual([[34, 'amount', '12,50', false]]);
+    expect(
+      await db.value(
+        `SELECT count(*) FROM core.retail_transactions WHERE "_SOURCE_ROW" = 34 AND "AMOUNT" IS NULL AND "_SOURCE_KEY" LIKE '%2026-11-14/transactions.json'`,
+      ),
+    ).toBe('1');
   });
 
   it('creates the gold views; latest weather is the last observation of each customer and location', async () => {

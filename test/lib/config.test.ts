@@ -186,6 +186,29 @@ describe('helpers', () => {
     expect(() => parseDatasets([{ name: 'x', format: 'xml', columns: [] }])).toThrow(/DATASETS\[0\]\.format: /);
   });
 
+  test('GIVEN onCastError and pathMatch WHEN parsed THEN the allowed values pass and others name the property and value', () => {
+    const [dataset] = parseDatasets([
+      {
+        name: 'x',
+        format: 'json',
+        columns: [{ name: 'a', type: 'NUMBER', onCastError: 'reject' }],
+        onCastError: 'null',
+        pathMatch: 'case-insensitive',
+      },
+    ]);
+    expect([dataset?.columns[0]?.onCastError, dataset?.onCastError, dataset?.pathMatch]).toEqual([
+      'reject',
+      'null',
+      'case-insensitive',
+    ]);
+    expect(() =>
+      parseDatasets([{ name: 'x', format: 'json', columns: [{ name: 'a', type: 'NUMBER', onCastError: 'drop' }] }]),
+    ).toThrow(/DATASETS\[0\]\.columns\[0\]\.onCastError: Invalid option: expected one of "null"\|"reject"/);
+    expect(() =>
+      parseDatasets([{ name: 'x', format: 'json', columns: [{ name: 'a', type: 'NUMBER' }], pathMatch: 'loose' }]),
+    ).toThrow(/DATASETS\[0\]\.pathMatch: /);
+  });
+
   test('GIVEN a dataset with one limit set WHEN effective limits are computed THEN the others are defaults', () => {
     const [dataset] = parseDatasets([
       { name: 'x', format: 'csv', columns: [{ name: 'a', type: 'VARCHAR' }], limits: { maxDepth: 8 } },
