@@ -177,11 +177,8 @@ function castAlias(i: number): string {
 }
 
 /** `'… is not a valid NUMBER(38,0)'` message for a value that failed to cast. */
-function invalidDetail(prefix: string, raw: string, dialect: Dialect, type: ColumnType, suffix = ''): string {
-  return (
-    `${dialect.literal(`${prefix}: value `)} || LEFT(${raw}, 100) || ` +
-    `${dialect.literal(` is not a valid ${type.snowflake}${suffix}`)}`
-  );
+function invalidDetail(prefix: string, raw: string, dialect: Dialect, type: ColumnType): string {
+  return `${dialect.literal(`${prefix}: value `)} || LEFT(${raw}, 100) || ${dialect.literal(` is not a valid ${type.snowflake}`)}`;
 }
 
 /**
@@ -235,16 +232,17 @@ export function rejectsInsertStatement(model: DatasetModel, dialect: Dialect): s
     column: keyCase((c) => dialect.literal(c.specName)),
     raw: keyCase((_, i) => `b.${rawKeyAlias(i)}`),
   };
+  // What happened to the row, in the message: kept out by this column, by another reject, or merged with NULL.
+  const outcome = (c: ModelColumn) =>
+    c.onCastError === 'reject'
+      ? dialect.literal('; row rejected (onCastError reject)')
+      : rowRejected
+        ? `CASE WHEN ${rowRejected} THEN ${dialect.literal('; row not merged')} ELSE ${dialect.literal('; NULL in silver')} END`
+        : dialect.literal('; NULL in silver');
   const castChecks = checked.map((c, i) => ({
     when: `b.${castAlias(i)}`,
     reason: dialect.literal(REJECT_REASONS.castFailed),
-    detail: invalidDetail(
-      `column ${c.specName} (path ${c.path})`,
-      `b.${q(`_RAW_${i}`)}`,
-      dialect,
-      c.type,
-      c.onCastError === 'reject' ? '; row rejected (onCastError reject)' : '; NULL in silver',
-    ),
+    detail: `${invalidDetail(`column ${c.specName} (path ${c.path})`, `b.${q(`_RAW_${i}`)}`, dialect, c.type)} || ${outcome(c)}`,
     column: dialect.literal(c.specName),
     raw: `b.${q(`_RAW_${i}`)}`,
   }));

@@ -98,7 +98,7 @@ describe('CAST_FAILED with onCastError null (default)', () => {
         'price',
         'oops',
         true,
-        'column price (path price): value oops is not a valid NUMBER(12,2); NULL in silver',
+        'column price (path price): value oops is not a valid NUMBER(12,2); row not merged',
       ],
     ]);
     const silver = await silverRows(db, model, 'ID');

@@ -137,7 +137,8 @@ describe('rejects statement', () => {
       `(NULLIF("RECORD":"price"::VARCHAR, '') IS NOT NULL AND TRY_CAST(NULLIF("RECORD":"price"::VARCHAR, '') AS NUMBER(12,2)) IS NULL) AS "_CAST_FAILED_3", "RECORD":"price"::VARCHAR AS "_RAW_3"`,
     );
     expect(s).toContain(
-      `WHEN 4 THEN 'column price (path price): value ' || LEFT(b."_RAW_3", 100) || ' is not a valid NUMBER(12,2); NULL in silver'`,
+      `WHEN 4 THEN 'column price (path price): value ' || LEFT(b."_RAW_3", 100) || ' is not a valid NUMBER(12,2)' || ` +
+        `CASE WHEN b."_KEY_0" IS NULL THEN '; row not merged' ELSE '; NULL in silver' END`,
     );
     expect(s).toContain(`WHEN 4 THEN 'price'`);
     // VARCHAR without a length takes any value: never checked.
