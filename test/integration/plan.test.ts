@@ -53,8 +53,16 @@ describe('GIVEN the example config WHEN planned offline', () => {
       expect([...order].sort((a, b) => a - b)).toEqual(order);
       expect(index('schema INGEST_DEV.CORE')).toBeLessThan(index(`silver table INGEST_DEV.CORE.${d}`));
     }
-    const views = h.filter((l) => l.startsWith('view '));
+    const views = h.filter((l) => l.startsWith('view ') && l.includes('.GOLD.'));
     expect(views).toHaveLength(5);
+    // The file ledger after the manifests table and every dataset's rejects table.
+    expect(index('table INGEST_DEV.OPS.FILE_MANIFESTS')).toBeGreaterThan(index('schema INGEST_DEV.OPS'));
+    expect(index('schema INGEST_DEV.OPS')).toBeGreaterThan(0);
+    expect(index('rejects table INGEST_DEV.CORE.INSURANCE_TRANSACTIONS_REJECTS')).toBeGreaterThan(0);
+    expect(index('view INGEST_DEV.OPS.FILE_LEDGER')).toBeGreaterThan(index('table INGEST_DEV.OPS.FILE_MANIFESTS'));
+    expect(index('view INGEST_DEV.OPS.FILE_LEDGER')).toBeGreaterThan(
+      index('rejects table INGEST_DEV.CORE.INSURANCE_TRANSACTIONS_REJECTS'),
+    );
     expect(Math.min(...views.map(index))).toBeGreaterThan(index('task INGEST_DEV.CORE.INSURANCE_TRANSACTIONS_MERGE'));
     expect(index('view INGEST_DEV.GOLD.RETAIL_USER_SPEND')).toBeGreaterThan(
       index('silver table INGEST_DEV.CORE.RETAIL_TRANSACTIONS'),
