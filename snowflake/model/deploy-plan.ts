@@ -5,6 +5,7 @@
  * listed here.
  */
 import type { DatasetSpec } from '../../lib/config';
+import { opsObjectNames } from '../names';
 import type { SchemaNames } from '../names';
 import { qualifiedName } from '../identifiers';
 import { buildDatasetModel } from './dataset-model';
@@ -13,6 +14,7 @@ import { planFollowUpTasks } from './follow-up-tasks';
 import type { FollowUpTaskSpec } from './follow-up-tasks';
 import { createViewStatement, planGoldViews, readerRoleStatements } from './gold';
 import type { GoldViewSource } from './gold';
+import { createLedgerViewStatement, manifestsTable } from './ledger';
 import { createStreamStatement } from './streams';
 import { bronzeTable, createTableStatement, rejectsTable, silverTable } from './tables';
 import { createTaskStatement, mergeTaskDefinition, planTaskGraphUpdate } from './tasks';
@@ -42,7 +44,8 @@ const display = (path: readonly string[]) => path.join('.');
 /**
  * Snowflake statements of a fresh deploy, grouped per object, in dependency order: per dataset
  * bronze, stream, silver, rejects and the MERGE task; follow-up tasks; task graphs resumed
- * (children first, then roots — tasks are created suspended); gold views; the reader role.
+ * (children first, then roots — tasks are created suspended); gold views; the file ledger
+ * (OPS.FILE_MANIFESTS, OPS.FILE_LEDGER; the OPS schema and the manifests pipe are other kinds); the reader role.
  */
 export function dataModelDeploySql(input: DataModelInput): DataModelObject[] {
   const models = input.datasets.map((d) => buildDatasetModel(d, input.schemas));
@@ -91,6 +94,19 @@ export function dataModelDeploySql(input: DataModelInput): DataModelObject[] {
   const datasetNames = input.datasets.map((d) => d.name);
   for (const v of planGoldViews(input.goldViews ?? [], datasetNames, input.schemas))
     out.push({ kind: 'view', name: display(v.path), statements: [createViewStatement(v, snowflakeDialect) as string] });
+  const ops = opsObjectNames(input.schemas);
+  out.push(
+    {
+      kind: 'table',
+      name: display(ops.manifests),
+      statements: [createTableStatement(manifestsTable(input.schemas), snowflakeDialect)],
+    },
+    {
+      kind: 'view',
+      name: display(ops.ledger),
+      statements: [createLedgerViewStatement(models, input.schemas, snowflakeDialect)],
+    },
+  );
   if (input.readerRole)
     out.push({
       kind: 'role',
@@ -110,8 +126,8 @@ export interface DuckDbDataModel {
 /** The DuckDB data model for the sandbox (task runs: `duckdbTaskRun` per dataset). */
 export function duckdbDataModel(input: DataModelInput): DuckDbDataModel {
   const models = input.datasets.map((d) => buildDatasetModel(d, input.schemas));
-  const { raw, core, gold } = input.schemas;
-  const statements = [raw, core, gold].map((s) => `CREATE SCHEMA IF NOT EXISTS ${qualifiedName(s)}`);
+  const { raw, core, gold, ops } = input.schemas;
+  const statements = [raw, core, gold, ops].map((s) => `CREATE SCHEMA IF NOT EXISTS ${qualifiedName(s)}`);
   for (const m of models) {
     statements.push(
       createTableStatement(bronzeTable(m), duckdbDialect),
@@ -138,5 +154,9 @@ export function duckdbDataModel(input: DataModelInput): DuckDbDataModel {
     }
     statements.push(createViewStatement(v, duckdbDialect) as string);
   }
+  statements.push(
+    createTableStatement(manifestsTable(input.schemas), duckdbDialect),
+    createLedgerViewStatement(models, input.schemas, duckdbDialect),
+  );
   return { statements, skippedViews };
 }

@@ -28,7 +28,13 @@ test('GIVEN the reference config WHEN a fresh deploy is planned THEN every datas
     'ALTER TASK "INGEST"."CORE"."PRICE_SNAPSHOT" RESUME',
     'ALTER TASK "INGEST"."CORE"."LISTINGS_MERGE" RESUME',
   ]);
-  expect(names.filter((n) => n.startsWith('view '))).toHaveLength(5);
+  expect(names.filter((n) => n.startsWith('view INGEST.GOLD.'))).toHaveLength(5);
+  // The file ledger after every table it reads, before the role.
+  expect(names.slice(-3)).toEqual([
+    'table INGEST.OPS.FILE_MANIFESTS',
+    'view INGEST.OPS.FILE_LEDGER',
+    'role INGEST_READER',
+  ]);
   expect(names[names.length - 1]).toBe('role INGEST_READER');
   expect(plan.flatMap((o) => o.statements).join('\n')).not.toMatch(/\bDROP\b|CREATE OR REPLACE (TABLE|STREAM|TASK)/);
 });
@@ -47,6 +53,7 @@ test('GIVEN the reference config WHEN the DuckDB data model is built THEN every 
       'LATEST_WEATHER',
       'RETAIL_USER_SPEND',
     ]);
+    expect(await db.rows(`SELECT * FROM "OPS"."FILE_LEDGER"`)).toEqual([]);
   } finally {
     db.close();
   }
