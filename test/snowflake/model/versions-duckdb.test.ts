@@ -174,6 +174,32 @@ describe('timestamps in UTC', () => {
     },
   );
 
+  test('GIVEN a date without a time, or a value that is no timestamp WHEN cast THEN the date is midnight (its "-20" is no offset) and the rest a CAST_FAILED reject', async () => {
+    db = await DuckDb.open({ timeZone: 'Asia/Kolkata' });
+    const m = readings();
+    await createDataset(db, m);
+    await loadBatch(db, m, [
+      {
+        record: { observed_at: '2026-11-20', at_tz: '2026-11-20', label: 'date' },
+        sourceRow: 1,
+        receivedAt: '2026-11-20T00:00:00Z',
+      },
+      { record: { observed_at: '2026-11-21', at_tz: 'soon+02:00' }, sourceRow: 2, receivedAt: '2026-11-20T00:00:00Z' },
+    ]);
+    await runTask(db, m);
+    expect(
+      await db.rows(
+        `SELECT CAST("OBSERVED_AT" AS VARCHAR) AS o, epoch_ms("AT_TZ") AS tz FROM "CORE"."READINGS" ORDER BY 1`,
+      ),
+    ).toEqual([
+      { o: '2026-11-20 00:00:00', tz: String(Date.UTC(2026, 10, 20)) },
+      { o: '2026-11-21 00:00:00', tz: null },
+    ]);
+    expect(await db.rows(`SELECT "COLUMN_NAME" AS c, "RAW_VALUE" AS v FROM "CORE"."READINGS_REJECTS"`)).toEqual([
+      { c: 'at_tz', v: 'soon+02:00' },
+    ]);
+  });
+
   test('GIVEN a TIMESTAMP_NTZ column WHEN rendered for Snowflake THEN offset-bearing text goes through CONVERT_TIMEZONE to UTC and nothing reads the session TIMEZONE', () => {
     const sql = silverWriteStatement(readings(), snowflakeDialect);
     expect(sql).toContain(
