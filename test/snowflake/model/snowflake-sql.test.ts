@@ -165,6 +165,31 @@ describe('insert-only', () => {
   });
 });
 
+describe('insert-only with a column that can fail its cast', () => {
+  test('GIVEN no primary key and a NUMBER column WHEN the task body is rendered THEN the CAST_FAILED insert and the silver insert share one transaction', () => {
+    const model = buildDatasetModel(
+      {
+        name: 'clicks',
+        format: 'ndjson',
+        columns: [
+          { name: 'page', type: 'VARCHAR' },
+          { name: 'ms', type: 'NUMBER(10,0)' },
+        ],
+      },
+      SCHEMAS,
+    );
+    const body = mergeTaskBody(model);
+    expect(
+      body.startsWith(
+        'EXECUTE IMMEDIATE $$\nBEGIN\n  BEGIN TRANSACTION;\n    INSERT INTO "INGEST"."CORE"."CLICKS_REJECTS"',
+      ),
+    ).toBe(true);
+    expect(body.indexOf('INSERT INTO "INGEST"."CORE"."CLICKS" (')).toBeGreaterThan(body.indexOf('CLICKS_REJECTS'));
+    expect(body).toMatch(/COMMIT;\nEXCEPTION\n {2}WHEN OTHER THEN\n {4}ROLLBACK;\n {4}RAISE;/);
+    expect(rejectsInsertStatement(model, snowflakeDialect)).toContain(`CROSS JOIN (VALUES (0)) AS x(n)`);
+  });
+});
+
 describe('injection and bad specs', () => {
   const odd = (path: string): DatasetSpec => ({
     name: 'odd',
