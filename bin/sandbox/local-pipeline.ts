@@ -167,7 +167,10 @@ export class LocalPipeline {
    * deleted, failures retried after the retry delay, and redriven to the DLQ by SQS after
    * maxReceiveCount receives. Returns false when `shouldStop` ended it early (Ctrl-C).
    */
-  async drain(onPoll?: (r: PollResult) => void, shouldStop: () => boolean = () => false): Promise<boolean> {
+  async drain(
+    onPoll?: (r: PollResult) => void | Promise<void>,
+    shouldStop: () => boolean = () => false,
+  ): Promise<boolean> {
     let lastProgress = Date.now();
     const patienceMs = (this.retryDelaySeconds + 10) * 1000;
     for (;;) {
@@ -175,7 +178,7 @@ export class LocalPipeline {
       const r = await this.pollOnce(0);
       if (r.received) {
         lastProgress = Date.now();
-        onPoll?.(r);
+        await onPoll?.(r);
         continue;
       }
       const d = await this.sqs.depth(this.sqs.queueUrl);

@@ -15,6 +15,7 @@ import { objectNames, routeKey } from './object-names';
 import type { ObjectNames, ObjectVersion, Route } from './object-names';
 import { buildManifest, SUPERSEDED_REASON, writeManifest } from './manifest';
 import type { ManifestFacts } from './manifest';
+import { trackFile } from './progress';
 import { LineBatcher } from './record-sink';
 import { ReplayMarkerIgnored, replayedVersion } from './replay-identity';
 import { fileDrift } from './schema-drift';
@@ -269,6 +270,13 @@ async function stageObject(
     while (batcher.stageBatches.length > 0) await stage.write(batcher.stageBatches.shift()!);
     while (batcher.rejectBatches.length > 0) await rejects.write(batcher.rejectBatches.shift()!);
   };
+  const untrack = trackFile({
+    key: v.key,
+    size,
+    startedAt: Date.now(),
+    bytesIn: () => progress.bytesIn,
+    rows: () => batcher.rows,
+  });
   let format: string | undefined;
   const keys = new Set<string>();
   let parser: TextParser | undefined;
@@ -300,6 +308,7 @@ async function stageObject(
     await stage.finish();
     await rejects.finish();
   } catch (err) {
+    untrack();
     body.destroy();
     await Promise.all([stage.abort(), rejects.abort()]);
     if (!(err instanceof FileRejectedError)) throw err;
@@ -317,6 +326,7 @@ async function stageObject(
       quarantineKeys: [names.fileReportKey],
     };
   }
+  untrack();
   const stageKeys = await stage.commit();
   const rejectKeys = await rejects.commit();
   for (const name of parser?.fieldNames ?? []) keys.add(name);

@@ -2,7 +2,7 @@
  * The sandbox's building blocks that need no servers: S3 event encoding, message descriptions,
  * the command line, and the settings derived from the pipeline config.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { describeMessage } from '../../bin/sandbox/event-source';
@@ -63,7 +63,7 @@ describe('S3 event notifications', () => {
 
 describe('command line', () => {
   it('defaults to the examples, the project config and .sandbox', () => {
-    expect(parseOptions([], '/work', ROOT)).toEqual({
+    expect(parseOptions([], '/work', ROOT, {})).toEqual({
       dataDir: join(ROOT, 'examples'),
       watch: false,
       reset: false,
@@ -73,14 +73,42 @@ describe('command line', () => {
       retryDelaySeconds: 1,
       verbose: false,
       summaryJson: undefined,
+      strict: false,
+      goldDir: join(ROOT, 'snowflake', 'gold'),
+      progressSeconds: 5,
     });
-    expect(parseOptions(['--data', 'mine', '--watch', '--reset', '--env', 'prod'], '/w', ROOT)).toMatchObject({
+    expect(parseOptions(['--data', 'mine', '--watch', '--reset', '--env', 'prod'], '/w', ROOT, {})).toMatchObject({
       dataDir: '/w/mine',
       watch: true,
       reset: true,
       environment: 'prod',
     });
     expect(parseOptions(['--help'], '/w', ROOT)).toBe('help');
+  });
+
+  it("GIVEN --data without --state WHEN parsed THEN the run gets its own state directory, never the examples' .sandbox", () => {
+    const a = parseOptions(['--data', 'mine'], '/w', ROOT, {}) as { stateDir: string };
+    const b = parseOptions(['--data', 'other/mine'], '/w', ROOT, {}) as { stateDir: string };
+    expect(a.stateDir).toMatch(/^\/w\/\.sandbox-data\/mine-[0-9a-f]{8}$/);
+    expect(b.stateDir).toMatch(/^\/w\/\.sandbox-data\/mine-[0-9a-f]{8}$/);
+    expect(a.stateDir).not.toBe(b.stateDir);
+    expect(parseOptions(['--data', 'mine', '--state', 's'], '/w', ROOT, {})).toMatchObject({ stateDir: '/w/s' });
+  });
+
+  it('GIVEN PIPELINE_CONFIG WHEN no --config THEN the sandbox uses it, and --config still wins', () => {
+    expect(parseOptions([], '/w', ROOT, { PIPELINE_CONFIG: 'my.json' })).toMatchObject({ configPath: '/w/my.json' });
+    expect(parseOptions(['--config', 'x.ts'], '/w', ROOT, { PIPELINE_CONFIG: 'my.json' })).toMatchObject({
+      configPath: '/w/x.ts',
+    });
+  });
+
+  it('GIVEN --strict, --gold and --progress WHEN parsed THEN they are honoured, and a bad --progress is named', () => {
+    expect(parseOptions(['--strict', '--gold', 'g', '--progress', '0.5'], '/w', ROOT, {})).toMatchObject({
+      strict: true,
+      goldDir: '/w/g',
+      progressSeconds: 0.5,
+    });
+    expect(() => parseOptions(['--progress', '0'], '/w', ROOT, {})).toThrow('--progress must be a number');
   });
 
   it('rejects unknown options and bad values with a message naming the option', () => {
@@ -138,5 +166,17 @@ describe('input files', () => {
     expect(files.map((f) => f.key)).toContain('webapp/events/2026/11/20/events-1400.ndjson.gz');
     expect(files.every((f) => /^[a-z]+\/[a-z_]+\/.+/.test(f.key))).toBe(true);
     expect(() => inputFiles(join(ROOT, 'no-such-dir'))).toThrow(/--data: .* is not a directory/);
+  });
+
+  it('GIVEN files in nested folders WHEN listed THEN they come in key order (code units), whatever the folder walk order', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sandbox-order-'));
+    const keys = ['s/d/b/1.csv', 's/d/a.json', 's/d/a-corrections.json', 's/d/B.csv', 's/c/z.csv', 's/d/a/x.csv'];
+    for (const k of keys) {
+      mkdirSync(join(dir, ...k.split('/').slice(0, -1)), { recursive: true });
+      writeFileSync(join(dir, ...k.split('/')), 'x');
+    }
+    const expected = [...keys].sort((a, b) => Buffer.from(a).compare(Buffer.from(b)));
+    expect(inputFiles(dir).files.map((f) => f.key)).toEqual(expected);
+    rmSync(dir, { recursive: true, force: true });
   });
 });
