@@ -69,6 +69,10 @@ export interface FileDriftEntry {
 
 const s3Url = (bucket: string, key: string) => `s3://${bucket}/${key}`;
 
+/** A report's message without the `<source key>: ` prefix the parser puts first (the key is printed apart). */
+const withoutKey = (message: string, key: string) =>
+  message.startsWith(`${key}: `) ? message.slice(key.length + 2) : message;
+
 /** The dataset of a quarantine object `quarantine/<dataset>/<date>/<source>/…`. */
 const datasetOf = (object: string) => object.slice(QUARANTINE_PREFIX.length).split('/')[0];
 
@@ -78,7 +82,7 @@ export function quarantinedFiles(q: QuarantineReport, bucket: string): Quarantin
     .map((e) => ({
       sourceKey: e.sourceKey ?? '(unknown)',
       reason: e.reason,
-      message: e.message,
+      message: withoutKey(e.message, e.sourceKey ?? ''),
       report: s3Url(bucket, e.object),
     }))
     .sort((a, b) => (a.sourceKey < b.sourceKey ? -1 : a.sourceKey > b.sourceKey ? 1 : 0));
@@ -142,7 +146,7 @@ export function outcomeLines(m: FileManifest, stageBucket: string, reportMessage
     const report = m.quarantine_objects.map((k) => s3Url(stageBucket, k)).join(', ');
     lines.push(
       `file    QUARANTINED ${m.source_key}: ${m.reason ?? 'UNKNOWN'}` +
-        (reportMessage ? ` — ${reportMessage}` : '') +
+        (reportMessage ? ` — ${withoutKey(reportMessage, m.source_key)}` : '') +
         (report ? ` (report ${report})` : ''),
     );
   } else {
