@@ -4,7 +4,7 @@
  * warehouse's rejects tables. Used for the per-file lines as files are processed and for the summary.
  */
 import { gunzipSync } from 'zlib';
-import { GetObjectCommand } from '@aws-sdk/client-s3';
+import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { MANIFEST_PREFIX, QUARANTINE_PREFIX } from '../../lambda/shared/constants';
 import type { FileDrift, FileManifest } from '../../lambda/shared/file-manifest';
@@ -159,12 +159,27 @@ export function outcomeLines(m: FileManifest, stageBucket: string, reportMessage
   return lines;
 }
 
+/** Manifest key → its LastModified (a replay rewrites the same key: a new LastModified, same bytes). */
+async function manifestVersions(s3: S3Client, bucket: string): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  let token: string | undefined;
+  do {
+    const page = await s3.send(
+      new ListObjectsV2Command({ Bucket: bucket, Prefix: MANIFEST_PREFIX, ContinuationToken: token }),
+    );
+    for (const o of page.Contents ?? []) if (o.Key) out.set(o.Key, o.LastModified?.toISOString() ?? '');
+    token = page.NextContinuationToken;
+  } while (token);
+  return out;
+}
+
 /**
- * Prints each file's outcome once, as its manifest appears. Manifests already in the bucket when it
- * starts (an earlier run on the same state) are not printed again.
+ * Prints each file's outcome as its manifest is written (again when a replay or a redelivery
+ * rewrites it). Manifests already in the bucket when it starts (an earlier run on the same state)
+ * are not printed.
  */
 export class OutcomeReporter {
-  private readonly seen = new Set<string>();
+  private seen = new Map<string, string>();
 
   private constructor(
     private readonly s3: S3Client,
@@ -173,14 +188,17 @@ export class OutcomeReporter {
 
   static async start(s3: S3Client, bucket: string): Promise<OutcomeReporter> {
     const r = new OutcomeReporter(s3, bucket);
-    for (const o of await listObjects(s3, bucket, MANIFEST_PREFIX)) r.seen.add(o.key);
+    r.seen = await manifestVersions(s3, bucket);
     return r;
   }
 
   /** Logs the outcome of every file finished since the last call. */
   async report(log: (line: string) => void): Promise<void> {
-    for (const { key, manifest } of await readManifests(this.s3, this.bucket, this.seen)) {
-      this.seen.add(key);
+    const now = await manifestVersions(this.s3, this.bucket);
+    const unchanged = new Set([...now].filter(([k, v]) => this.seen.get(k) === v).map(([k]) => k));
+    this.seen = now;
+    for (const { key, manifest } of await readManifests(this.s3, this.bucket, unchanged)) {
+      if (!now.has(key)) continue;
       let message: string | undefined;
       const report = manifest.quarantine_objects.find((k) => k.endsWith('.file.json'));
       if (manifest.status === 'quarantined' && report) {

@@ -205,6 +205,8 @@ async function watch(
     dlqUrl: p.sqs.dlqUrl,
     pid: process.pid,
     sources: sourcesOf(pipeline),
+    configPath: options.configPath,
+    environment: pipeline.resolved.environment.name,
   };
   writeFileSync(endpointFile, JSON.stringify(endpoint, null, 2));
   const stateFlag = options.stateDir === resolve(DEFAULT_STATE_DIR) ? '' : ` --state ${options.stateDir}`;
