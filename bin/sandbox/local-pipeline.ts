@@ -193,8 +193,15 @@ export class LocalPipeline {
   }
 
   /** The pipe (new stage files → bronze + stream), then one MERGE run per dataset with new rows. */
-  async ingest(): Promise<{ loads: PipeLoad[]; merges: MergeOutcome[] }> {
-    const loads = await runPipe(this.s3.client, BUCKETS.stage, this.warehouse);
+  async ingest(
+    progress: (line: string) => void = () => undefined,
+  ): Promise<{ loads: PipeLoad[]; merges: MergeOutcome[] }> {
+    // Files of a megabyte or more take a while to load and merge: say what is going on.
+    const loads = await runPipe(this.s3.client, BUCKETS.stage, this.warehouse, (file, bytes) => {
+      if (bytes >= 1024 * 1024) progress(`pipe    loading ${file} (${(bytes / (1024 * 1024)).toFixed(1)} MB gzip) …`);
+    });
+    const rows = loads.reduce((n, l) => n + (l.outcome.status === 'loaded' ? l.outcome.rows : 0), 0);
+    if (rows >= 100_000) progress(`task    merging ${rows} new bronze row(s) into silver …`);
     const merges = await this.warehouse.runTasks();
     return { loads, merges };
   }

@@ -45,7 +45,7 @@ export interface RunControl {
 }
 
 async function ingestAndReport(p: LocalPipeline, log: Log, loads: PipeLoad[]): Promise<void> {
-  const { loads: newLoads, merges } = await p.ingest();
+  const { loads: newLoads, merges } = await p.ingest(log);
   for (const l of newLoads) {
     if (l.outcome.status === 'loaded') log(`pipe    loaded ${l.stageFile} (${l.outcome.rows} rows)`);
     else if (l.outcome.status === 'failed') log(`pipe    FAILED ${l.outcome.error.message}`);

@@ -138,3 +138,48 @@ describe('sandbox with bad files and its own config', () => {
     expect(strict.stdout).toContain('strict  exit code 3');
   }, 60_000);
 });
+
+describe('sandbox progress on a long file', () => {
+  let dir: string;
+  beforeAll(() => (dir = mkdtempSync(join(tmpdir(), 'sandbox-progress-'))));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('GIVEN a 5 MB CSV and --progress 0.2 WHEN run THEN MB read and rows so far are printed while it is parsed, then the load and the merge are announced', async () => {
+    const rows = 400_000;
+    const lines = ['id,amount\n'];
+    for (let i = 0; i < rows; i++) lines.push(`${i},${i % 1000}.25\n`);
+    mkdirSync(join(dir, 'data', 'shop', 'orders'), { recursive: true });
+    writeFileSync(join(dir, 'data', 'shop', 'orders', 'big.csv'), lines.join(''));
+    writeFileSync(join(dir, 'pipeline.json'), JSON.stringify(config));
+    const run = await runCli(
+      'bin/sandbox.ts',
+      [
+        '--config',
+        join(dir, 'pipeline.json'),
+        '--data',
+        join(dir, 'data'),
+        '--state',
+        join(dir, 'state'),
+        '--progress',
+        '0.2',
+      ],
+      120_000,
+    );
+    expect(run.code).toBe(0);
+    const progress = [
+      ...run.stdout.matchAll(
+        /parser {2}… shop\/orders\/big\.csv: ([\d.]+) of ([\d.]+) MB read, (\d+) row\(s\) so far/g,
+      ),
+    ];
+    expect(progress.length).toBeGreaterThanOrEqual(1);
+    const size = (lines.join('').length / (1024 * 1024)).toFixed(1);
+    for (const [, read, total, n] of progress) {
+      expect(total).toBe(size);
+      expect(Number(read)).toBeLessThanOrEqual(Number(total));
+      expect(Number(n)).toBeLessThanOrEqual(rows);
+    }
+    expect(run.stdout).toMatch(/pipe {4}loading data\/orders\/.+ MB gzip\) …/);
+    expect(run.stdout).toContain(`task    merging ${rows} new bronze row(s) into silver …`);
+    expect(run.stdout).toContain(`file    shop/orders/big.csv: staged ${rows} of ${rows} row(s)`);
+  }, 150_000);
+});
