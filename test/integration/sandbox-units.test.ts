@@ -10,6 +10,7 @@ import { encodeEventKey, s3NotificationBody } from '../../bin/sandbox/notificati
 import { UsageError, parseOptions } from '../../bin/sandbox/options';
 import { loadSandboxPipeline } from '../../bin/sandbox/pipeline-config';
 import { inputFiles } from '../../bin/sandbox/uploads';
+import { formatSummary, runStatus } from '../../bin/sandbox/summary';
 import { DEFAULT_INGESTION, VISIBILITY_TIMEOUT_FACTOR } from '../../lib/ingestion/parser-ingestion';
 import { ROOT } from './sandbox-support';
 
@@ -178,5 +179,52 @@ describe('input files', () => {
     const expected = [...keys].sort((a, b) => Buffer.from(a).compare(Buffer.from(b)));
     expect(inputFiles(dir).files.map((f) => f.key)).toEqual(expected);
     rmSync(dir, { recursive: true, force: true });
+  });
+});
+
+describe('run status and ledger totals', () => {
+  const file = { sourceKey: 's/d/x.csv', reason: 'CORRUPT_GZIP', message: 'm', report: 's3://b/q.file.json' };
+  const merge = {
+    dataset: 'd',
+    stage: 'merge' as const,
+    reason: 'PRIMARY_KEY_MISSING',
+    rows: 2,
+    where: ['CORE.D_REJECTS'],
+  };
+  const ledger = { files: 3, accounted: 3, notAccounted: [], rows: 10, castFailures: 4, filesWithDrift: 1 };
+
+  it('GIVEN problems, rejects, cast failures or nothing WHEN the status is decided THEN FAILED beats COMPLETED WITH REJECTS beats OK', () => {
+    expect(runStatus(['x'], [file], [merge]).status).toBe('FAILED');
+    expect(runStatus([], [file], [merge])).toEqual({
+      status: 'COMPLETED WITH REJECTS',
+      statusLine: 'COMPLETED WITH REJECTS: 1 file(s) quarantined, 2 row(s) rejected by the MERGE (details below)',
+    });
+    expect(runStatus([], [], [], ledger).statusLine).toBe(
+      'COMPLETED WITH REJECTS: 4 value(s) failed their cast (details below)',
+    );
+    expect(runStatus([], [], [], { ...ledger, castFailures: 0 }).status).toBe('OK');
+  });
+
+  it('GIVEN ledger totals WHEN the summary is formatted THEN one ledger line gives them', () => {
+    const summary = {
+      ...runStatus([], [], [], ledger),
+      environment: 'dev',
+      input: { uploaded: 0, unchanged: 0, ignored: [] },
+      delivery: { invocations: 0, messages: 0, failures: 0, handlerErrors: [], dlq: 0, dlqMessages: [] },
+      parser: { archived: 3, leftInInbound: 0, quarantinedFiles: 0, quarantinedRows: 0, quarantineByReason: {} },
+      stage: { files: 3, loadedThisRun: 0, rowsLoadedThisRun: 0, failedLoads: [] },
+      rows: { in: 10, staged: 10, out: 10, rejected: 0, quarantined: 0 },
+      tables: [],
+      gold: { created: [], skipped: [] },
+      quarantinedFiles: [],
+      rejectedRows: [],
+      drift: [],
+      ledger,
+      problems: [],
+      elapsedSeconds: 1,
+    };
+    expect(formatSummary(summary)).toContain(
+      '  ledger     3 file version(s), 3 accounted for, 0 not; 10 row(s) read, 4 cast failure(s), 1 file(s) with drift',
+    );
   });
 });
