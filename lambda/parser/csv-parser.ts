@@ -56,6 +56,11 @@ export class CsvParser {
     if (!options.header) this.setNames([...options.columns]);
   }
 
+  /** The field names (header, or `columns` without one), once known. */
+  get fieldNames(): readonly string[] | undefined {
+    return this.names;
+  }
+
   push(text: string): void {
     this.buf = this.buf.length === 0 ? text : this.buf + text;
     this.scan(false);

@@ -47,11 +47,14 @@ const SIMPLE_ESCAPES = new Set([QUOTE, BACKSLASH, 47, 98, 102, 110, 114, 116]);
  * same property name twice is a DUPLICATE_KEY reject (RFC 8259 leaves its meaning undefined, and
  * Snowflake refuses to load such a value by default, which would skip the whole stage file).
  *
+ * `topKeys`, when given, receives the property names of a top-level object (schema drift, see
+ * schema-drift.ts); names of deeper objects are not collected.
+ *
  * Hand-written single pass (no JSON.parse): JSON.parse would lose digits past 2^53 and allocate
  * the whole value; this only slices the input.
  */
-export function canonicalJson(text: string, maxDepth: number): CanonicalJson {
-  const v = new JsonValidator(text, maxDepth);
+export function canonicalJson(text: string, maxDepth: number, topKeys?: Set<string>): CanonicalJson {
+  const v = new JsonValidator(text, maxDepth, topKeys);
   try {
     v.skipWs();
     const first = text.charCodeAt(v.i);
@@ -90,6 +93,11 @@ class KeySet {
     if (this.list.length > 16) this.set = new Set(this.list);
     return true;
   }
+
+  /** Adds every name to `out`. */
+  addTo(out: Set<string>): void {
+    for (const name of this.set ?? this.list) out.add(name);
+  }
 }
 
 class JsonValidator {
@@ -100,6 +108,7 @@ class JsonValidator {
   constructor(
     private readonly s: string,
     private readonly maxDepth: number,
+    private readonly topKeys: Set<string> | undefined,
   ) {}
 
   fail(message: string, reason: RowReason = ROW_REASONS.MALFORMED_JSON): never {
@@ -165,9 +174,13 @@ class JsonValidator {
       this.skipWs();
       const c = this.s.charCodeAt(this.i);
       this.i++;
-      if (c === RBRACE) return;
+      if (c === RBRACE) {
+        if (depth === 1 && this.topKeys !== undefined) keys.addTo(this.topKeys);
+        return;
+      }
       if (c !== COMMA) this.fail(`expected ',' or '}', got ${describe(this.s, this.i - 1)}`);
       this.skipWs();
+      if (this.s.charCodeAt(this.i) === RBRACE) this.fail(`trailing comma before '}' at position ${this.i}`);
     }
   }
 
@@ -187,6 +200,7 @@ class JsonValidator {
       if (c === RBRACKET) return;
       if (c !== COMMA) this.fail(`expected ',' or ']', got ${describe(this.s, this.i - 1)}`);
       this.skipWs();
+      if (this.s.charCodeAt(this.i) === RBRACKET) this.fail(`trailing comma before ']' at position ${this.i}`);
     }
   }
 

@@ -2,7 +2,7 @@ import { createHash } from 'crypto';
 import { SOURCE_NAME_PATTERN } from '../../lib/config';
 import type { DatasetSpec } from '../../lib/config';
 import type { SourceAllowlist } from './config';
-import { QUARANTINE_PREFIX, STAGE_DATA_PREFIX } from '../shared/constants';
+import { MANIFEST_PREFIX, QUARANTINE_PREFIX, STAGE_DATA_PREFIX } from '../shared/constants';
 import { FILE_REASONS } from './errors';
 import type { FileReason } from './errors';
 
@@ -92,12 +92,17 @@ export interface ObjectNames {
   readonly fileReportKey: string;
   /** Byte-for-byte copy of the original. */
   readonly archiveKey: string;
+  /** The version's file manifest (stage bucket, one gzip JSON line; see lambda/shared/file-manifest.ts). */
+  readonly manifestKey: string;
 }
 
 /**
  * Deterministic names: a readable slug of the path plus a hash of the key and version tag, so a
  * repeated delivery of the same version overwrites the same objects and any other version (or
  * key) gets its own.
+ *
+ * Manifest layout: `manifests/<dataset>/<date>/<source>/<slug>-<hash>.manifest.json.gz` (same name
+ * stem as the version's stage objects; `_unrouted` / `_unknown` as for quarantine).
  *
  * Archive layout (stable, used by the replay tool):
  * `<source>/<dataset>/dt=<date>/<versionTag>/<rest of the key after the dataset segment>`, or for
@@ -118,6 +123,7 @@ export function objectNames(v: ObjectVersion, route: Route): ObjectNames {
   const source = route.source ?? '_unknown';
   const stageDir = `${STAGE_DATA_PREFIX}${dataset}/${date}/${source}/`;
   const quarantineDir = `${QUARANTINE_PREFIX}${dataset}/${date}/${source}/`;
+  const manifestDir = `${MANIFEST_PREFIX}${dataset}/${date}/${source}/`;
   return {
     date,
     versionTag: tag,
@@ -128,5 +134,6 @@ export function objectNames(v: ObjectVersion, route: Route): ObjectNames {
     archiveKey: route.ok
       ? `${route.source}/${route.dataset.name}/dt=${date}/${tag}/${route.rest}`
       : `_unrouted/dt=${date}/${tag}/${v.key}`,
+    manifestKey: `${manifestDir}${base}.manifest.json.gz`,
   };
 }
