@@ -50,6 +50,7 @@ Options:
   --rss-size <MB>    CSV size of the peak-RSS run (default 1024; 0 skips; env BENCH_RSS_MB)
   --gzip-level <n>   gzip level of the parser and the ceiling, 1-9 (default 6; env GZIP_LEVEL)
   --dir <path>       where inputs are generated (default the OS temp dir; env BENCH_DIR)
+  --cpu-prof <dir>   write a V8 CPU profile of every handler run into <dir> (node --cpu-prof)
   -h, --help         print this help and exit
 
 Goals: ratio >= 0.8 (CSV), >= 0.9 (NDJSON); peak RSS <= 256 MB on 1 GB of CSV.
@@ -62,6 +63,7 @@ interface Options {
   rssMb: number;
   gzipLevel: number;
   dir: string;
+  cpuProf?: string;
 }
 
 function positive(name: string, value: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
@@ -82,6 +84,7 @@ function parseOptions(argv: string[]): Options | undefined {
       'rss-size': { type: 'string' },
       'gzip-level': { type: 'string' },
       dir: { type: 'string' },
+      'cpu-prof': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -95,6 +98,7 @@ function parseOptions(argv: string[]): Options | undefined {
     rssMb: positive('rss-size', values['rss-size'] ?? process.env.BENCH_RSS_MB ?? '1024', 0),
     gzipLevel: positive('gzip-level', values['gzip-level'] ?? process.env.GZIP_LEVEL ?? '6', 1, 9),
     dir: values.dir ?? process.env.BENCH_DIR ?? tmpdir(),
+    cpuProf: values['cpu-prof'],
   };
 }
 
@@ -106,9 +110,9 @@ interface ChildResult {
   response?: { batchItemFailures: unknown[] };
 }
 
-function runChild(script: string, env: Record<string, string>): Promise<ChildResult> {
+function runChild(script: string, env: Record<string, string>, nodeArgs: string[] = []): Promise<ChildResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, script)], {
+    const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', join(__dirname, script)], {
       env: { ...process.env, NODE_OPTIONS: '--openssl-legacy-provider', ...env },
       stdio: ['ignore', 'ignore', 'pipe'],
     });
@@ -150,16 +154,21 @@ async function emptyBucket(s3: MemoryS3, bucket: string): Promise<void> {
   }
 }
 
-async function runParser(s3: MemoryS3, message: string, gzipLevel: number): Promise<ChildResult> {
-  const run = await runChild('parser-run.ts', {
-    ...s3.env,
-    INBOUND_BUCKET: 'inbound',
-    STAGE_BUCKET: 'stage',
-    ARCHIVE_BUCKET: 'archive',
-    DATASETS: JSON.stringify(DATASETS),
-    GZIP_LEVEL: String(gzipLevel),
-    BENCH_MESSAGE: message,
-  });
+async function runParser(s3: MemoryS3, message: string, o: Options): Promise<ChildResult> {
+  const profile = o.cpuProf === undefined ? [] : ['--cpu-prof', '--cpu-prof-dir', o.cpuProf];
+  const run = await runChild(
+    'parser-run.ts',
+    {
+      ...s3.env,
+      INBOUND_BUCKET: 'inbound',
+      STAGE_BUCKET: 'stage',
+      ARCHIVE_BUCKET: 'archive',
+      DATASETS: JSON.stringify(DATASETS),
+      GZIP_LEVEL: String(o.gzipLevel),
+      BENCH_MESSAGE: message,
+    },
+    profile,
+  );
   if (run.response!.batchItemFailures.length > 0) throw new Error(`handler failed: ${JSON.stringify(run)}`);
   return run;
 }
@@ -212,7 +221,7 @@ async function benchKind(s3: MemoryS3, o: Options, kind: Kind): Promise<void> {
         if (step === 'parser') {
           await emptyBucket(s3, 'stage');
           await emptyBucket(s3, 'archive');
-          const r = await runParser(s3, message, o.gzipLevel);
+          const r = await runParser(s3, message, o);
           parserMs = r.ms;
           rss = Math.max(rss, r.maxRssMb);
           stage ??= await stageOutput(s3, dataset, o.dir);
@@ -271,7 +280,7 @@ async function main(): Promise<void> {
       const message = await upload(s3, 'bench/listings/big.csv', path);
       await rm(path);
       const load = loadavg();
-      const run = await runParser(s3, message, o.gzipLevel);
+      const run = await runParser(s3, message, o);
       console.log(
         `rss    ${f1(bytes / MB)} MB CSV: peak RSS ${run.maxRssMb.toFixed(0)} MB, ` +
           `${f1(bytes / MB / (run.ms / 1000))} MB/s | loadavg ${load} → ${loadavg()}`,

@@ -71,15 +71,19 @@ function describe(text: string, i: number): string {
 
 /**
  * The property names of one object, compared by value (`"a"` and `"\u0061"` are the same name).
- * Linear search for small objects, a Set past 16 names.
+ * Linear search for small objects, a Set past 16 names. Reused for every object at one depth.
  */
 class KeySet {
   private list: string[] = [];
   private set: Set<string> | undefined;
 
-  /** Adds a raw (quoted, possibly escaped) name; false when the object already has it. */
-  add(raw: string): boolean {
-    const name = raw.includes('\\') ? (JSON.parse(raw) as string) : raw.slice(1, -1);
+  clear(): void {
+    this.list.length = 0;
+    this.set = undefined;
+  }
+
+  /** Adds a name (unescaped); false when the object already has it. */
+  add(name: string): boolean {
     if (this.set !== undefined) {
       if (this.set.has(name)) return false;
       this.set.add(name);
@@ -95,6 +99,10 @@ class KeySet {
 class JsonValidator {
   i = 0;
   private out = '';
+  /** The last string scanned held a backslash escape. */
+  private escaped = false;
+  /** One name set per nesting depth, reused from object to object. */
+  private readonly keySets: KeySet[] = [];
   private copyFrom = 0;
 
   constructor(
@@ -149,12 +157,16 @@ class JsonValidator {
       this.i++;
       return;
     }
-    const keys = new KeySet();
+    const keys = (this.keySets[depth] ??= new KeySet());
+    keys.clear();
     for (;;) {
       if (this.s.charCodeAt(this.i) !== QUOTE) this.fail(`expected a property name, got ${describe(this.s, this.i)}`);
       const keyStart = this.i;
       this.string();
-      if (!keys.add(this.s.slice(keyStart, this.i))) {
+      const name = this.escaped
+        ? (JSON.parse(this.s.slice(keyStart, this.i)) as string)
+        : this.s.slice(keyStart + 1, this.i - 1);
+      if (!keys.add(name)) {
         this.fail(`duplicate key ${this.s.slice(keyStart, this.i)} at position ${keyStart}`, ROW_REASONS.DUPLICATE_KEY);
       }
       this.skipWs();
@@ -193,6 +205,7 @@ class JsonValidator {
   private string(): void {
     const s = this.s;
     let i = this.i + 1;
+    this.escaped = false;
     for (;;) {
       const c = s.charCodeAt(i);
       // Hot path first: most characters are above the backslash (lower case, non-ASCII) or plain.
@@ -202,6 +215,7 @@ class JsonValidator {
       }
       if (c === QUOTE) break;
       if (c === BACKSLASH) {
+        this.escaped = true;
         const e = s.charCodeAt(i + 1);
         if (e === LOWER_U) {
           for (let k = 2; k < 6; k++) {

@@ -124,4 +124,20 @@ describe('CsvParser oversized records across chunk boundaries', () => {
       expect(chunked.rejects.map((r) => [r.row, r.reason])).toEqual(whole.rejects.map((r) => [r.row, r.reason]));
     }
   });
+  test('GIVEN values with escapes, control characters and non-ASCII text WHEN parsed THEN each value is exactly its JSON string', () => {
+    const values = ['back\\slash', 'tab\there', 'ctl\u0001\u001f', 'q"uote', 'Zoë 😀 €', '\u2028', 'x\r\ny', ''];
+    const quoted = values.map((v) => (/[",\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v));
+    const header = values.map((_, i) => `c${i}`);
+    const sink = parse(`${header.join(',')}\n${quoted.join(',')}\n`);
+    const expectedText =
+      '{' + header.map((h, i) => `${JSON.stringify(h)}:${JSON.stringify(values[i])}`).join(',') + '}';
+    expect(sink.texts).toEqual([expectedText]);
+    expect(sink.rejects).toEqual([]);
+  });
+
+  test('GIVEN a single-column file WHEN parsed in one chunk THEN every row is its own record', () => {
+    const rows = Array.from({ length: 2000 }, (_, i) => `v${i}`);
+    const sink = parse(`only\n${rows.join('\n')}\n`);
+    expect(sink.records).toEqual(rows.map((only) => ({ only })));
+  });
 });
