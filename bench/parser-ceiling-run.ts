@@ -59,6 +59,7 @@ async function main(): Promise<void> {
   const job = JSON.parse(process.env.BENCH_CEILING!) as CeilingJob;
   const s3 = new S3Client({ forcePathStyle: true, requestChecksumCalculation: 'WHEN_REQUIRED' });
   await s3.send(new ListObjectsV2Command({ Bucket: job.outBucket, MaxKeys: 1 })); // warm, as for the handler
+  const cpuBefore = process.cpuUsage();
   const started = process.hrtime.bigint();
   const reading = readInput(s3, job);
   let outBytes = 0;
@@ -73,8 +74,10 @@ async function main(): Promise<void> {
   );
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
   const maxRssMb = process.resourceUsage().maxRSS / 1024;
+  const cpu = process.cpuUsage(cpuBefore);
+  const cpuMs = (cpu.user + cpu.system) / 1000;
   s3.destroy();
-  process.stderr.write(JSON.stringify({ ms, maxRssMb, outBytes }) + '\n');
+  process.stderr.write(JSON.stringify({ ms, cpuMs, maxRssMb, outBytes }) + '\n');
 }
 
 main().catch((err) => {

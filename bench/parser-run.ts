@@ -22,13 +22,16 @@ async function main(): Promise<void> {
     metrics: new Metrics({ namespace: 'Bench', serviceName: 'parser' }),
   });
   const body = process.env.BENCH_MESSAGE!;
+  const cpuBefore = process.cpuUsage();
   const started = process.hrtime.bigint();
   const response = await handler({ Records: [{ messageId: 'bench', body } as never] }, {
     functionName: 'bench',
   } as Context);
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
   const maxRssMb = process.resourceUsage().maxRSS / 1024;
-  process.stderr.write(JSON.stringify({ ms, maxRssMb, response }) + '\n');
+  const cpu = process.cpuUsage(cpuBefore);
+  const cpuMs = (cpu.user + cpu.system) / 1000;
+  process.stderr.write(JSON.stringify({ ms, cpuMs, maxRssMb, response }) + '\n');
 }
 
 main().catch((err) => {

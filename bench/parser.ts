@@ -108,6 +108,8 @@ const loadavg = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 
 
 interface ChildResult {
   ms: number;
+  /** CPU time of all the process's threads (main + thread pool) during the timed part. */
+  cpuMs: number;
   maxRssMb: number;
   response?: { batchItemFailures: unknown[] };
 }
@@ -233,6 +235,8 @@ async function benchKind(s3: MemoryS3, o: Options, kind: Kind): Promise<void> {
     for (let run = 0; run < o.runs; run++) {
       let parserMs = 0;
       let ceilingMs = 0;
+      let parserCpu = 0;
+      let ceilingCpu = 0;
       const loads: string[] = [];
       const steps = run % 2 === 0 ? ['parser', 'ceiling'] : ['ceiling', 'parser'];
       for (const step of steps) {
@@ -244,6 +248,7 @@ async function benchKind(s3: MemoryS3, o: Options, kind: Kind): Promise<void> {
           await emptyBucket(s3, 'archive');
           const r = await runParser(s3, message, o);
           parserMs = r.ms;
+          parserCpu = r.cpuMs;
           rss = Math.max(rss, r.maxRssMb);
           stage ??= await stageOutput(s3, dataset, o.dir);
         } else {
@@ -256,7 +261,9 @@ async function benchKind(s3: MemoryS3, o: Options, kind: Kind): Promise<void> {
             plainPaths: stage!.paths,
             gzipLevel: o.gzipLevel,
           };
-          ceilingMs = (await runChild('parser-ceiling-run', { ...s3.env, BENCH_CEILING: JSON.stringify(job) })).ms;
+          const c = await runChild('parser-ceiling-run', { ...s3.env, BENCH_CEILING: JSON.stringify(job) });
+          ceilingMs = c.ms;
+          ceilingCpu = c.cpuMs;
         }
       }
       loads.push(loadavg());
@@ -266,6 +273,7 @@ async function benchKind(s3: MemoryS3, o: Options, kind: Kind): Promise<void> {
       console.log(
         `${kind.padEnd(6)} run ${run + 1}: parser ${f1(parserMs / 1000)} s = ${f1(parserMbs[run])} MB/s | ` +
           `ceiling ${f1(ceilingMs / 1000)} s = ${f1(ceilingMbs[run])} MB/s | ratio ${ratios[run].toFixed(2)} | ` +
+          `CPU s parser ${f1(parserCpu / 1000)} ceiling ${f1(ceilingCpu / 1000)} | ` +
           `loadavg ${loads.join(' → ')}`,
       );
     }
