@@ -8,7 +8,7 @@
  *   stage object.
  * Prints `{ ms, maxRssMb, outBytes }` as JSON on stderr.
  */
-import { createReadStream } from 'fs';
+import { createReadStream, readFileSync } from 'fs';
 import { once } from 'events';
 import { createGzip } from 'zlib';
 import type { ZlibOptions } from 'zlib';
@@ -55,6 +55,15 @@ async function compressOne(s3: S3Client, job: CeilingJob, path: string, index: n
   return uploader.bytes;
 }
 
+/**
+ * Peak RSS of this process (VmHWM). Not getrusage's maxRSS: Linux carries that across fork/exec,
+ * so a child would report the parent's RSS (the benchmark process holding the in-memory S3).
+ */
+function peakRssMb(): number {
+  const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'));
+  return match === null ? process.resourceUsage().maxRSS / 1024 : Number(match[1]) / 1024;
+}
+
 async function main(): Promise<void> {
   const job = JSON.parse(process.env.BENCH_CEILING!) as CeilingJob;
   const s3 = new S3Client({ forcePathStyle: true, requestChecksumCalculation: 'WHEN_REQUIRED' });
@@ -73,7 +82,7 @@ async function main(): Promise<void> {
     }),
   );
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
-  const maxRssMb = process.resourceUsage().maxRSS / 1024;
+  const maxRssMb = peakRssMb();
   const cpu = process.cpuUsage(cpuBefore);
   const cpuMs = (cpu.user + cpu.system) / 1000;
   s3.destroy();

@@ -111,6 +111,8 @@ interface ChildResult {
   /** CPU time of all the process's threads (main + thread pool) during the timed part. */
   cpuMs: number;
   maxRssMb: number;
+  /** Peaks of the handler's heap and Buffer memory (sampled). */
+  memory?: { heapUsedMb: number; externalMb: number; arrayBuffersMb: number };
   response?: { batchItemFailures: unknown[] };
 }
 
@@ -231,6 +233,7 @@ async function benchKind(s3: MemoryS3, o: Options, kind: Kind): Promise<void> {
   const ratios: number[] = [];
   let stage: { paths: string[]; gz: number; plain: number } | undefined;
   let rss = 0;
+  let ceilingRss = 0;
   try {
     for (let run = 0; run < o.runs; run++) {
       let parserMs = 0;
@@ -264,6 +267,7 @@ async function benchKind(s3: MemoryS3, o: Options, kind: Kind): Promise<void> {
           const c = await runChild('parser-ceiling-run', { ...s3.env, BENCH_CEILING: JSON.stringify(job) });
           ceilingMs = c.ms;
           ceilingCpu = c.cpuMs;
+          ceilingRss = Math.max(ceilingRss, c.maxRssMb);
         }
       }
       loads.push(loadavg());
@@ -280,7 +284,7 @@ async function benchKind(s3: MemoryS3, o: Options, kind: Kind): Promise<void> {
     console.log(
       `${kind.padEnd(6)} ${f1(mb)} MB → stage ${f1(stage!.plain / MB)} MB (${(stage!.plain / bytes).toFixed(2)}×) ` +
         `→ ${f1(stage!.gz / MB)} MB gzip in ${stage!.paths.length} object(s) | median: parser ${f1(median(parserMbs))} MB/s, ` +
-        `ceiling ${f1(median(ceilingMbs))} MB/s, ratio ${median(ratios).toFixed(2)} | peak RSS ${rss.toFixed(0)} MB`,
+        `ceiling ${f1(median(ceilingMbs))} MB/s, ratio ${median(ratios).toFixed(2)} | peak RSS ${rss.toFixed(0)} MB (ceiling process ${ceilingRss.toFixed(0)} MB)`,
     );
   } finally {
     await rm(path, { force: true });
@@ -313,7 +317,8 @@ async function main(): Promise<void> {
       const run = await runParser(s3, message, o);
       console.log(
         `rss    ${f1(bytes / MB)} MB CSV: peak RSS ${run.maxRssMb.toFixed(0)} MB, ` +
-          `${f1(bytes / MB / (run.ms / 1000))} MB/s | loadavg ${load} → ${loadavg()}`,
+          `${f1(bytes / MB / (run.ms / 1000))} MB/s | peak heap ${run.memory?.heapUsedMb} MB, ` +
+          `Buffers ${run.memory?.arrayBuffersMb} MB | loadavg ${load} → ${loadavg()}`,
       );
     }
   } finally {
