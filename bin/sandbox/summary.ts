@@ -267,7 +267,8 @@ export function formatSummary(s: Summary): string[] {
     const l = s.ledger;
     out.push(
       `  ledger     ${l.files} file version(s), ${l.accounted} accounted for, ${l.notAccounted.length} not; ` +
-        `${l.rows.in} row(s) read, ${l.castFailures} cast failure(s), ${l.filesWithDrift} file(s) with drift`,
+        `${l.rows.in} row(s) read${l.rows.inQuarantinedFiles ? ` (${l.rows.inQuarantinedFiles} in quarantined files, none staged)` : ''}, ` +
+        `${l.castFailures} cast failure(s), ${l.filesWithDrift} file(s) with drift`,
       `             rows: ${l.rows.merged} merged, ${l.rows.superseded} superseded, ${l.rows.rejected} rejected, ` +
         `${l.rows.quarantined} quarantined (of ${l.rows.staged} staged, ${l.rows.loaded} loaded)`,
     );

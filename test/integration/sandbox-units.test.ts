@@ -195,7 +195,16 @@ describe('run status and ledger totals', () => {
     files: 3,
     accounted: 3,
     notAccounted: [],
-    rows: { in: 10, staged: 9, quarantined: 1, loaded: 9, merged: 7, superseded: 1, rejected: 1 },
+    rows: {
+      in: 10,
+      inQuarantinedFiles: 0,
+      staged: 9,
+      quarantined: 1,
+      loaded: 9,
+      merged: 7,
+      superseded: 1,
+      rejected: 1,
+    },
     castFailures: 4,
     filesWithDrift: 1,
   };
@@ -237,6 +246,37 @@ describe('run status and ledger totals', () => {
     expect(at).toBeGreaterThan(-1);
     expect(lines[at + 1]).toBe(
       '             rows: 7 merged, 1 superseded, 1 rejected, 1 quarantined (of 9 staged, 9 loaded)',
+    );
+  });
+
+  it('GIVEN rows read from files that were then quarantined whole WHEN the summary is formatted THEN the ledger line says how many of the rows read were never staged', () => {
+    // 10 rows in staged files + 1130 read from a truncated .csv.gz before it failed.
+    const withBroken = {
+      ...ledger,
+      files: 4,
+      accounted: 4,
+      rows: { ...ledger.rows, in: 1140, inQuarantinedFiles: 1130 },
+    };
+    const lines = formatSummary({
+      ...runStatus([], [file], [], withBroken),
+      environment: 'dev',
+      input: { uploaded: 0, unchanged: 0, ignored: [] },
+      delivery: { invocations: 0, messages: 0, failures: 0, handlerErrors: [], dlq: 0, dlqMessages: [] },
+      parser: { archived: 4, leftInInbound: 0, quarantinedFiles: 1, quarantinedRows: 0, quarantineByReason: {} },
+      stage: { files: 3, loadedThisRun: 0, rowsLoadedThisRun: 0, failedLoads: [] },
+      rows: { in: 10, staged: 9, out: 9, rejected: 0, quarantined: 1 },
+      tables: [],
+      gold: { created: [], skipped: [] },
+      quarantinedFiles: [file],
+      rejectedRows: [],
+      drift: [],
+      ledger: withBroken,
+      problems: [],
+      elapsedSeconds: 1,
+    });
+    expect(lines).toContain(
+      '  ledger     4 file version(s), 4 accounted for, 0 not; 1140 row(s) read (1130 in quarantined files, none staged), ' +
+        '4 cast failure(s), 1 file(s) with drift',
     );
   });
 });
