@@ -215,10 +215,28 @@ describe('run status and ledger totals', () => {
       status: 'COMPLETED WITH REJECTS',
       statusLine: 'COMPLETED WITH REJECTS: 1 file(s) quarantined, 2 row(s) rejected by the MERGE (details below)',
     });
-    expect(runStatus([], [], [], ledger).statusLine).toBe(
+    const noRowRejected = { ...ledger, rows: { ...ledger.rows, rejected: 0 } };
+    expect(runStatus([], [], [], noRowRejected).statusLine).toBe(
       'COMPLETED WITH REJECTS: 4 value(s) failed their cast (details below)',
     );
-    expect(runStatus([], [], [], { ...ledger, castFailures: 0 }).status).toBe('OK');
+    expect(runStatus([], [], [], { ...noRowRejected, castFailures: 0 }).status).toBe('OK');
+  });
+
+  it('GIVEN rows the ledger counts as rejected (a key reject or onCastError reject) WHEN the status is decided THEN the status line counts them as rows rejected by the MERGE', () => {
+    expect(runStatus([], [], [], ledger).statusLine).toBe(
+      'COMPLETED WITH REJECTS: 1 row(s) rejected by the MERGE, 4 value(s) failed their cast (details below)',
+    );
+    const cast = {
+      dataset: 'd',
+      stage: 'merge' as const,
+      reason: 'CAST_FAILED',
+      rows: 3,
+      rowsRejected: 2,
+      where: ['CORE.D_REJECTS'],
+    };
+    expect(runStatus([], [], [cast]).statusLine).toBe(
+      'COMPLETED WITH REJECTS: 2 row(s) rejected by the MERGE, 3 value(s) failed their cast (details below)',
+    );
   });
 
   it('GIVEN ledger totals WHEN the summary is formatted THEN one ledger line gives them', () => {
