@@ -64,6 +64,8 @@ export interface LedgerTotals {
   }[];
   readonly rows: {
     readonly in: number;
+    /** Rows read from files the parser then quarantined whole (none of them staged; the report holds the file). */
+    readonly inQuarantinedFiles: number;
     readonly staged: number;
     readonly quarantined: number;
     readonly loaded: number;
@@ -185,6 +187,7 @@ export function totalsOf(rows: readonly LedgerRow[]): LedgerTotals {
       .map((r) => ({ source_key: r.source_key, status: r.status, reason: r.reason })),
     rows: {
       in: sum((r) => r.rows_in),
+      inQuarantinedFiles: sum((r) => (r.status === 'quarantined' ? r.rows_in : 0)),
       staged: sum((r) => r.rows_staged),
       quarantined: sum((r) => r.rows_quarantined),
       loaded: sum((r) => r.rows_loaded),

@@ -8,7 +8,7 @@ import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { MANIFEST_PREFIX, QUARANTINE_PREFIX } from '../../lambda/shared/constants';
 import type { FileDrift, FileManifest } from '../../lambda/shared/file-manifest';
-import { REJECT_COLUMNS } from '../../snowflake/model/dataset-model';
+import { REJECT_COLUMNS, REJECT_REASONS } from '../../snowflake/model/dataset-model';
 import type { DuckDb } from './duckdb';
 import { listObjects } from './pipe';
 import type { QuarantineReport } from './quarantine';
@@ -57,6 +57,8 @@ export interface RejectedRows {
   readonly stage: 'parser' | 'merge';
   readonly reason: string;
   readonly rows: number;
+  /** CAST_FAILED only: distinct rows kept out of silver because of them (`onCastError: 'reject'`). */
+  readonly rowsRejected?: number;
   /** S3 objects (`s3://…rejects.ndjson`) or the table (`CORE.<DATASET>_REJECTS`) holding them. */
   readonly where: readonly string[];
 }
@@ -108,11 +110,18 @@ export async function mergeRejects(db: DuckDb, tables: readonly TableCount[]): P
   const out: RejectedRows[] = [];
   for (const t of tables) {
     if (!t.table.endsWith('_REJECTS') || t.rows === 0) continue;
-    const rows = await db.rows<{ reason: string; n: bigint | number | string }>(
-      `SELECT "${REJECT_COLUMNS.reason}" AS reason, count(*) AS n FROM ${t.table} GROUP BY 1 ORDER BY 1`,
+    // A CAST_FAILED row names one value; the rows it kept out of silver (ROW_REJECTED) are counted apart, once each.
+    const row = ['SOURCE_KEY', 'RECEIVED_AT', 'SOURCE_ROW'].map((c) => `"${c}"`).join(', ');
+    const rows = await db.rows<{ reason: string; n: bigint | number | string; kept_out: bigint | number | string }>(
+      `SELECT "${REJECT_COLUMNS.reason}" AS reason, count(*) AS n, ` +
+        `count(DISTINCT CASE WHEN "${REJECT_COLUMNS.reason}" = '${REJECT_REASONS.castFailed}' AND "${REJECT_COLUMNS.rowRejected}" ` +
+        `THEN concat_ws(chr(0), ${row}) END) AS kept_out FROM ${t.table} GROUP BY 1 ORDER BY 1`,
     );
     const dataset = t.table.slice(t.table.indexOf('.') + 1, -'_REJECTS'.length).toLowerCase();
-    for (const r of rows) out.push({ dataset, stage: 'merge', reason: r.reason, rows: Number(r.n), where: [t.table] });
+    for (const r of rows) {
+      const cast = r.reason === REJECT_REASONS.castFailed ? { rowsRejected: Number(r.kept_out) } : {};
+      out.push({ dataset, stage: 'merge', reason: r.reason, rows: Number(r.n), ...cast, where: [t.table] });
+    }
   }
   return out;
 }

@@ -84,7 +84,11 @@ export function runStatus(
   const parserRows = rejected.filter((r) => r.stage === 'parser').reduce((n, r) => n + r.rows, 0);
   // A CAST_FAILED reject names one value (its row may still be in silver with NULL): counted as casts, not rows.
   const isCast = (r: RejectedRows) => r.stage === 'merge' && r.reason === REJECT_REASONS.castFailed;
-  const mergeRows = rejected.filter((r) => r.stage === 'merge' && !isCast(r)).reduce((n, r) => n + r.rows, 0);
+  // Rows kept out of silver: key rejects, plus rows an onCastError 'reject' column kept out (the ledger counts both).
+  const mergeRows = Math.max(
+    rejected.filter((r) => r.stage === 'merge').reduce((n, r) => n + (isCast(r) ? (r.rowsRejected ?? 0) : r.rows), 0),
+    ledger?.rows.rejected ?? 0,
+  );
   const casts = Math.max(
     ledger?.castFailures ?? 0,
     rejected.filter(isCast).reduce((n, r) => n + r.rows, 0),
@@ -259,7 +263,8 @@ export function formatSummary(s: Summary): string[] {
         : r.reason === REJECT_REASONS.castFailed
           ? 'values that failed their cast, recorded by the MERGE'
           : 'rejected by the MERGE';
-    out.push(`    ${r.dataset}: ${r.rows} ${r.reason} (${by}) in ${r.where.join(', ')}`);
+    const keptOut = r.rowsRejected ? `; ${r.rowsRejected} row(s) kept out of silver (onCastError reject)` : '';
+    out.push(`    ${r.dataset}: ${r.rows} ${r.reason} (${by}${keptOut}) in ${r.where.join(', ')}`);
   }
   if (s.drift.length) out.push('  schema drift');
   for (const d of s.drift) out.push(`    ${d.sourceKey} (${d.dataset}): ${describeDrift(d.drift)}`);
@@ -267,7 +272,8 @@ export function formatSummary(s: Summary): string[] {
     const l = s.ledger;
     out.push(
       `  ledger     ${l.files} file version(s), ${l.accounted} accounted for, ${l.notAccounted.length} not; ` +
-        `${l.rows.in} row(s) read, ${l.castFailures} cast failure(s), ${l.filesWithDrift} file(s) with drift`,
+        `${l.rows.in} row(s) read${l.rows.inQuarantinedFiles ? ` (${l.rows.inQuarantinedFiles} in quarantined files, none staged)` : ''}, ` +
+        `${l.castFailures} cast failure(s), ${l.filesWithDrift} file(s) with drift`,
       `             rows: ${l.rows.merged} merged, ${l.rows.superseded} superseded, ${l.rows.rejected} rejected, ` +
         `${l.rows.quarantined} quarantined (of ${l.rows.staged} staged, ${l.rows.loaded} loaded)`,
     );

@@ -133,6 +133,7 @@ test('GIVEN stage files and manifests in the stage bucket WHEN ingested twice TH
           received_at: T2,
           status: 'quarantined',
           reason: 'CORRUPT_COMPRESSION',
+          rows_in: 7, // read before the corruption; the whole file is quarantined, none staged
         }),
       ),
     ),
@@ -152,12 +153,21 @@ test('GIVEN stage files and manifests in the stage bucket WHEN ingested twice TH
   expect(await loadManifests(s3.client, STAGE, warehouse)).toEqual([]);
 
   // a.csv: row 1 superseded by b.csv, row 2 merged with a CAST_FAILED price, 1 quarantined with its report → 3 = 3.
-  // b.csv: merged. c.csv.gz: quarantined without a report → not accounted.
+  // b.csv: merged. c.csv.gz: quarantined without a report → not accounted; its 7 rows read are in no row outcome.
   expect(await ledgerTotals(warehouse)).toEqual({
     files: 3,
     accounted: 2,
     notAccounted: [{ source_key: 'shop/orders/c.csv.gz', status: 'quarantined', reason: 'CORRUPT_COMPRESSION' }],
-    rows: { in: 4, staged: 3, quarantined: 1, loaded: 3, merged: 2, superseded: 1, rejected: 0 },
+    rows: {
+      in: 3 + 1 + 7,
+      inQuarantinedFiles: 7,
+      staged: 3,
+      quarantined: 1,
+      loaded: 3,
+      merged: 2,
+      superseded: 1,
+      rejected: 0,
+    },
     castFailures: 1,
     filesWithDrift: 1,
   });

@@ -195,7 +195,16 @@ describe('run status and ledger totals', () => {
     files: 3,
     accounted: 3,
     notAccounted: [],
-    rows: { in: 10, staged: 9, quarantined: 1, loaded: 9, merged: 7, superseded: 1, rejected: 1 },
+    rows: {
+      in: 10,
+      inQuarantinedFiles: 0,
+      staged: 9,
+      quarantined: 1,
+      loaded: 9,
+      merged: 7,
+      superseded: 1,
+      rejected: 1,
+    },
     castFailures: 4,
     filesWithDrift: 1,
   };
@@ -206,10 +215,28 @@ describe('run status and ledger totals', () => {
       status: 'COMPLETED WITH REJECTS',
       statusLine: 'COMPLETED WITH REJECTS: 1 file(s) quarantined, 2 row(s) rejected by the MERGE (details below)',
     });
-    expect(runStatus([], [], [], ledger).statusLine).toBe(
+    const noRowRejected = { ...ledger, rows: { ...ledger.rows, rejected: 0 } };
+    expect(runStatus([], [], [], noRowRejected).statusLine).toBe(
       'COMPLETED WITH REJECTS: 4 value(s) failed their cast (details below)',
     );
-    expect(runStatus([], [], [], { ...ledger, castFailures: 0 }).status).toBe('OK');
+    expect(runStatus([], [], [], { ...noRowRejected, castFailures: 0 }).status).toBe('OK');
+  });
+
+  it('GIVEN rows the ledger counts as rejected (a key reject or onCastError reject) WHEN the status is decided THEN the status line counts them as rows rejected by the MERGE', () => {
+    expect(runStatus([], [], [], ledger).statusLine).toBe(
+      'COMPLETED WITH REJECTS: 1 row(s) rejected by the MERGE, 4 value(s) failed their cast (details below)',
+    );
+    const cast = {
+      dataset: 'd',
+      stage: 'merge' as const,
+      reason: 'CAST_FAILED',
+      rows: 3,
+      rowsRejected: 2,
+      where: ['CORE.D_REJECTS'],
+    };
+    expect(runStatus([], [], [cast]).statusLine).toBe(
+      'COMPLETED WITH REJECTS: 2 row(s) rejected by the MERGE, 3 value(s) failed their cast (details below)',
+    );
   });
 
   it('GIVEN ledger totals WHEN the summary is formatted THEN one ledger line gives them', () => {
@@ -237,6 +264,37 @@ describe('run status and ledger totals', () => {
     expect(at).toBeGreaterThan(-1);
     expect(lines[at + 1]).toBe(
       '             rows: 7 merged, 1 superseded, 1 rejected, 1 quarantined (of 9 staged, 9 loaded)',
+    );
+  });
+
+  it('GIVEN rows read from files that were then quarantined whole WHEN the summary is formatted THEN the ledger line says how many of the rows read were never staged', () => {
+    // 10 rows in staged files + 1130 read from a truncated .csv.gz before it failed.
+    const withBroken = {
+      ...ledger,
+      files: 4,
+      accounted: 4,
+      rows: { ...ledger.rows, in: 1140, inQuarantinedFiles: 1130 },
+    };
+    const lines = formatSummary({
+      ...runStatus([], [file], [], withBroken),
+      environment: 'dev',
+      input: { uploaded: 0, unchanged: 0, ignored: [] },
+      delivery: { invocations: 0, messages: 0, failures: 0, handlerErrors: [], dlq: 0, dlqMessages: [] },
+      parser: { archived: 4, leftInInbound: 0, quarantinedFiles: 1, quarantinedRows: 0, quarantineByReason: {} },
+      stage: { files: 3, loadedThisRun: 0, rowsLoadedThisRun: 0, failedLoads: [] },
+      rows: { in: 10, staged: 9, out: 9, rejected: 0, quarantined: 1 },
+      tables: [],
+      gold: { created: [], skipped: [] },
+      quarantinedFiles: [file],
+      rejectedRows: [],
+      drift: [],
+      ledger: withBroken,
+      problems: [],
+      elapsedSeconds: 1,
+    });
+    expect(lines).toContain(
+      '  ledger     4 file version(s), 4 accounted for, 0 not; 1140 row(s) read (1130 in quarantined files, none staged), ' +
+        '4 cast failure(s), 1 file(s) with drift',
     );
   });
 });
