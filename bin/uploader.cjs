@@ -1,0 +1,4 @@
+#!/usr/bin/env node
+// npm `bin` launcher of the uploader: runs bin/uploader.ts through tsx (installed with the project).
+require('tsx/cjs');
+require('./uploader.ts');
