@@ -146,7 +146,7 @@ export async function createSession(options: RolesAnywhereOptions, now: Date = n
 
 /**
  * An AWS SDK credential provider: a session from CreateSession, reused until `refreshBeforeExpiryMs` before
- * it expires, then renewed (one request at a time).
+ * it expires (by `clock`), then renewed (one request at a time, signed at the real time).
  */
 export function rolesAnywhereProvider(
   options: RolesAnywhereOptions,
@@ -157,7 +157,7 @@ export function rolesAnywhereProvider(
   let pending: Promise<TemporaryCredentials> | undefined;
   return async () => {
     if (current && current.expiration.getTime() - clock().getTime() > refreshBeforeExpiryMs) return current;
-    pending ??= createSession(options, clock()).finally(() => (pending = undefined));
+    pending ??= createSession(options).finally(() => (pending = undefined));
     current = await pending;
     return current;
   };
