@@ -33,6 +33,8 @@ export function uploaderS3Client(options: ClientOptions): S3Client {
     requestHandler: {
       connectionTimeout: Math.min(options.requestTimeoutMs, 10_000),
       requestTimeout: options.requestTimeoutMs,
+      // Without this the SDK only logs a warning when requestTimeout passes and keeps waiting.
+      throwOnRequestTimeout: true,
       httpAgent: { keepAlive: true, maxSockets: options.maxSockets },
       httpsAgent: { keepAlive: true, maxSockets: options.maxSockets },
     },
