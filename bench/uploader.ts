@@ -28,19 +28,20 @@ interface Run {
 
 function runUploader(args: string[]): Promise<Run> {
   const started = process.hrtime.bigint();
-  const child = spawn(process.execPath, [require.resolve('tsx/cli'), join(__dirname, '..', 'bin', 'uploader.ts'), ...args], {
+  // `node --import tsx` (not tsx's CLI, which reads a first argument `watch` as its own watch mode).
+  const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, '..', 'bin', 'uploader.ts'), ...args], {
     env: { ...process.env, AWS_ACCESS_KEY_ID: 'bench', AWS_SECRET_ACCESS_KEY: 'bench' },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let tail = '';
   child.stderr.on('data', (c: Buffer) => (tail = (tail + c.toString()).slice(-4096)));
   return new Promise((resolve, reject) =>
-    child.on('exit', (code) => {
+    child.on('close', (code) => {
       const exit = tail
         .split('\n')
         .filter((l) => l.includes('"event":"exit"'))
         .map((l) => JSON.parse(l) as { maxRssBytes: number })[0];
-      if (!exit) return reject(new Error(`uploader printed no exit line: ${tail}`));
+      if (!exit) return reject(new Error(`uploader (exit ${code}) printed no exit line: ${tail}`));
       resolve({ seconds: Number(process.hrtime.bigint() - started) / 1e9, maxRssBytes: exit.maxRssBytes, code: code ?? -1 });
     }),
   );

@@ -31,7 +31,7 @@ export interface CliIo {
 const str = (v: Values, k: string) => (typeof v[k] === 'string' ? (v[k] as string) : undefined);
 const num = (v: Values, k: string, d: number) => (typeof v[k] === 'number' ? (v[k] as number) : d);
 const sleep = (ms: number, stop?: Promise<void>) =>
-  Promise.race([new Promise<void>((r) => setTimeout(r, ms).unref()), ...(stop ? [stop] : [])]);
+  Promise.race([new Promise<void>((r) => setTimeout(r, ms)), ...(stop ? [stop] : [])]);
 
 function required(values: Values, flag: string): string {
   const v = str(values, flag);
