@@ -37,7 +37,7 @@ function runUploader(args: string[]): Promise<Run> {
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let tail = '';
-  child.stderr.on("data", (c: Buffer) => {
+  child.stderr.on('data', (c: Buffer) => {
     if (process.env.BENCH_LOG_LEVEL) process.stderr.write(c);
     tail = (tail + c.toString()).slice(-4096);
   });
@@ -48,7 +48,11 @@ function runUploader(args: string[]): Promise<Run> {
         .filter((l) => l.includes('"event":"exit"'))
         .map((l) => JSON.parse(l) as { maxRssBytes: number })[0];
       if (!exit) return reject(new Error(`uploader (exit ${code}) printed no exit line: ${tail}`));
-      resolve({ seconds: Number(process.hrtime.bigint() - started) / 1e9, maxRssBytes: exit.maxRssBytes, code: code ?? -1 });
+      resolve({
+        seconds: Number(process.hrtime.bigint() - started) / 1e9,
+        maxRssBytes: exit.maxRssBytes,
+        code: code ?? -1,
+      });
     }),
   );
 }
@@ -63,17 +67,28 @@ async function stripPartChecksums(upstream: string): Promise<{ endpoint: string;
   const server = createServer((req, res) => {
     const forward = (body?: Buffer) => {
       const headers = { ...req.headers, ...(body ? { 'content-length': String(body.length) } : {}) };
-      const out = httpRequest({ host: target.hostname, port: target.port, method: req.method, path: req.url, headers }, (r) => {
-        res.writeHead(r.statusCode ?? 502, r.headers);
-        r.pipe(res);
-      });
+      const out = httpRequest(
+        { host: target.hostname, port: target.port, method: req.method, path: req.url, headers },
+        (r) => {
+          res.writeHead(r.statusCode ?? 502, r.headers);
+          r.pipe(res);
+        },
+      );
       if (body) out.end(body);
       else req.pipe(out);
     };
     if (req.method === 'POST' && req.url?.includes('uploadId=')) {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => forward(Buffer.from(Buffer.concat(chunks).toString().replace(/<ChecksumSHA256>[^<]*<\/ChecksumSHA256>/g, ''))));
+      req.on('end', () =>
+        forward(
+          Buffer.from(
+            Buffer.concat(chunks)
+              .toString()
+              .replace(/<ChecksumSHA256>[^<]*<\/ChecksumSHA256>/g, ''),
+          ),
+        ),
+      );
     } else forward();
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -84,14 +99,20 @@ async function countObjects(client: S3Client, bucket: string, prefix: string): P
   let n = 0;
   let token: string | undefined;
   do {
-    const page = await client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }));
+    const page = await client.send(
+      new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }),
+    );
     n += page.KeyCount ?? page.Contents?.length ?? 0;
     token = page.NextContinuationToken;
   } while (token);
   return n;
 }
 
-const loadavg = () => readFile('/proc/loadavg', 'utf8').then((t) => t.trim(), () => 'n/a');
+const loadavg = () =>
+  readFile('/proc/loadavg', 'utf8').then(
+    (t) => t.trim(),
+    () => 'n/a',
+  );
 const mb = (b: number) => (b / 1e6).toFixed(1);
 
 async function main(): Promise<void> {
@@ -113,11 +134,19 @@ async function main(): Promise<void> {
   const largeMiB = Number(values['large-mib']);
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const { buildApp } = (await import('fauxqs')) as unknown as {
-    buildApp(o: { logger: boolean }): { listen(o: { port: number; host: string }): Promise<string>; close(): Promise<void> };
+    buildApp(o: { logger: boolean }): {
+      listen(o: { port: number; host: string }): Promise<string>;
+      close(): Promise<void>;
+    };
   };
   const app = buildApp({ logger: false });
   const endpoint = new URL(await app.listen({ port: 0, host: '127.0.0.1' })).origin;
-  const client = new S3Client({ endpoint, region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' } });
+  const client = new S3Client({
+    endpoint,
+    region: 'us-east-1',
+    forcePathStyle: true,
+    credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' },
+  });
   await client.send(new CreateBucketCommand({ Bucket: 'inbound' }));
   const proxy = await stripPartChecksums(endpoint);
   const work = await mkdtemp(join(tmpdir(), 'bench-uploader-'));
@@ -137,7 +166,8 @@ async function main(): Promise<void> {
       }
       const run = await runUploader(['watch', dir, '--once', ...common('small')]);
       const landed = await countObjects(client, 'inbound', 'bench/small/');
-      if (run.code !== 0 || landed !== files) throw new Error(`small files: exit ${run.code}, ${landed} of ${files} objects`);
+      if (run.code !== 0 || landed !== files)
+        throw new Error(`small files: exit ${run.code}, ${landed} of ${files} objects`);
       rows.push(
         `${files} files × ${fileBytes} B | ${run.seconds.toFixed(1)} s | ${(files / run.seconds).toFixed(0)} files/s | ` +
           `${mb((files * fileBytes) / run.seconds)} MB/s | peak RSS ${mb(run.maxRssBytes)} MB`,

@@ -21,7 +21,9 @@ void main(process.argv.slice(2), {
 }).then((code) => {
   process.exitCode = code;
   const maxRssBytes = process.resourceUsage().maxRSS * 1024;
-  process.stderr.write(`${JSON.stringify({ time: new Date().toISOString(), level: 'info', event: 'exit', code, maxRssBytes })}\n`);
+  process.stderr.write(
+    `${JSON.stringify({ time: new Date().toISOString(), level: 'info', event: 'exit', code, maxRssBytes })}\n`,
+  );
   // Keep-alive sockets and timers must not hold the process open.
   setTimeout(() => process.exit(code), 50).unref();
 });

@@ -183,7 +183,9 @@ const PEM_CERTIFICATE_PATTERN = /^\s*(-----BEGIN CERTIFICATE-----[A-Za-z0-9+/=\s
 export const rolesAnywhereSchema = z
   .object({
     /** PEM of the CA certificate (bundle) that issues the producer hosts' certificates. */
-    caCertificate: z.string().regex(PEM_CERTIFICATE_PATTERN, 'must be a PEM certificate (-----BEGIN CERTIFICATE----- …)'),
+    caCertificate: z
+      .string()
+      .regex(PEM_CERTIFICATE_PATTERN, 'must be a PEM certificate (-----BEGIN CERTIFICATE----- …)'),
     /** Only certificates whose subject CN is one of these may assume the role. @default any certificate of the CA */
     subjectCommonNames: z.array(z.string().min(1).max(64)).min(1).optional(),
     /** Longest session Roles Anywhere issues, in seconds. @default 3600 */

@@ -239,7 +239,12 @@ async function verifyChecksum(ctx: KoaContext, next: () => Promise<void>): Promi
   const body = Buffer.concat(chunks);
   const actual = createHash('sha256').update(body).digest('base64');
   if (actual !== expected) {
-    return s3Error(ctx, 400, 'BadDigest', `The SHA256 you specified did not match the calculated checksum (${actual}).`);
+    return s3Error(
+      ctx,
+      400,
+      'BadDigest',
+      `The SHA256 you specified did not match the calculated checksum (${actual}).`,
+    );
   }
   ctx.req = Readable.from([body]);
   await next();

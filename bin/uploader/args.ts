@@ -23,15 +23,24 @@ export const FLAGS: Record<string, FlagSpec> = {
   region: { kind: 'string', help: 'AWS region (default: AWS_REGION, AWS_DEFAULT_REGION)' },
   endpoint: { kind: 'string', help: 'S3 endpoint URL (default: AWS_ENDPOINT_URL_S3 / AWS_ENDPOINT_URL, else AWS)' },
   'path-style': { kind: 'boolean', help: 'path-style S3 addressing (local servers)' },
-  spool: { kind: 'string', help: `spool folder (default: ${DEFAULTS.spoolDir}; watch: <dir>/${DEFAULTS.watchedSpoolName})` },
-  'max-spool-bytes': { kind: 'bytes', help: `largest data held in the spool, e.g. 10GiB (default ${DEFAULTS.maxSpoolBytes})` },
+  spool: {
+    kind: 'string',
+    help: `spool folder (default: ${DEFAULTS.spoolDir}; watch: <dir>/${DEFAULTS.watchedSpoolName})`,
+  },
+  'max-spool-bytes': {
+    kind: 'bytes',
+    help: `largest data held in the spool, e.g. 10GiB (default ${DEFAULTS.maxSpoolBytes})`,
+  },
   'part-size': { kind: 'bytes', help: `multipart part size, ≥ 5MiB (default ${DEFAULTS.partSizeBytes})` },
   concurrency: { kind: 'int', help: `files uploaded at once (default ${DEFAULTS.concurrency})` },
   'part-concurrency': { kind: 'int', help: `parts of one file uploaded at once (default ${DEFAULTS.partConcurrency})` },
   'max-attempts': { kind: 'int', help: `attempts per request (default ${DEFAULTS.maxAttempts})` },
   'base-delay-ms': { kind: 'int', help: `backoff base (default ${DEFAULTS.baseDelayMs})` },
   'max-delay-ms': { kind: 'int', help: `backoff cap (default ${DEFAULTS.maxDelayMs})` },
-  'request-timeout-ms': { kind: 'int', help: `abandon a silent request after this (default ${DEFAULTS.requestTimeoutMs})` },
+  'request-timeout-ms': {
+    kind: 'int',
+    help: `abandon a silent request after this (default ${DEFAULTS.requestTimeoutMs})`,
+  },
   'keep-sent': { kind: 'boolean', help: 'keep the data of sent files in sent/ (default: removed, receipts kept)' },
   'log-level': { kind: 'string', help: 'debug | info | warn | error (default info)' },
   once: { kind: 'boolean', help: 'watch: scan (twice, settleMs apart), upload, exit' },
@@ -44,11 +53,23 @@ export const FLAGS: Record<string, FlagSpec> = {
   certificate: { kind: 'string', help: 'Roles Anywhere: PEM certificate file of this host' },
   'private-key': { kind: 'string', help: 'Roles Anywhere: PEM private key file (RSA or EC)' },
   'certificate-chain': { kind: 'string', help: 'Roles Anywhere: PEM file of intermediate CA certificates' },
-  'trust-anchor-arn': { kind: 'string', help: 'Roles Anywhere: trust anchor ARN (stack output TrustAnchorArn<Source>)' },
+  'trust-anchor-arn': {
+    kind: 'string',
+    help: 'Roles Anywhere: trust anchor ARN (stack output TrustAnchorArn<Source>)',
+  },
   'profile-arn': { kind: 'string', help: 'Roles Anywhere: profile ARN (stack output RolesAnywhereProfileArn<Source>)' },
-  'role-arn': { kind: 'string', help: 'Roles Anywhere: the source upload role ARN (stack output UploadRoleArn<Source>)' },
-  'roles-anywhere-endpoint': { kind: 'string', help: 'Roles Anywhere endpoint (default https://rolesanywhere.<region>.amazonaws.com)' },
-  'session-duration': { kind: 'int', help: `Roles Anywhere session seconds (default ${DEFAULTS.sessionDurationSeconds})` },
+  'role-arn': {
+    kind: 'string',
+    help: 'Roles Anywhere: the source upload role ARN (stack output UploadRoleArn<Source>)',
+  },
+  'roles-anywhere-endpoint': {
+    kind: 'string',
+    help: 'Roles Anywhere endpoint (default https://rolesanywhere.<region>.amazonaws.com)',
+  },
+  'session-duration': {
+    kind: 'int',
+    help: `Roles Anywhere session seconds (default ${DEFAULTS.sessionDurationSeconds})`,
+  },
   config: { kind: 'string', help: 'JSON file of these flags by long name (command-line flags win)' },
   help: { kind: 'boolean', help: 'show this help' },
 };
@@ -66,7 +87,17 @@ export interface ParsedArgs {
 }
 
 const SIZE = /^(\d+(?:\.\d+)?)\s*(B|KiB|MiB|GiB|TiB|KB|MB|GB|TB)?$/i;
-const UNITS: Record<string, number> = { b: 1, kib: 1024, mib: 1024 ** 2, gib: 1024 ** 3, tib: 1024 ** 4, kb: 1e3, mb: 1e6, gb: 1e9, tb: 1e12 };
+const UNITS: Record<string, number> = {
+  b: 1,
+  kib: 1024,
+  mib: 1024 ** 2,
+  gib: 1024 ** 3,
+  tib: 1024 ** 4,
+  kb: 1e3,
+  mb: 1e6,
+  gb: 1e9,
+  tb: 1e12,
+};
 
 /** `512MiB` → 536870912; a bare number is bytes. */
 export function parseBytes(flag: string, raw: string | number): number {

@@ -178,7 +178,6 @@ async function watch(args: ParsedArgs, io: CliIo, log: Logger): Promise<number> 
   let full = false;
   log.info('watching', { dir, spool: spoolDir });
   do {
-    full = false;
     if (once) {
       await scanner.scan();
       await sleep(settleMs);
@@ -196,7 +195,8 @@ async function watch(args: ParsedArgs, io: CliIo, log: Logger): Promise<number> 
       }
     }
     add(total, await runDrain(s, args.values, () => stopped));
-    if (!once && !stopped) await sleep(num(args.values, 'scan-interval', DEFAULTS.scanIntervalSeconds) * 1000, io.stopSignal);
+    if (!once && !stopped)
+      await sleep(num(args.values, 'scan-interval', DEFAULTS.scanIntervalSeconds) * 1000, io.stopSignal);
   } while (!once && !stopped);
   return exitCode(total, full);
 }
@@ -231,7 +231,8 @@ async function poll(args: ParsedArgs, io: CliIo, log: Logger): Promise<number> {
     }
     await roller.rollIfOld();
     add(total, await runDrain(s, args.values, () => stopped));
-    if (n + 1 < maxPolls && !stopped) await sleep(Math.max(0, start + (n + 1) * intervalMs - Date.now()), io.stopSignal);
+    if (n + 1 < maxPolls && !stopped)
+      await sleep(Math.max(0, start + (n + 1) * intervalMs - Date.now()), io.stopSignal);
   }
   await roller.close();
   add(total, await runDrain(s, args.values));
@@ -287,9 +288,13 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
   try {
     const args = parseCommandLine(argv);
     const level = (str(args.values, 'log-level') ?? 'info') as LogLevel;
-    if (!['debug', 'info', 'warn', 'error'].includes(level)) throw new UsageError(`--log-level: "${level}" is not one of debug, info, warn, error`);
+    if (!['debug', 'info', 'warn', 'error'].includes(level))
+      throw new UsageError(`--log-level: "${level}" is not one of debug, info, warn, error`);
     log = createLogger(
-      { command: args.command, ...(str(args.values, 'source') ? { source: args.values.source, dataset: args.values.dataset } : {}) },
+      {
+        command: args.command,
+        ...(str(args.values, 'source') ? { source: args.values.source, dataset: args.values.dataset } : {}),
+      },
       level,
       io.stderr,
     );

@@ -54,7 +54,13 @@ export async function drain(spool: Spool, ctx: UploadContext, options: DrainOpti
       const result = await uploadEntry(ctx, entry, log);
       await spool.finish(
         entry,
-        { ...result, name: entry.meta.name, size: entry.meta.size, sha256: entry.meta.sha256, finishedAt: new Date().toISOString() },
+        {
+          ...result,
+          name: entry.meta.name,
+          size: entry.meta.size,
+          sha256: entry.meta.sha256,
+          finishedAt: new Date().toISOString(),
+        },
         options.keepSent,
       );
       summary[result.outcome === 'uploaded' ? 'uploaded' : 'alreadyPresent']++;

@@ -42,14 +42,19 @@ export async function fetchLine(
   now: () => Date = () => new Date(),
 ): Promise<string> {
   const fetchedAt = now().toISOString();
-  const response = await fetch(url, { headers: { accept: 'application/json', ...headers }, signal: AbortSignal.timeout(timeoutMs) });
+  const response = await fetch(url, {
+    headers: { accept: 'application/json', ...headers },
+    signal: AbortSignal.timeout(timeoutMs),
+  });
   const text = await response.text();
   if (!response.ok) throw new PollError(`${url} answered HTTP ${response.status}: ${text.slice(0, 200)}`);
   let body: string;
   try {
     body = compactJson(text);
   } catch (err) {
-    throw new PollError(`${url} answered something that is not JSON (${(err as Error).message}): ${text.slice(0, 200)}`);
+    throw new PollError(
+      `${url} answered something that is not JSON (${(err as Error).message}): ${text.slice(0, 200)}`,
+    );
   }
   return `{"fetched_at":${JSON.stringify(fetchedAt)},"url":${JSON.stringify(url)},"status":${response.status},"body":${body}}`;
 }

@@ -20,8 +20,10 @@ export class KeyError extends Error {
 
 /** Checks a source and dataset name against the project's rules (the same patterns as the config). */
 export function checkTarget(source: string, dataset: string): void {
-  if (!SOURCE_NAME_PATTERN.test(source)) throw new KeyError(`--source "${source}" must match ${SOURCE_NAME_PATTERN.source}`);
-  if (!IDENTIFIER_PATTERN.test(dataset)) throw new KeyError(`--dataset "${dataset}" must match ${IDENTIFIER_PATTERN.source}`);
+  if (!SOURCE_NAME_PATTERN.test(source))
+    throw new KeyError(`--source "${source}" must match ${SOURCE_NAME_PATTERN.source}`);
+  if (!IDENTIFIER_PATTERN.test(dataset))
+    throw new KeyError(`--dataset "${dataset}" must match ${IDENTIFIER_PATTERN.source}`);
 }
 
 /**

@@ -19,10 +19,12 @@ export function createLogger(
   minLevel: LogLevel = 'info',
   write: (line: string) => void = (line) => process.stderr.write(line),
 ): Logger {
-  const emit = (level: LogLevel) => (event: string, fields: Record<string, unknown> = {}) => {
-    if (ORDER[level] < ORDER[minLevel]) return;
-    write(`${JSON.stringify({ time: new Date().toISOString(), level, event, ...base, ...fields })}\n`);
-  };
+  const emit =
+    (level: LogLevel) =>
+    (event: string, fields: Record<string, unknown> = {}) => {
+      if (ORDER[level] < ORDER[minLevel]) return;
+      write(`${JSON.stringify({ time: new Date().toISOString(), level, event, ...base, ...fields })}\n`);
+    };
   return { debug: emit('debug'), info: emit('info'), warn: emit('warn'), error: emit('error') };
 }
 

@@ -50,7 +50,9 @@ export async function putMultipart(ctx: UploadContext, entry: SpoolEntry, log: L
   if (!state) {
     const created = await withRetry(
       () =>
-        ctx.client.send(new CreateMultipartUploadCommand({ Bucket: ctx.bucket, Key: key, ChecksumAlgorithm: 'SHA256' })),
+        ctx.client.send(
+          new CreateMultipartUploadCommand({ Bucket: ctx.bucket, Key: key, ChecksumAlgorithm: 'SHA256' }),
+        ),
       ctx.retry,
     );
     state = { key, uploadId: created.UploadId!, partSize: ctx.partSizeBytes, parts: {}, completeSent: false };
@@ -134,7 +136,14 @@ export async function putMultipart(ctx: UploadContext, entry: SpoolEntry, log: L
         }),
       );
     }, ctx.retry);
-    return { outcome: 'uploaded', bucket: ctx.bucket, key, eTag: out.ETag, checksumSHA256: out.ChecksumSHA256 ?? expected, parts: count };
+    return {
+      outcome: 'uploaded',
+      bucket: ctx.bucket,
+      key,
+      eTag: out.ETag,
+      checksumSHA256: out.ChecksumSHA256 ?? expected,
+      parts: count,
+    };
   } catch (err) {
     if (isPreconditionFailed(err)) {
       // These bytes are already at the key: free the parts of this upload.
@@ -144,7 +153,11 @@ export async function putMultipart(ctx: UploadContext, entry: SpoolEntry, log: L
       return { outcome: 'already-present', bucket: ctx.bucket, key, parts: count };
     }
     if (isNoSuchUpload(err) && (completedBefore || attempts > 1)) {
-      log.warn('complete-assumed', { key, uploadId: current.uploadId, reason: 'NoSuchUpload after an earlier completion attempt' });
+      log.warn('complete-assumed', {
+        key,
+        uploadId: current.uploadId,
+        reason: 'NoSuchUpload after an earlier completion attempt',
+      });
       return { outcome: 'already-present', bucket: ctx.bucket, key, parts: count };
     }
     throw err;

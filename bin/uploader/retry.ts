@@ -64,7 +64,10 @@ export function isRetryable(err: unknown): boolean {
   if (e.name && RETRYABLE_NAMES.has(e.name)) return true;
   if (e.code && RETRYABLE_CODES.has(e.code)) return true;
   // A response that is not S3's (a proxy's HTML, a cut body) surfaces as a deserialization error with no status.
-  return status === undefined && /socket hang up|ECONNRESET|aborted|Deserialization error/i.test(String((err as Error).message));
+  return (
+    status === undefined &&
+    /socket hang up|ECONNRESET|aborted|Deserialization error/i.test(String((err as Error).message))
+  );
 }
 
 /** Full-jitter delay before retry number `attempt` (1-based). */

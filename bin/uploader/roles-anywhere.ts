@@ -48,7 +48,11 @@ export function signingAlgorithm(key: KeyObject): 'AWS4-X509-RSA-SHA256' | 'AWS4
 
 const sha256Hex = (data: string | Buffer) => createHash('sha256').update(data).digest('hex');
 /** `2026-12-03T10:20:30.123Z` → `20261203T102030Z` */
-export const amzDate = (d: Date) => d.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+export const amzDate = (d: Date) =>
+  d
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}/, '');
 
 function pemBlocks(pem: string): string[] {
   return pem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
@@ -111,11 +115,16 @@ export function signCreateSession(options: RolesAnywhereOptions, now: Date = new
 }
 
 interface CreateSessionResponse {
-  credentialSet?: { credentials?: { accessKeyId?: string; secretAccessKey?: string; sessionToken?: string; expiration?: string } }[];
+  credentialSet?: {
+    credentials?: { accessKeyId?: string; secretAccessKey?: string; sessionToken?: string; expiration?: string };
+  }[];
 }
 
 /** Calls CreateSession and returns the temporary credentials. */
-export async function createSession(options: RolesAnywhereOptions, now: Date = new Date()): Promise<TemporaryCredentials> {
+export async function createSession(
+  options: RolesAnywhereOptions,
+  now: Date = new Date(),
+): Promise<TemporaryCredentials> {
   const request = signCreateSession(options, now);
   const { host: _host, ...headers } = request.headers;
   let response: Response;
@@ -133,7 +142,12 @@ export async function createSession(options: RolesAnywhereOptions, now: Date = n
     });
   }
   const credentials = (JSON.parse(text) as CreateSessionResponse).credentialSet?.[0]?.credentials;
-  if (!credentials?.accessKeyId || !credentials.secretAccessKey || !credentials.sessionToken || !credentials.expiration) {
+  if (
+    !credentials?.accessKeyId ||
+    !credentials.secretAccessKey ||
+    !credentials.sessionToken ||
+    !credentials.expiration
+  ) {
     throw new CredentialsError(`CreateSession answered no credentials: ${text.slice(0, 500)}`);
   }
   return {

@@ -137,7 +137,10 @@ export class Spool {
   }
 
   /** Starts an NDJSON roll (see roll.ts): the caller appends to the returned `partialPath`, then calls `close`. */
-  async beginRoll(name: string, origin: string): Promise<{ partialPath: string; close(): Promise<SpoolEntry | undefined> }> {
+  async beginRoll(
+    name: string,
+    origin: string,
+  ): Promise<{ partialPath: string; close(): Promise<SpoolEntry | undefined> }> {
     const o: Origin = { name, origin, mode: 'roll' };
     const dir = await this.begin(o);
     const partialPath = join(dir, ENTRY_FILES.partial);
@@ -202,7 +205,9 @@ export class Spool {
   async requeue(): Promise<number> {
     const failed = await this.list('failed');
     for (const entry of failed) {
-      await fs.rename(join(entry.dir, ENTRY_FILES.error), join(entry.dir, `${ENTRY_FILES.error}.previous`)).catch(() => {});
+      await fs
+        .rename(join(entry.dir, ENTRY_FILES.error), join(entry.dir, `${ENTRY_FILES.error}.previous`))
+        .catch(() => {});
       await this.move(entry, 'incoming');
     }
     return failed.length;

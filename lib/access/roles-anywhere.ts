@@ -34,7 +34,7 @@ export class RolesAnywherePrincipal extends iam.ServicePrincipal implements iam.
     super(ROLES_ANYWHERE_SERVICE);
   }
 
-  addToAssumeRolePolicy(document: iam.PolicyDocument): void {
+  override addToAssumeRolePolicy(document: iam.PolicyDocument): void {
     document.addStatements(
       new iam.PolicyStatement({
         actions: [...ROLES_ANYWHERE_ACTIONS],
@@ -69,7 +69,9 @@ export class SourceRolesAnywhere extends Construct {
   ) {
     super(scope, id);
     if (!SOURCE_NAME_PATTERN.test(props.sourceName)) {
-      throw new Error(`SourceRolesAnywhere: source name "${props.sourceName}" must match ${SOURCE_NAME_PATTERN.source}`);
+      throw new Error(
+        `SourceRolesAnywhere: source name "${props.sourceName}" must match ${SOURCE_NAME_PATTERN.source}`,
+      );
     }
     if (!props.spec.caCertificate.includes('-----BEGIN CERTIFICATE-----')) {
       throw new Error(`SourceRolesAnywhere: source "${props.sourceName}" caCertificate must be a PEM certificate`);
@@ -77,7 +79,10 @@ export class SourceRolesAnywhere extends Construct {
     this.trustAnchor = new rolesanywhere.CfnTrustAnchor(this, 'TrustAnchor', {
       name: `${props.namePrefix}-${props.sourceName}`,
       enabled: true,
-      source: { sourceType: 'CERTIFICATE_BUNDLE', sourceData: { x509CertificateData: props.spec.caCertificate.trim() } },
+      source: {
+        sourceType: 'CERTIFICATE_BUNDLE',
+        sourceData: { x509CertificateData: props.spec.caCertificate.trim() },
+      },
     });
     this.principal = new RolesAnywherePrincipal(this.trustAnchor.attrTrustAnchorArn, props.spec.subjectCommonNames);
     new CfnOutput(this, 'TrustAnchorArn', {

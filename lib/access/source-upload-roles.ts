@@ -125,7 +125,9 @@ function validateProps(props: SourceUploadRolesProps): void {
       throw new Error(`SourceUploadRoles: source name "${source.name}" must match ${SOURCE_NAME_PATTERN.source}`);
     }
     if ((source.principals ?? []).length === 0 && !source.rolesAnywhere) {
-      throw new Error(`SourceUploadRoles: source "${source.name}" must list at least one principal or configure rolesAnywhere`);
+      throw new Error(
+        `SourceUploadRoles: source "${source.name}" must list at least one principal or configure rolesAnywhere`,
+      );
     }
     const unknown = (source.datasets ?? []).filter((d) => !props.datasetNames.includes(d));
     if (unknown.length > 0) {

@@ -32,7 +32,19 @@ export function expectedKey(name: string, ext: string, bytes: Buffer | string): 
 
 /** Flags every command needs against `endpoint`. */
 export function targetFlags(endpoint: string): string[] {
-  return ['--source', SOURCE, '--dataset', DATASET, '--bucket', BUCKET, '--region', 'us-east-1', '--endpoint', endpoint, '--path-style'];
+  return [
+    '--source',
+    SOURCE,
+    '--dataset',
+    DATASET,
+    '--bucket',
+    BUCKET,
+    '--region',
+    'us-east-1',
+    '--endpoint',
+    endpoint,
+    '--path-style',
+  ];
 }
 
 /** The SDK's default chain reads the process environment: point it at the local server's fixed credentials. */
@@ -66,16 +78,20 @@ export async function tempDir(prefix = 'uploader-'): Promise<{ dir: string; remo
 
 /** Starts the CLI as a child process (tsx), with the local credentials in its environment. */
 export function spawnCli(argv: string[], cwd: string): ChildProcess & { stderrText: () => string } {
-  const child = spawn(process.execPath, [require.resolve('tsx/cli'), join(__dirname, '../../bin/uploader.ts'), ...argv], {
-    cwd,
-    env: {
-      ...process.env,
-      AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
-      NODE_OPTIONS: '',
+  const child = spawn(
+    process.execPath,
+    [require.resolve('tsx/cli'), join(__dirname, '../../bin/uploader.ts'), ...argv],
+    {
+      cwd,
+      env: {
+        ...process.env,
+        AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+        NODE_OPTIONS: '',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  );
   let text = '';
   child.stderr!.on('data', (c: Buffer) => (text += c.toString()));
   return Object.assign(child, { stderrText: () => text });

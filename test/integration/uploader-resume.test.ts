@@ -5,7 +5,16 @@ import { EXIT } from '../../bin/uploader/defaults';
 import type { MultipartState } from '../../bin/uploader/multipart';
 import { startFaultProxy } from '../support/fault-proxy';
 import { startS3Server, type LocalS3Request, type S3TestServer } from '../support/s3-server';
-import { BUCKET, exitOf, expectedKey, runCli, spawnCli, targetFlags, tempDir, useLocalCredentials } from './uploader-harness';
+import {
+  BUCKET,
+  exitOf,
+  expectedKey,
+  runCli,
+  spawnCli,
+  targetFlags,
+  tempDir,
+  useLocalCredentials,
+} from './uploader-harness';
 
 const MiB = 1024 * 1024;
 
@@ -33,7 +42,15 @@ describe('uploader: killed mid-upload (SIGKILL) and restarted', () => {
       if (r.url.includes('partNumber=')) parts++;
       return 'pass';
     });
-    const flags = [...targetFlags(proxy.endpoint), '--part-size', '5MiB', '--part-concurrency', '1', '--spool', 'spool'];
+    const flags = [
+      ...targetFlags(proxy.endpoint),
+      '--part-size',
+      '5MiB',
+      '--part-concurrency',
+      '1',
+      '--spool',
+      'spool',
+    ];
     const child = spawnCli(['send', 'large.csv', ...flags], work.dir);
     const exited = exitOf(child);
     // WHEN at least two parts are recorded in multipart.json: SIGKILL (no chance to clean up)
@@ -57,10 +74,15 @@ describe('uploader: killed mid-upload (SIGKILL) and restarted', () => {
 
     // THEN a restart resumes the same upload id and sends only the parts not recorded
     const partRequests = () =>
-      requests.filter((r) => r.method === 'PUT' && r.query.uploadId === state!.uploadId).map((r) => Number(r.query.partNumber));
+      requests
+        .filter((r) => r.method === 'PUT' && r.query.uploadId === state!.uploadId)
+        .map((r) => Number(r.query.partNumber));
     const before = partRequests().length;
     // Any command that drains the spool resumes it: `watch --once` on an empty folder with the same spool.
-    const resumed = await runCli(['watch', 'empty', '--once', '--settle-ms', '0', ...targetFlags(s3.endpoint), '--spool', 'spool'], work.dir);
+    const resumed = await runCli(
+      ['watch', 'empty', '--once', '--settle-ms', '0', ...targetFlags(s3.endpoint), '--spool', 'spool'],
+      work.dir,
+    );
     expect(resumed.code).toBe(EXIT.ok);
     expect(resumed.logs.find((l) => l.event === 'multipart-resumed')).toMatchObject({ uploadId: state!.uploadId });
     const sentAfter = partRequests().slice(before);

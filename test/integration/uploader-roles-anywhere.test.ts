@@ -41,7 +41,12 @@ describe('Roles Anywhere CreateSession signing (X.509 SigV4) against a verifying
     otherCa = createTestCa('someone-else');
     rsa = ca.issue('collector-rsa', 'rsa');
     ec = ca.issue('collector-ec', 'ec');
-    standIn = await startRolesAnywhereStandIn({ caPem: ca.certificatePem, region: 'eu-west-1', ...ARNS, credentials: VENDED });
+    standIn = await startRolesAnywhereStandIn({
+      caPem: ca.certificatePem,
+      region: 'eu-west-1',
+      ...ARNS,
+      credentials: VENDED,
+    });
   });
   afterAll(async () => {
     await standIn.stop();
@@ -52,19 +57,26 @@ describe('Roles Anywhere CreateSession signing (X.509 SigV4) against a verifying
   test.each([
     ['RSA', 'AWS4-X509-RSA-SHA256', () => rsa, 'collector-rsa'],
     ['EC P-256', 'AWS4-X509-ECDSA-SHA256', () => ec, 'collector-ec'],
-  ])('GIVEN an %s certificate WHEN a session is created THEN the stand-in verifies it and vends credentials', async (_, algorithm, cert, cn) => {
-    const before = standIn.sessions.length;
-    expect(signCreateSession(options(cert())).headers.authorization.startsWith(`${algorithm} Credential=`)).toBe(true);
-    const credentials = await createSession(options(cert()));
-    expect(credentials).toMatchObject({ accessKeyId: VENDED.accessKeyId, sessionToken: VENDED.sessionToken });
-    expect(credentials.expiration.getTime()).toBeGreaterThan(Date.now() + 800_000);
-    expect(standIn.sessions.slice(before)).toEqual([{ commonName: cn, durationSeconds: 900 }]);
-  });
+  ])(
+    'GIVEN an %s certificate WHEN a session is created THEN the stand-in verifies it and vends credentials',
+    async (_, algorithm, cert, cn) => {
+      const before = standIn.sessions.length;
+      expect(signCreateSession(options(cert())).headers.authorization.startsWith(`${algorithm} Credential=`)).toBe(
+        true,
+      );
+      const credentials = await createSession(options(cert()));
+      expect(credentials).toMatchObject({ accessKeyId: VENDED.accessKeyId, sessionToken: VENDED.sessionToken });
+      expect(credentials.expiration.getTime()).toBeGreaterThan(Date.now() + 800_000);
+      expect(standIn.sessions.slice(before)).toEqual([{ commonName: cn, durationSeconds: 900 }]);
+    },
+  );
 
   test('GIVEN a certificate from another CA WHEN a session is asked THEN it is refused with a CredentialsError', async () => {
     const stranger = otherCa.issue('intruder', 'ec');
     await expect(createSession(options(stranger))).rejects.toThrow(
-      new CredentialsError('CreateSession answered HTTP 403: {"message":"certificate not issued by the trust anchor CA"}'),
+      new CredentialsError(
+        'CreateSession answered HTTP 403: {"message":"certificate not issued by the trust anchor CA"}',
+      ),
     );
   });
 
@@ -78,9 +90,9 @@ describe('Roles Anywhere CreateSession signing (X.509 SigV4) against a verifying
   });
 
   test('GIVEN a private key of another certificate WHEN signing THEN a CredentialsError says so, nothing is sent', () => {
-    expect(() => signCreateSession(options({ certificatePem: rsa.certificatePem, privateKeyPem: ec.privateKeyPem }))).toThrow(
-      'private key does not belong to the certificate',
-    );
+    expect(() =>
+      signCreateSession(options({ certificatePem: rsa.certificatePem, privateKeyPem: ec.privateKeyPem })),
+    ).toThrow('private key does not belong to the certificate');
   });
 
   test('GIVEN a provider WHEN credentials near expiry THEN it renews them, and reuses them before', async () => {

@@ -6,7 +6,16 @@ import { join } from 'path';
 import { EXIT } from '../../bin/uploader/defaults';
 import { startFaultProxy } from '../support/fault-proxy';
 import { startS3Server, type LocalS3Request, type S3TestServer } from '../support/s3-server';
-import { BUCKET, events, expectedKey, runCli, sha256Hex, targetFlags, tempDir, useLocalCredentials } from './uploader-harness';
+import {
+  BUCKET,
+  events,
+  expectedKey,
+  runCli,
+  sha256Hex,
+  targetFlags,
+  tempDir,
+  useLocalCredentials,
+} from './uploader-harness';
 
 describe('uploader CLI against local S3', () => {
   let s3: S3TestServer;
@@ -25,7 +34,8 @@ describe('uploader CLI against local S3', () => {
     await s3.stop();
     await work.remove();
   });
-  const created = (key: string) => s3.events.filter((e) => e.eventName.startsWith('ObjectCreated') && e.s3.object.key === key);
+  const created = (key: string) =>
+    s3.events.filter((e) => e.eventName.startsWith('ObjectCreated') && e.s3.object.key === key);
 
   test('GIVEN two files WHEN sent THEN each lands once under a content-derived key with a SHA-256 checksum and If-None-Match', async () => {
     const a = 'id,temp\n1,2.5\n';
@@ -47,8 +57,16 @@ describe('uploader CLI against local S3', () => {
     expect(again.code).toBe(EXIT.ok);
     expect(events(again, 'already-present')).toHaveLength(1);
     expect(created(keyA)).toHaveLength(1);
-    const status = JSON.parse((await runCli(['status', flags[flags.length - 2], flags[flags.length - 1]], work.dir)).stdout);
-    expect(status).toMatchObject({ sent: { files: 3 }, incoming: { files: 0 }, sending: { files: 0 }, failed: { files: 0 }, usedBytes: 0 });
+    const status = JSON.parse(
+      (await runCli(['status', flags[flags.length - 2], flags[flags.length - 1]], work.dir)).stdout,
+    );
+    expect(status).toMatchObject({
+      sent: { files: 3 },
+      incoming: { files: 0 },
+      sending: { files: 0 },
+      failed: { files: 0 },
+      usedBytes: 0,
+    });
   });
 
   test('GIVEN a body that does not match its checksum WHEN put THEN the server refuses it (BadDigest), stores nothing', async () => {
@@ -69,7 +87,9 @@ describe('uploader CLI against local S3', () => {
     await writeFile(join(work.dir, 'flaky.csv'), body);
     const key = expectedKey('flaky', '.csv', body);
     const faults = ['reset', 'throttle', 'reset', 'throttle'] as const;
-    const proxy = await startFaultProxy(s3.endpoint, (r, n) => (r.method === 'PUT' && n < faults.length ? faults[n] : 'pass'));
+    const proxy = await startFaultProxy(s3.endpoint, (r, n) =>
+      r.method === 'PUT' && n < faults.length ? faults[n] : 'pass',
+    );
     try {
       const run = await runCli(['send', 'flaky.csv', ...targetFlags(proxy.endpoint), ...spool(), ...fast], work.dir);
       expect(run.code).toBe(EXIT.ok);
@@ -121,7 +141,9 @@ describe('uploader CLI against local S3', () => {
     const flags = [...targetFlags(s3.endpoint), ...spool(), '--max-spool-bytes', '1KiB'];
     const run = await runCli(['send', 'huge.csv', ...flags], work.dir);
     expect(run.code).toBe(EXIT.spoolFull);
-    expect(String(events(run, 'spool-full')[0].message)).toMatch(/holds 0 bytes of at most 1024 .*"huge.csv" needs 4096 more/);
+    expect(String(events(run, 'spool-full')[0].message)).toMatch(
+      /holds 0 bytes of at most 1024 .*"huge.csv" needs 4096 more/,
+    );
     const status = JSON.parse((await runCli(['status', ...flags.slice(-4, -2)], work.dir)).stdout);
     expect(status.incoming.files + status.sending.files + status.failed.files).toBe(0);
     expect((await stat(join(work.dir, 'huge.csv'))).size).toBe(4096);
@@ -133,9 +155,14 @@ describe('uploader CLI against local S3', () => {
     const body = '{"t":1}\n';
     await writeFile(join(outbox, '2026', '12', 'r.json'), body);
     await writeFile(join(outbox, '.writing.json'), 'partial');
-    const run = await runCli(['watch', 'outbox', '--once', '--settle-ms', '200', ...targetFlags(s3.endpoint)], work.dir);
+    const run = await runCli(
+      ['watch', 'outbox', '--once', '--settle-ms', '200', ...targetFlags(s3.endpoint)],
+      work.dir,
+    );
     expect(run.code).toBe(EXIT.ok);
-    expect((await s3.get(BUCKET, `weather/weather/2026/12/r.${sha256Hex(body).slice(0, 32)}.json`))?.toString()).toBe(body);
+    expect((await s3.get(BUCKET, `weather/weather/2026/12/r.${sha256Hex(body).slice(0, 32)}.json`))?.toString()).toBe(
+      body,
+    );
     expect(await readdir(join(outbox, '2026', '12'))).toEqual([]);
     expect((await readdir(outbox)).sort()).toEqual(['.uploader-spool', '.writing.json', '2026']);
   });
@@ -144,7 +171,9 @@ describe('uploader CLI against local S3', () => {
     let n = 0;
     const api = createServer((_, res) => {
       n++;
-      res.writeHead(200, { 'content-type': 'application/json' }).end(`{ "n": ${n},\n  "big": 12345678901234567890123 }`);
+      res
+        .writeHead(200, { 'content-type': 'application/json' })
+        .end(`{ "n": ${n},\n  "big": 12345678901234567890123 }`);
     });
     await new Promise<void>((r) => api.listen(0, '127.0.0.1', r));
     const url = `http://127.0.0.1:${(api.address() as AddressInfo).port}/current`;
@@ -159,7 +188,9 @@ describe('uploader CLI against local S3', () => {
       expect(lines).toHaveLength(3);
       lines.forEach((line, i) => {
         expect(line).toMatch(
-          new RegExp(`^\\{"fetched_at":"\\d{4}-\\d\\d-\\d\\dT[\\d:.]+Z","url":"${url.replace(/[/.]/g, '\\$&')}","status":200,"body":\\{"n":${i + 1},"big":12345678901234567890123\\}\\}$`),
+          new RegExp(
+            `^\\{"fetched_at":"\\d{4}-\\d\\d-\\d\\dT[\\d:.]+Z","url":"${url.replace(/[/.]/g, '\\$&')}","status":200,"body":\\{"n":${i + 1},"big":12345678901234567890123\\}\\}$`,
+          ),
         );
       });
     } finally {
@@ -170,8 +201,13 @@ describe('uploader CLI against local S3', () => {
   test('GIVEN bad flags WHEN run THEN exit 2 with a message naming the flag', async () => {
     const run = await runCli(['send', 'a.csv', ...targetFlags(s3.endpoint), '--part-size', '1MiB'], work.dir);
     expect(run.code).toBe(EXIT.usage);
-    expect(String(events(run, 'usage')[0].message)).toBe("--part-size: 1048576 is below S3's minimum part size 5242880 (5MiB)");
-    const bad = await runCli(['send', 'a.csv', ...targetFlags(s3.endpoint).map((f) => (f === 'weather' ? 'Bad Name' : f))], work.dir);
+    expect(String(events(run, 'usage')[0].message)).toBe(
+      "--part-size: 1048576 is below S3's minimum part size 5242880 (5MiB)",
+    );
+    const bad = await runCli(
+      ['send', 'a.csv', ...targetFlags(s3.endpoint).map((f) => (f === 'weather' ? 'Bad Name' : f))],
+      work.dir,
+    );
     expect(bad.code).toBe(EXIT.usage);
     expect(await readFile(join(work.dir, 'a.csv'), 'utf8')).toContain('id,temp');
   });

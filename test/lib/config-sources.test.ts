@@ -8,10 +8,17 @@ describe('config: how a source authenticates', () => {
 
   test('GIVEN a source with only rolesAnywhere WHEN loaded THEN it is valid and keeps the CA and CNs', () => {
     const raw = rawExampleConfig();
-    raw.sources[0] = { name: 'collector', datasets: ['weather'], rolesAnywhere: { caCertificate: ca.certificatePem, subjectCommonNames: ['host-1'] } } as never;
+    raw.sources[0] = {
+      name: 'collector',
+      datasets: ['weather'],
+      rolesAnywhere: { caCertificate: ca.certificatePem, subjectCommonNames: ['host-1'] },
+    } as never;
     const config = loadConfig(raw);
     expect(config.sources[0].principals).toBeUndefined();
-    expect(config.sources[0].rolesAnywhere).toEqual({ caCertificate: ca.certificatePem, subjectCommonNames: ['host-1'] });
+    expect(config.sources[0].rolesAnywhere).toEqual({
+      caCertificate: ca.certificatePem,
+      subjectCommonNames: ['host-1'],
+    });
   });
 
   test('GIVEN a source with neither principals nor rolesAnywhere WHEN loaded THEN the error names the source path', () => {
@@ -24,7 +31,10 @@ describe('config: how a source authenticates', () => {
 
   test('GIVEN a bad CA certificate or session length WHEN loaded THEN each problem names its field', () => {
     const raw = rawExampleConfig();
-    raw.sources[0] = { name: 'collector', rolesAnywhere: { caCertificate: 'AKIA-not-a-cert', sessionDurationSeconds: 60 } } as never;
+    raw.sources[0] = {
+      name: 'collector',
+      rolesAnywhere: { caCertificate: 'AKIA-not-a-cert', sessionDurationSeconds: 60 },
+    } as never;
     expect(() => loadConfig(raw)).toThrow(/sources\[0\]\.rolesAnywhere\.caCertificate: must be a PEM certificate/);
     expect(() => loadConfig(raw)).toThrow(/sources\[0\]\.rolesAnywhere\.sessionDurationSeconds: /);
   });

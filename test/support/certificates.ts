@@ -29,7 +29,8 @@ export function createTestCa(commonName = 'test-producer-ca'): TestCa {
     certificatePem: readFileSync(join(dir, 'ca.pem'), 'utf8'),
     issue(cn, key) {
       const name = `client-${serial}`;
-      const newkey = key === 'rsa' ? ['-newkey', 'rsa:2048'] : ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1'];
+      const newkey =
+        key === 'rsa' ? ['-newkey', 'rsa:2048'] : ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1'];
       openssl(dir, ['req', ...newkey, '-nodes', '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', `/CN=${cn}`]);
       openssl(dir, [
         'x509', '-req', '-in', `${name}.csr`, '-CA', 'ca.pem', '-CAkey', 'ca.key', '-set_serial', String(serial++),

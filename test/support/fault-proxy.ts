@@ -22,7 +22,10 @@ export interface FaultProxy {
   stop(): Promise<void>;
 }
 
-export async function startFaultProxy(upstream: string, rule: (req: ProxiedRequest, n: number) => Fault): Promise<FaultProxy> {
+export async function startFaultProxy(
+  upstream: string,
+  rule: (req: ProxiedRequest, n: number) => Fault,
+): Promise<FaultProxy> {
   const target = new URL(upstream);
   const seen: FaultProxy['seen'] = [];
   const server = createServer((req, res) => {
@@ -37,7 +40,9 @@ export async function startFaultProxy(upstream: string, rule: (req: ProxiedReque
       req.resume();
       res
         .writeHead(503, { 'content-type': 'application/xml' })
-        .end('<?xml version="1.0" encoding="UTF-8"?><Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message></Error>');
+        .end(
+          '<?xml version="1.0" encoding="UTF-8"?><Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message></Error>',
+        );
       return;
     }
     const forward = httpRequest(

@@ -37,32 +37,45 @@ function check(req: IncomingMessage, body: Buffer, o: StandInOptions, ca: X509Ce
     return Array.isArray(v) ? v.join(',') : v;
   };
   if (req.method !== 'POST' || req.url !== '/sessions') return { error: `unexpected ${req.method} ${req.url}` };
-  const auth = /^(AWS4-X509-(RSA|ECDSA)-SHA256) Credential=(\d+)\/(\d{8})\/([^/]+)\/([^/]+)\/aws4_request, ?SignedHeaders=([a-z0-9;-]+), ?Signature=([0-9a-f]+)$/.exec(
-    header('authorization') ?? '',
-  );
+  const auth =
+    /^(AWS4-X509-(RSA|ECDSA)-SHA256) Credential=(\d+)\/(\d{8})\/([^/]+)\/([^/]+)\/aws4_request, ?SignedHeaders=([a-z0-9;-]+), ?Signature=([0-9a-f]+)$/.exec(
+      header('authorization') ?? '',
+    );
   if (!auth) return { error: `malformed Authorization: ${header('authorization')}` };
   const [, algorithm, kind, serial, date, region, service, signedHeaders, signature] = auth;
   const x509 = header('x-amz-x509');
   if (!x509) return { error: 'no X-Amz-X509' };
   const cert = new X509Certificate(Buffer.from(x509, 'base64'));
-  if (!cert.checkIssued(ca) || !cert.verify(ca.publicKey)) return { error: 'certificate not issued by the trust anchor CA' };
+  if (!cert.checkIssued(ca) || !cert.verify(ca.publicKey))
+    return { error: 'certificate not issued by the trust anchor CA' };
   const now = Date.now();
   if (now < Date.parse(cert.validFrom) || now > Date.parse(cert.validTo)) return { error: 'certificate not valid now' };
   const keyType = cert.publicKey.asymmetricKeyType;
   if ((kind === 'RSA') !== (keyType === 'rsa') || (kind === 'ECDSA') !== (keyType === 'ec')) {
     return { error: `algorithm ${algorithm} does not match a ${keyType} key` };
   }
-  if (serial !== BigInt(`0x${cert.serialNumber}`).toString()) return { error: `credential ${serial} is not the certificate serial` };
+  if (serial !== BigInt(`0x${cert.serialNumber}`).toString())
+    return { error: `credential ${serial} is not the certificate serial` };
   const amzDate = header('x-amz-date') ?? '';
-  if (!amzDate.startsWith(date) || region !== o.region || service !== 'rolesanywhere') return { error: 'bad credential scope' };
+  if (!amzDate.startsWith(date) || region !== o.region || service !== 'rolesanywhere')
+    return { error: 'bad credential scope' };
   const when = Date.parse(amzDate.replace(/^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/, '$1-$2-$3T$4:$5:$6Z'));
   if (!(Math.abs(now - when) < 5 * 60_000)) return { error: `X-Amz-Date ${amzDate} is not within 5 minutes` };
   const names = signedHeaders.split(';');
   for (const required of ['content-type', 'host', 'x-amz-date', 'x-amz-x509']) {
     if (!names.includes(required)) return { error: `${required} is not signed` };
   }
-  const canonical = ['POST', '/sessions', '', names.map((n) => `${n}:${(header(n) ?? '').trim()}\n`).join(''), signedHeaders, sha256Hex(body)].join('\n');
-  const stringToSign = [algorithm, amzDate, `${date}/${region}/${service}/aws4_request`, sha256Hex(canonical)].join('\n');
+  const canonical = [
+    'POST',
+    '/sessions',
+    '',
+    names.map((n) => `${n}:${(header(n) ?? '').trim()}\n`).join(''),
+    signedHeaders,
+    sha256Hex(body),
+  ].join('\n');
+  const stringToSign = [algorithm, amzDate, `${date}/${region}/${service}/aws4_request`, sha256Hex(canonical)].join(
+    '\n',
+  );
   if (!verify('sha256', Buffer.from(stringToSign), cert.publicKey, Buffer.from(signature, 'hex'))) {
     return { error: 'signature does not verify with the certificate' };
   }

@@ -9,14 +9,20 @@ const HASH = 'ab'.repeat(32);
 
 describe('objectKey', () => {
   test('GIVEN nested names with any separator WHEN keyed THEN <source>/<dataset>/<dirs>/<stem>.<32 hex><ext>, extension last', () => {
-    expect(objectKey('weather', 'readings', 'a\\b/orders.csv.gz', HASH)).toBe(`weather/readings/a/b/orders.${'ab'.repeat(16)}.csv.gz`);
+    expect(objectKey('weather', 'readings', 'a\\b/orders.csv.gz', HASH)).toBe(
+      `weather/readings/a/b/orders.${'ab'.repeat(16)}.csv.gz`,
+    );
     expect(objectKey('weather', 'readings', 'x.v2.json', HASH)).toBe(`weather/readings/x.v2.${'ab'.repeat(16)}.json`);
     expect(objectKey('weather', 'readings', 'README', HASH)).toBe(`weather/readings/README.${'ab'.repeat(16)}`);
   });
 
   test('GIVEN bad inputs WHEN keyed THEN a KeyError names the value', () => {
-    expect(() => objectKey('weather', 'readings', '../etc/passwd', HASH)).toThrow('file path "../etc/passwd" must not contain ".."');
-    expect(() => objectKey('weather', 'readings', '.csv', HASH)).toThrow('file name ".csv" has nothing before its extension');
+    expect(() => objectKey('weather', 'readings', '../etc/passwd', HASH)).toThrow(
+      'file path "../etc/passwd" must not contain ".."',
+    );
+    expect(() => objectKey('weather', 'readings', '.csv', HASH)).toThrow(
+      'file name ".csv" has nothing before its extension',
+    );
     expect(() => objectKey('Weather', 'readings', 'a.csv', HASH)).toThrow('--source "Weather" must match');
     expect(() => objectKey('weather', 'read-ings', 'a.csv', HASH)).toThrow('--dataset "read-ings" must match');
   });
@@ -46,7 +52,13 @@ describe('retry', () => {
         calls++;
         throw Object.assign(new Error(`reset ${calls}`), { code: 'ECONNRESET' });
       },
-      { maxAttempts: 3, baseDelayMs: 10, maxDelayMs: 100, random: () => 0.5, sleep: async (ms) => void delays.push(ms) },
+      {
+        maxAttempts: 3,
+        baseDelayMs: 10,
+        maxDelayMs: 100,
+        random: () => 0.5,
+        sleep: async (ms) => void delays.push(ms),
+      },
     );
     await expect(failing).rejects.toBeInstanceOf(RetriesExhaustedError);
     await expect(failing).rejects.toMatchObject({ attempts: 3, message: 'gave up after 3 attempts: reset 3' });
@@ -83,6 +95,8 @@ describe('command line', () => {
   test('GIVEN an unknown command or flag WHEN parsed THEN a UsageError names it', () => {
     expect(() => parseCommandLine(['upload'])).toThrow('unknown command "upload"');
     expect(() => parseCommandLine(['send', '--nope'])).toThrow("Unknown option '--nope'");
-    expect(() => parseCommandLine(['send', '--concurrency', 'many'])).toThrow('--concurrency: "many" is not a whole number');
+    expect(() => parseCommandLine(['send', '--concurrency', 'many'])).toThrow(
+      '--concurrency: "many" is not a whole number',
+    );
   });
 });

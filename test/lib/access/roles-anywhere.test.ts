@@ -1,7 +1,11 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { SourceUploadRoles, UPLOAD_ACTIONS, type SourceUploadRolesProps } from '../../../lib/access/source-upload-roles';
+import {
+  SourceUploadRoles,
+  UPLOAD_ACTIONS,
+  type SourceUploadRolesProps,
+} from '../../../lib/access/source-upload-roles';
 import { ROLES_ANYWHERE_ACTIONS, SourceRolesAnywhere } from '../../../lib/access/roles-anywhere';
 import type { SourceSpec } from '../../../lib/config';
 import { PipelineStorage } from '../../../lib/storage/pipeline-storage';
@@ -12,7 +16,10 @@ const DATASETS = ['weather', 'orders'];
 
 function build(sources: SourceSpec[], props: Partial<SourceUploadRolesProps> = {}) {
   const stack = testStack();
-  const storage = new PipelineStorage(stack, 'Storage', { namePrefix: 'ingest-dev', removalPolicy: RemovalPolicy.RETAIN });
+  const storage = new PipelineStorage(stack, 'Storage', {
+    namePrefix: 'ingest-dev',
+    removalPolicy: RemovalPolicy.RETAIN,
+  });
   const roles = new SourceUploadRoles(stack, 'UploadRoles', {
     inboundBucket: storage.inboundBucket,
     encryptionKey: storage.key,
@@ -97,7 +104,9 @@ describe('SourceRolesAnywhere (via SourceUploadRoles)', () => {
 
   test('WHEN synthesized THEN the trust anchor and profile ARNs are stack outputs named after the source', () => {
     const anchor = roles.rolesAnywhere.get('weather')!;
-    t.hasOutput('TrustAnchorArnWeather', { Value: { 'Fn::GetAtt': [logicalId(anchor.trustAnchor), 'TrustAnchorArn'] } });
+    t.hasOutput('TrustAnchorArnWeather', {
+      Value: { 'Fn::GetAtt': [logicalId(anchor.trustAnchor), 'TrustAnchorArn'] },
+    });
     t.hasOutput('RolesAnywhereProfileArnWeather', {
       Value: { 'Fn::GetAtt': [logicalId(anchor.profile!), 'ProfileArn'] },
       Description: Match.stringLikeRegexp('--profile-arn'),
@@ -143,7 +152,8 @@ describe('SourceRolesAnywhere (via SourceUploadRoles)', () => {
   test('GIVEN a non-PEM CA certificate WHEN constructed directly THEN a clear error names the source', () => {
     const s = testStack();
     expect(
-      () => new SourceRolesAnywhere(s, 'RA', { sourceName: 'x', namePrefix: 'p', spec: { caCertificate: 'not a cert' } }),
+      () =>
+        new SourceRolesAnywhere(s, 'RA', { sourceName: 'x', namePrefix: 'p', spec: { caCertificate: 'not a cert' } }),
     ).toThrow('SourceRolesAnywhere: source "x" caCertificate must be a PEM certificate');
   });
 });
