@@ -182,18 +182,23 @@ async function watch(args: ParsedArgs, io: CliIo, log: Logger): Promise<number> 
       await scanner.scan();
       await sleep(settleMs);
     }
-    for (const file of await scanner.scan()) {
-      if (stopped) break;
-      try {
-        await s.spool.admitByMove(file.path, file.name);
-        scanner.forget(file.path);
-      } catch (err) {
-        if (!(err instanceof SpoolFullError)) throw err;
-        full = true;
-        log.error('spool-full', { file: file.path, message: err.message });
-        break;
+    // Admission hashes and fsyncs each file: a few at a time (the byte budget is reserved synchronously).
+    const settled = await scanner.scan();
+    let next = 0;
+    const admit = async () => {
+      while (next < settled.length && !stopped && !full) {
+        const file = settled[next++];
+        try {
+          await s.spool.admitByMove(file.path, file.name);
+          scanner.forget(file.path);
+        } catch (err) {
+          if (!(err instanceof SpoolFullError)) throw err;
+          full = true;
+          log.error('spool-full', { file: file.path, message: err.message });
+        }
       }
-    }
+    };
+    await Promise.all(Array.from({ length: num(args.values, 'concurrency', DEFAULTS.concurrency) }, admit));
     add(total, await runDrain(s, args.values, () => stopped));
     if (!once && !stopped)
       await sleep(num(args.values, 'scan-interval', DEFAULTS.scanIntervalSeconds) * 1000, io.stopSignal);
