@@ -190,17 +190,49 @@ const awsPrincipal = z
     'must be a 12-digit account id or an IAM role/user/root ARN',
   );
 
+/** A PEM certificate block (one or more). */
+const PEM_CERTIFICATE_PATTERN = /^\s*(-----BEGIN CERTIFICATE-----[A-Za-z0-9+/=\s]+-----END CERTIFICATE-----\s*)+$/;
+
+/**
+ * IAM Roles Anywhere for a producer outside AWS: hosts holding a certificate issued by this CA obtain
+ * temporary credentials for the source's upload role (no static keys). The CDK app creates a trust anchor
+ * from the CA and a profile limited to the source's upload role.
+ */
+export const rolesAnywhereSchema = z
+  .object({
+    /** PEM of the CA certificate (bundle) that issues the producer hosts' certificates. */
+    caCertificate: z
+      .string()
+      .regex(PEM_CERTIFICATE_PATTERN, 'must be a PEM certificate (-----BEGIN CERTIFICATE----- …)'),
+    /** Only certificates whose subject CN is one of these may assume the role. @default any certificate of the CA */
+    subjectCommonNames: z.array(z.string().min(1).max(64)).min(1).optional(),
+    /** Longest session Roles Anywhere issues, in seconds. @default 3600 */
+    sessionDurationSeconds: z.number().int().min(900).max(43200).optional(),
+  })
+  .strict();
+
 export const sourceSchema = z
   .object({
     /** First segment of every key this producer uploads: `<source>/<dataset>/…`. */
     name: z.string().regex(SOURCE_NAME_PATTERN, matches(SOURCE_NAME_PATTERN)),
-    /** AWS principals allowed to assume this source's upload role. No static keys, ever. */
-    principals: z.array(awsPrincipal).min(1, 'must list at least one principal'),
+    /** AWS principals allowed to assume this source's upload role (hosts in AWS). No static keys, ever. */
+    principals: z.array(awsPrincipal).min(1, 'must list at least one principal').optional(),
+    /** Hosts outside AWS: IAM Roles Anywhere with this CA. At least one of principals / rolesAnywhere. */
+    rolesAnywhere: rolesAnywhereSchema.optional(),
     /** Datasets this source may upload to. @default every dataset */
     datasets: z.array(ident).optional(),
     description: z.string().max(1000).optional(),
   })
-  .strict();
+  .strict()
+  .superRefine((s, ctx) => {
+    if (!s.principals && !s.rolesAnywhere) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['principals'],
+        message: 'must list at least one principal, or configure rolesAnywhere (a source needs a way to authenticate)',
+      });
+    }
+  });
 
 export const retentionSchema = z
   .object({
