@@ -1,4 +1,4 @@
-import { RemovalPolicy, type Duration } from 'aws-cdk-lib';
+import { RemovalPolicy } from 'aws-cdk-lib';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
@@ -31,8 +31,6 @@ export interface SnowflakeIngestionProps {
   readonly accessUrl?: string;
   /** Take over Snowflake objects that already exist (e.g. retained by an earlier stack); adopted objects are never dropped. @default false */
   readonly adoptExistingObjects?: boolean;
-  /** Longest wait for a paused pipe to drain during a COPY change. @default Duration.minutes(4) */
-  readonly pipeDrainTimeout?: Duration;
   /** Log retention of the provisioner functions. @default logs.RetentionDays.ONE_MONTH */
   readonly logRetention?: logs.RetentionDays;
   /**
@@ -87,11 +85,6 @@ export class SnowflakeIngestion extends Construct {
     super(scope, id);
     const { project, environment, datasets } = props.config;
     if (!datasets.length) throw new Error(`${this.node.path}: config has no datasets`);
-    const drainSeconds = props.pipeDrainTimeout?.toSeconds();
-    if (drainSeconds !== undefined && (drainSeconds < 0 || drainSeconds > 840))
-      throw new Error(
-        `${this.node.path}: pipeDrainTimeout must be at most 14 minutes (the provisioner's timeout is 15)`,
-      );
     const sf = environment.snowflake;
     const connection: SnowflakeConnection = connectionFromConfig(sf, props.accessUrl);
     this.provider = SnowflakeProvider.of(this, {
@@ -160,7 +153,6 @@ export class SnowflakeIngestion extends Construct {
         ...common,
         adopt: spec.adopt || common.adopt,
         definition: spec.definition as never,
-        ...(spec.kind === 'pipe' && drainSeconds !== undefined ? { pipeDrainTimeoutSeconds: drainSeconds } : {}),
       };
       const object =
         spec.kind === 'pipe'

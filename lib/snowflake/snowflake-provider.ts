@@ -3,15 +3,23 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
-import { PROVISIONER_SERVICE } from '../../lambda/shared/constants';
+import { PROVISIONER_SERVICE, PROVISIONER_TIMING } from '../../lambda/shared/constants';
 import { PipelineFunction, SNOWFLAKE_DRIVER_ALIASES } from '../functions/pipeline-function';
 import { acknowledgeProviderFramework } from '../nag/cdk-helpers';
 
 export interface SnowflakeProviderProps {
   /** Deployment environment name (function description, metric dimension). */
   readonly environmentName: string;
-  /** Provisioner timeout: covers a pipe drain wait plus retries. @default Duration.minutes(10) */
+  /**
+   * Timeout of one provisioner invocation; one invocation stops waiting after
+   * PROVISIONER_TIMING.invocationBudgetFraction of it. @default PROVISIONER_TIMING.lambdaTimeoutSeconds
+   */
   readonly timeout?: Duration;
+  /**
+   * Longest time one resource change may take across isComplete calls (IAM propagation, a pipe's
+   * owed REFRESH, a task graph another change holds). @default PROVISIONER_TIMING.totalTimeoutMinutes
+   */
+  readonly totalTimeout?: Duration;
   /** Log retention of the provisioner and the framework function. @default logs.RetentionDays.ONE_MONTH */
   readonly logRetention?: logs.RetentionDays;
   /** Removal policy of both log groups. @default RemovalPolicy.RETAIN */
@@ -42,14 +50,19 @@ export class SnowflakeProvider extends Construct {
       aliases: SNOWFLAKE_DRIVER_ALIASES,
       serviceName: PROVISIONER_SERVICE,
       environmentName: props.environmentName,
-      timeout: props.timeout ?? Duration.minutes(10),
+      timeout: props.timeout ?? Duration.seconds(PROVISIONER_TIMING.lambdaTimeoutSeconds),
       memorySize: 512,
       logRetention: retention,
       logRemovalPolicy: props.logRemovalPolicy,
       description: `Creates and safely updates Snowflake objects (${props.environmentName})`,
     });
+    // One function answers onEvent (validate) and isComplete (do the work, or "not yet" to be called
+    // again): long waits run across calls, within totalTimeout, never inside one invocation.
     const provider = new cr.Provider(this, 'Provider', {
       onEventHandler: this.onEventFunction,
+      isCompleteHandler: this.onEventFunction,
+      queryInterval: Duration.seconds(PROVISIONER_TIMING.queryIntervalSeconds),
+      totalTimeout: props.totalTimeout ?? Duration.minutes(PROVISIONER_TIMING.totalTimeoutMinutes),
       logGroup: new logs.LogGroup(this, 'FrameworkLogGroup', {
         retention,
         removalPolicy: props.logRemovalPolicy ?? RemovalPolicy.RETAIN,

@@ -57,7 +57,7 @@ function property(rows: readonly Row[], name: string): string | null {
 export const storageIntegrationKind: ObjectKind<StorageIntegrationDefinition, StorageIntegrationState> = {
   kind: 'storage-integration',
   label: 'storage integration',
-  dataBearing: false,
+  dataBearing: true,
   schema: storageIntegrationDefinition,
   physicalId: (d) => d.name,
   async read(d, session) {

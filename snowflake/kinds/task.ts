@@ -128,7 +128,7 @@ const runState = (v: string | null | undefined): TaskRunState =>
 export const taskKind: ObjectKind<TaskDefinition, TaskState> = {
   kind: 'task',
   label: 'task',
-  dataBearing: false,
+  dataBearing: true,
   schema: taskDefinition,
   physicalId: (d) => `${d.database}.${d.schema}.${d.name}`,
   async read(d, session) {
