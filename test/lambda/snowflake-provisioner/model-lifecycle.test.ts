@@ -54,7 +54,7 @@ const task = (name: string) => h.snowflake.catalog.model.tasks.get(name)!;
 
 beforeAll(async () => {
   h = await startHarness();
-  handler = createHandler({ session: { attempts: 1 }, apply: { sleep: async () => undefined, drainPollMs: 0 } });
+  handler = createHandler({ session: { attempts: 1 }, apply: { sleep: async () => undefined } });
   for (const o of objects.values()) {
     const out = await run('Create', o);
     physical[o.id] = out.PhysicalResourceId;
@@ -101,7 +101,10 @@ describe('GIVEN two datasets, a follow-up task, a gold view and the reader role,
       `ALTER TASK ${ROOT} RESUME`,
     ]);
     expect(h.snowflake.ddl[1]).toContain(`AFTER ${CHILD}`);
-    const deleted = await run('Delete', extra.get('OrderAuditTask')!);
+    // Under retain a task is left untouched (its run history); under destroy it is dropped.
+    expect((await run('Delete', extra.get('OrderAuditTask')!)).Data.ChangeKind).toBe('retain');
+    expect(h.snowflake.catalog.model.tasks.has('INGEST_TEST.CORE.ORDER_AUDIT')).toBe(true);
+    const deleted = await run('Delete', extra.get('OrderAuditTask')!, { removalPolicy: 'destroy' });
     expect(deleted.Data.ChangeKind).toBe('drop');
     expect(h.snowflake.catalog.model.tasks.has('INGEST_TEST.CORE.ORDER_AUDIT')).toBe(false);
     expect(task('INGEST_TEST.CORE.ORDERS_MERGE').state).toBe('started');
@@ -245,28 +248,23 @@ describe('GIVEN the deployed data model', () => {
 });
 
 describe('GIVEN a Delete', () => {
-  test('WHEN the removal policy is retain THEN tables, views and the role are retained; the tasks and streams are dropped', async () => {
+  test('WHEN the removal policy is retain THEN every object (tasks, streams, pipes, stage, integrations included) is left untouched and reported retained', async () => {
+    const tasksBefore = JSON.stringify([...h.snowflake.catalog.model.tasks]);
+    const streamsBefore = JSON.stringify([...h.snowflake.catalog.model.streams]);
     const outcome: Record<string, string> = {};
-    for (const o of [...objects.values()]
-      .reverse()
-      .filter((x) => !['table', 'pipe', 'stage', 'file-format', 'storage-integration', 'database'].includes(x.kind)))
-      outcome[o.id] = (await run('Delete', o)).Data.ChangeKind ?? 'none';
-    expect(outcome).toMatchObject({
-      ReaderRole: 'retain',
-      OrderTotalsView: 'retain',
-      OrderSnapshotTask: 'drop',
-      OrdersMergeTask: 'drop',
-      OrdersSilver: 'retain',
-      OrdersRejects: 'retain',
-      OrdersStream: 'drop',
-      CoreSchema: 'retain',
-    });
-    expect(h.snowflake.catalog.model.tasks.size).toBe(0);
-    expect(h.snowflake.catalog.tables.has('INGEST_TEST.CORE.ORDERS')).toBe(true);
+    for (const o of [...objects.values()].reverse()) outcome[o.id] = (await run('Delete', o)).Data.ChangeKind ?? 'none';
+    expect(Object.entries(outcome).filter(([, change]) => change !== 'retain')).toEqual([]);
+    expect(h.snowflake.ddl).toEqual([]);
+    // Untouched: same tasks in the same state, streams with their offsets, pipes and stage in place.
+    expect(JSON.stringify([...h.snowflake.catalog.model.tasks])).toBe(tasksBefore);
+    expect(JSON.stringify([...h.snowflake.catalog.model.streams])).toBe(streamsBefore);
+    expect(h.snowflake.catalog.pipes.size).toBeGreaterThan(0);
+    expect(h.snowflake.catalog.stages.size).toBe(1);
+    expect(h.snowflake.catalog.integrations.size).toBe(1);
   });
 
   test('WHEN the removal policy is destroy THEN the silver table, view and role are dropped', async () => {
-    for (const id of ['ReaderRole', 'OrderTotalsView', 'ClicksSilver']) {
+    for (const id of ['ReaderRole', 'OrderTotalsView', 'ClicksMergeTask', 'ClicksSilver']) {
       const out = await run('Delete', objects.get(id)!, { removalPolicy: 'destroy' });
       expect({ id, change: out.Data.ChangeKind }).toEqual({ id, change: 'drop' });
     }

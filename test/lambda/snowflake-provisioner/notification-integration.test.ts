@@ -26,7 +26,7 @@ beforeAll(async () => {
   h = await startHarness();
   handler = createHandler({
     session: { attempts: 1 },
-    apply: { sleep: async () => undefined, drainPollMs: 0, accessRetryDelayMs: 1 },
+    apply: { sleep: async () => undefined, accessRetryDelayMs: 1 },
   });
 });
 afterAll(() => h.stop());
@@ -38,6 +38,8 @@ describe('GIVEN an empty account WHEN the environment is deployed with error not
       cfnEvent('Create', 'NotificationIntegration', props(h.connection, o('NotificationIntegration'))),
     );
     expect(h.snowflake.statements).toEqual([
+      // onEvent: is the name free? Then isComplete reads, creates and re-reads.
+      `SHOW NOTIFICATION INTEGRATIONS LIKE 'INGEST_TEST_ERRORS'`,
       `SHOW NOTIFICATION INTEGRATIONS LIKE 'INGEST_TEST_ERRORS'`,
       `CREATE NOTIFICATION INTEGRATION "INGEST_TEST_ERRORS" ENABLED = TRUE TYPE = QUEUE DIRECTION = OUTBOUND NOTIFICATION_PROVIDER = AWS_SNS AWS_SNS_TOPIC_ARN = '${TOPIC}' AWS_SNS_ROLE_ARN = '${SNS_ROLE}' COMMENT = 'Snowflake load and task errors to SNS (ingest test)'`,
       `SHOW NOTIFICATION INTEGRATIONS LIKE 'INGEST_TEST_ERRORS'`,
@@ -46,6 +48,7 @@ describe('GIVEN an empty account WHEN the environment is deployed with error not
     expect(out).toEqual({
       PhysicalResourceId: 'INGEST_TEST_ERRORS',
       Data: {
+        ExistedBeforeChange: 'false',
         Name: 'INGEST_TEST_ERRORS',
         SfAwsIamUserArn: h.snowflake.catalog.iamUserArn,
         SfAwsExternalId: h.snowflake.catalog.notificationExternalId,
