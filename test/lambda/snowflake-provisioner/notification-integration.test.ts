@@ -138,12 +138,22 @@ describe('GIVEN the deployed integration', () => {
     expect(pipe).toMatchObject({ errorIntegration: 'INGEST_TEST_ERRORS', paused: false });
   });
 
-  test('WHEN it is deleted THEN it is dropped (account object, no data)', async () => {
-    const out = await handler(
+  test('WHEN it is deleted under retain THEN it is untouched (pipes and tasks name it); under destroy THEN dropped', async () => {
+    const kept = await handler(
       cfnEvent(
         'Delete',
         'NotificationIntegration',
         props(h.connection, o('NotificationIntegration')),
+        'INGEST_TEST_ERRORS',
+      ),
+    );
+    expect(kept.Data.ChangeKind).toBe('retain');
+    expect(h.snowflake.ddl).toEqual([]);
+    const out = await handler(
+      cfnEvent(
+        'Delete',
+        'NotificationIntegration',
+        props(h.connection, o('NotificationIntegration'), { removalPolicy: 'destroy' }),
         'INGEST_TEST_ERRORS',
       ),
     );
