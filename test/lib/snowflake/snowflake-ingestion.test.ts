@@ -141,8 +141,9 @@ describe('SnowflakeIngestion', () => {
   });
 
   test('THEN there is one provider for the stack, and its function may read only the key secret', () => {
-    // The provisioner, the Provider framework's onEvent and CDK's bucket-notifications handler.
-    template.resourceCountIs('AWS::Lambda::Function', 3);
+    // The provisioner (onEvent and isComplete), the Provider framework's onEvent, isComplete and
+    // onTimeout, and CDK's bucket-notifications handler.
+    template.resourceCountIs('AWS::Lambda::Function', 5);
     const secretStatements = Object.values(template.findResources('AWS::IAM::Policy'))
       .flatMap(
         (p) =>

@@ -2,6 +2,7 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { SnowflakeObject, SnowflakeProvider, Snowpipe, StorageIntegration } from '../../../lib/snowflake';
+import { PROVISIONER_TIMING } from '../../../lambda/shared/constants';
 
 const connection = {
   account: 'ORG-ACCT',
@@ -58,7 +59,8 @@ describe('SnowflakeObject', () => {
       definition: { database: 'D', name: 'RAW' },
     });
     const t = Template.fromStack(s);
-    t.resourceCountIs('AWS::Lambda::Function', 2); // provisioner + framework onEvent
+    // provisioner (onEvent and isComplete) + the framework's onEvent, isComplete and onTimeout
+    t.resourceCountIs('AWS::Lambda::Function', 4);
     t.hasResourceProperties('Custom::SnowflakeObject', {
       ServiceToken: Match.anyValue(),
       kind: 'schema',
@@ -115,5 +117,25 @@ describe('Snowpipe', () => {
         ],
       },
     });
+  });
+});
+
+describe('GIVEN the provider', () => {
+  test('WHEN synthesized THEN the work runs in isComplete: the waiter polls every queryIntervalSeconds for totalTimeoutMinutes, and the provisioner times out after lambdaTimeoutSeconds', () => {
+    const app = new App();
+    const s = new Stack(app, 'Timing', { env: { account: '111111111111', region: 'eu-west-1' } });
+    SnowflakeProvider.of(s, { environmentName: 'dev' });
+    const t = Template.fromStack(s);
+    const provisioner = Object.values(t.findResources('AWS::Lambda::Function')).filter((f) =>
+      JSON.stringify(f).includes('Creates and safely updates Snowflake objects'),
+    );
+    expect(provisioner.map((f) => (f as { Properties: { Timeout: number } }).Properties.Timeout)).toEqual([
+      PROVISIONER_TIMING.lambdaTimeoutSeconds,
+    ]);
+    const [machine] = Object.values(t.findResources('AWS::StepFunctions::StateMachine'));
+    const definition = JSON.stringify((machine as { Properties: unknown }).Properties);
+    const attempts = Math.ceil((PROVISIONER_TIMING.totalTimeoutMinutes * 60) / PROVISIONER_TIMING.queryIntervalSeconds);
+    expect(definition).toContain(`\\"IntervalSeconds\\":${PROVISIONER_TIMING.queryIntervalSeconds}`);
+    expect(definition).toContain(`\\"MaxAttempts\\":${attempts}`);
   });
 });
