@@ -167,7 +167,31 @@ export class SnowflakeIngestion extends Construct {
       objects.set(spec.id, object);
       if (spec.kind === 'pipe' && spec.dataset) pipes.set(spec.dataset, object as Snowpipe);
     }
+    orderTaskGraphs(specs, objects);
     this.objects = objects;
     this.pipes = pipes;
+  }
+}
+
+/**
+ * One change to a task graph at a time: CloudFormation updates resources in parallel unless one
+ * depends on another, and two invocations suspending and resuming the same root race (091089, or
+ * one taking the root its sibling suspended for an operator's suspension). So every task of a
+ * graph depends on the task of that graph declared before it (root first), which serialises
+ * creates, updates, deletes and rollbacks within the graph.
+ */
+export function orderTaskGraphs(
+  specs: readonly { readonly id: string; readonly kind: string; readonly definition: unknown }[],
+  objects: ReadonlyMap<string, SnowflakeObject>,
+): void {
+  const last = new Map<string, SnowflakeObject>();
+  for (const spec of specs) {
+    if (spec.kind !== 'task') continue;
+    const d = spec.definition as { database: string; schema: string; name: string; root?: string };
+    const graph = (d.root ?? `${d.database}.${d.schema}.${d.name}`).toUpperCase();
+    const object = objects.get(spec.id)!;
+    const previous = last.get(graph);
+    if (previous) object.node.addDependency(previous);
+    last.set(graph, object);
   }
 }

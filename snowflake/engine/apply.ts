@@ -42,6 +42,12 @@ export function isAwsAccessError(error: unknown): boolean {
   return error instanceof Error && ACCESS_ERROR.test(error.message);
 }
 
+/**
+ * Snowflake errors a later attempt can get past: 091089 "Unable to update graph with root task …
+ * since that root task is not suspended" (another deployment resumed the graph meanwhile).
+ */
+export const RETRY_LATER_CODES: ReadonlySet<string> = new Set(['091089']);
+
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** Executes `plan` for `object`; returns the statements that ran (reads of pipe status included). */
@@ -55,7 +61,7 @@ export async function applyPlan(
   const sleep = options.sleep ?? defaultSleep;
   const log = options.log ?? (() => undefined);
   const executed: string[] = [];
-  const undo: string[] = [];
+  const undo: (readonly string[])[] = [];
   let pausedAt: Date | undefined;
   let refreshFrom: string | undefined;
   const deadline = options.deadline ?? Infinity;
@@ -115,7 +121,7 @@ export async function applyPlan(
         if (s.usesRefreshFrom && !refreshFrom) throw new Error(`${object}: internal: no refresh instant recorded`);
         await run(sql, s.retryOnAccessError);
         if (s.settlesUndo) undo.length = 0;
-        if (s.undo) undo.push(s.undo);
+        if (s.undo) undo.push(typeof s.undo === 'string' ? [s.undo] : s.undo);
         return;
       }
       case 'mark-refresh-from': {
@@ -139,7 +145,7 @@ export async function applyPlan(
       await step(s);
     } catch (error) {
       const restored: string[] = [];
-      for (const sql of undo.reverse()) {
+      for (const sql of undo.reverse().flat()) {
         try {
           executed.push(sql);
           await session.query(sql);
@@ -149,6 +155,9 @@ export async function applyPlan(
         }
       }
       if (restored.length && error instanceof Error) error.message += `\n  ${restored.join('\n  ')}`;
+      // Another change holds the task graph (its root was resumed under us): undone above, retried later.
+      if (error instanceof StatementFailedError && error.code !== undefined && RETRY_LATER_CODES.has(error.code))
+        throw new RetryLaterError(object, `another change holds the task graph (${error.message})`, { cause: error });
       throw error;
     }
   }

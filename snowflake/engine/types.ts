@@ -40,8 +40,11 @@ export type ChangeKind =
 export interface SqlStep {
   readonly type: 'sql';
   readonly sql: string;
-  /** Statement that restores the previous state if a later step fails (e.g. resume a paused pipe). */
-  readonly undo?: string;
+  /**
+   * Statement(s) that restore the previous state if a later step fails (e.g. resume a paused pipe);
+   * several run in the order given. Undo groups run last-registered first.
+   */
+  readonly undo?: string | readonly string[];
   /** Once this step succeeds, the pending undo statements no longer apply (the old object is gone). */
   readonly settlesUndo?: boolean;
   /** Records the moment just before this statement runs as the pause time (see `mark-refresh-from`). */

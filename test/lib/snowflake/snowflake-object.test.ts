@@ -1,7 +1,14 @@
+import type { CfnResource } from 'aws-cdk-lib';
 import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { SnowflakeObject, SnowflakeProvider, Snowpipe, StorageIntegration } from '../../../lib/snowflake';
+import {
+  orderTaskGraphs,
+  SnowflakeObject,
+  SnowflakeProvider,
+  Snowpipe,
+  StorageIntegration,
+} from '../../../lib/snowflake';
 import { PROVISIONER_TIMING } from '../../../lambda/shared/constants';
 
 const connection = {
@@ -137,5 +144,44 @@ describe('GIVEN the provider', () => {
     const attempts = Math.ceil((PROVISIONER_TIMING.totalTimeoutMinutes * 60) / PROVISIONER_TIMING.queryIntervalSeconds);
     expect(definition).toContain(`\\"IntervalSeconds\\":${PROVISIONER_TIMING.queryIntervalSeconds}`);
     expect(definition).toContain(`\\"MaxAttempts\\":${attempts}`);
+  });
+});
+
+describe('GIVEN a task graph with a root and two sibling children', () => {
+  test('WHEN ordered THEN each task of the graph depends on the one before it (CloudFormation changes one at a time); another graph stays independent', () => {
+    const { s, provider } = stack();
+    const task = (id: string, name: string, root?: string) => ({
+      id,
+      kind: 'task',
+      definition: {
+        database: 'DB',
+        schema: 'CORE',
+        name,
+        body: 'SELECT 1',
+        ...(root ? { root, after: [root] } : {}),
+      },
+    });
+    const specs = [
+      task('Root', 'ROOT'),
+      task('A', 'A', 'DB.CORE.ROOT'),
+      task('Other', 'OTHER'),
+      task('B', 'B', 'DB.CORE.ROOT'),
+    ];
+    const objects = new Map(
+      specs.map((spec) => [
+        spec.id,
+        new SnowflakeObject(s, spec.id, { provider, connection, kind: 'task', definition: spec.definition }),
+      ]),
+    );
+    orderTaskGraphs(specs, objects);
+    const resources = Template.fromStack(s).findResources('Custom::SnowflakeObject') as Record<
+      string,
+      { DependsOn?: string[] }
+    >;
+    const logicalId = (id: string) => s.getLogicalId(objects.get(id)!.resource.node.defaultChild as CfnResource);
+    const dependsOn = (id: string) => resources[logicalId(id)]!.DependsOn ?? [];
+    expect(dependsOn('A')).toEqual([logicalId('Root')]);
+    expect(dependsOn('B')).toEqual([logicalId('A')]);
+    expect(dependsOn('Other')).toEqual([]);
   });
 });
