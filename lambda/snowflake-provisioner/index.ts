@@ -23,7 +23,12 @@ import type { ParsedRequest } from './request';
 export interface ProvisionerResponse {
   readonly PhysicalResourceId: string;
   readonly Data: Record<string, string>;
+  /** Set for kinds whose attributes are secret (the storage integration's external id). */
+  readonly NoEcho?: boolean;
 }
+
+/** Kinds whose attributes the Provider framework must redact from its logs and GetAtt output. */
+const SECRET_ATTRIBUTE_KINDS = new Set(['storage-integration']);
 
 export interface CompletionResponse {
   readonly IsComplete: boolean;
@@ -98,13 +103,15 @@ export function createHandlers(options: HandlerOptions = {}) {
     if (event.RequestType === 'Delete') return { PhysicalResourceId: event.PhysicalResourceId, Data: {} };
     if (!req) throw new Error('unreachable: only a Delete may carry invalid properties');
     const object = req.kind.physicalId(req.definition);
+    // NoEcho travels with the request to isComplete: the framework then redacts Data in its logs.
+    const noEcho = SECRET_ATTRIBUTE_KINDS.has(req.kind.kind) ? { NoEcho: true } : {};
     if (event.RequestType === 'Update') {
       const old = safeOldKind(event.OldResourceProperties);
       if (old && old !== req.kind.kind)
         throw new Error(
           `${event.LogicalResourceId}: kind cannot change from ${old} to ${req.kind.kind}; use a new construct id`,
         );
-      if (object === event.PhysicalResourceId) return { PhysicalResourceId: object, Data: {} };
+      if (object === event.PhysicalResourceId) return { PhysicalResourceId: object, Data: {}, ...noEcho };
     }
     // A new name (Create or rename): is it free? A taken name fails here, before CloudFormation
     // records it as this resource's physical id (whose Delete could otherwise drop another's object).
@@ -113,7 +120,7 @@ export function createHandlers(options: HandlerOptions = {}) {
       async (session) => (await req.kind.read(req.definition, session)) !== undefined,
     );
     if (existed && !req.adopt && event.RequestType === 'Create') throw new ObjectExistsError(object, req.kind.label);
-    return { PhysicalResourceId: object, Data: { [EXISTED_KEY]: String(existed) } };
+    return { PhysicalResourceId: object, Data: { [EXISTED_KEY]: String(existed) }, ...noEcho };
   }
 
   async function isComplete(event: CompletionEvent, context?: Pick<Context, 'getRemainingTimeInMillis'>) {

@@ -9,7 +9,7 @@ import type { ResolvedEnvironment } from '../config';
 import { ingestionObjects } from '../../snowflake/ingestion-objects';
 import { NOTIFICATION_INTEGRATION_ID } from '../../snowflake/ingestion-objects';
 import { notificationIntegrationName, notificationRoleName } from '../../snowflake/kinds/notification-integration';
-import { defaultExternalId, snowflakeRoleName, storageIntegrationName } from '../../snowflake/names';
+import { snowflakeRoleName, storageIntegrationName } from '../../snowflake/names';
 import { dataModelInput } from './data-model-input';
 import type { DataModelSources } from './data-model-input';
 import { NotificationIntegration } from './notification-integration';
@@ -99,7 +99,8 @@ export class SnowflakeIngestion extends Construct {
       adopt: props.adoptExistingObjects ?? false,
     };
     const roleName = snowflakeRoleName(project, environment.name);
-    const externalId = sf.externalId ?? defaultExternalId(project, environment.name);
+    // No default: Snowflake generates an unguessable external id (see StorageIntegration).
+    const externalId = sf.externalId;
 
     this.storageIntegration = new StorageIntegration(this, 'StorageIntegration', {
       ...common,

@@ -21,7 +21,7 @@ const integrationState: StorageIntegrationState = {
   provider: 'S3',
   enabled: true,
   roleArn: integration.roleArn,
-  externalId: integration.externalId,
+  externalId: integration.externalId!,
   iamUserArn: 'arn:aws:iam::999999999999:user/sf',
   allowedLocations: ['s3://stage-bucket/data/'],
   blockedLocations: [],
@@ -288,5 +288,17 @@ describe('kind registry', () => {
     registerKind({ ...databaseKind, kind: 'test-kind' });
     expect(getKind('test-kind').label).toBe('database');
     expect(() => registerKind({ ...databaseKind, kind: 'test-kind' })).toThrow(/already registered/);
+  });
+});
+
+describe('storage integration external id', () => {
+  const generated = { ...integration, externalId: undefined };
+  test('GIVEN no explicit external id WHEN created THEN Snowflake generates it (the statement names none)', () => {
+    const [step] = storageIntegrationKind.plan(undefined, generated).steps;
+    expect(step?.type === 'sql' && step.sql).not.toContain('STORAGE_AWS_EXTERNAL_ID');
+  });
+  test('GIVEN an integration with its generated id WHEN updated without one THEN the id is kept (no-op)', () => {
+    const live = { ...integrationState, externalId: 'ACCT_SFCRole=2_aBcD1234randomPart=' };
+    expect(storageIntegrationKind.plan(live, generated)).toEqual({ change: 'no-op', steps: [], notes: [] });
   });
 });

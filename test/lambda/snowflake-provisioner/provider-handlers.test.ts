@@ -82,3 +82,29 @@ describe('GIVEN the framework calls one function as onEvent and as isComplete', 
     );
   });
 });
+
+describe('GIVEN a storage integration without an explicit external id', () => {
+  test('WHEN created and then updated THEN Snowflake generates an unguessable id once, it stays stable, is returned as an attribute, and the resource is NoEcho (redacted from the framework logs)', async () => {
+    const base = o('StorageIntegration');
+    const definition = { ...base.definition, name: 'INGEST_TEST_S3_GEN', externalId: undefined };
+    const create = cfnEvent('Create', 'GenIntegration', props(h.connection, { ...base, definition }));
+    const answer = (await handler(create)) as { PhysicalResourceId: string; Data: Record<string, string> };
+    expect(answer).toMatchObject({ NoEcho: true });
+    const created = (await handler(completion(create, answer), context(300_000))) as { Data: Record<string, string> };
+    const id = created.Data.StorageAwsExternalId!;
+    expect(id).toMatch(/^TESTACCT_SFCRole=2_[A-Za-z0-9_-]{24}$/);
+    expect(h.snowflake.statements.join('\n')).not.toContain(id);
+    h.snowflake.clearLog();
+    const update = cfnEvent(
+      'Update',
+      'GenIntegration',
+      props(h.connection, { ...base, definition: { ...definition, comment: 'changed' } }),
+      'INGEST_TEST_S3_GEN',
+    );
+    const updated = (await handler(completion(update, (await handler(update)) as never), context(300_000))) as {
+      Data: Record<string, string>;
+    };
+    expect(updated.Data.StorageAwsExternalId).toBe(id);
+    expect(h.snowflake.ddl).toEqual([`ALTER STORAGE INTEGRATION "INGEST_TEST_S3_GEN" SET COMMENT = 'changed'`]);
+  });
+});

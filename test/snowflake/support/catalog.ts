@@ -3,6 +3,7 @@
  * (CREATE / ALTER / DROP / SHOW / DESC / SYSTEM$PIPE_STATUS) over a small catalog. Creating an
  * existing object, or CREATE OR REPLACE of a running pipe, fails like Snowflake would (or louder).
  */
+import { randomBytes } from 'crypto';
 import { Reader, SqlFailure, tokenize, unsupported } from './sql-reader';
 import type { Rows } from './sql-reader';
 import { ModelObjects } from './model-catalog';
@@ -109,7 +110,9 @@ export class Catalog {
           STORAGE_PROVIDER: p.STORAGE_PROVIDER ?? 'S3',
           ENABLED: (p.ENABLED ?? 'TRUE').toLowerCase(),
           STORAGE_AWS_ROLE_ARN: p.STORAGE_AWS_ROLE_ARN ?? '',
-          STORAGE_AWS_EXTERNAL_ID: p.STORAGE_AWS_EXTERNAL_ID ?? 'GENERATED_ID',
+          // Like Snowflake: generated (random) when not given.
+          STORAGE_AWS_EXTERNAL_ID:
+            p.STORAGE_AWS_EXTERNAL_ID ?? `TESTACCT_SFCRole=2_${randomBytes(18).toString('base64url')}`,
           STORAGE_ALLOWED_LOCATIONS: p.STORAGE_ALLOWED_LOCATIONS ?? '',
           STORAGE_BLOCKED_LOCATIONS: p.STORAGE_BLOCKED_LOCATIONS ?? '',
           STORAGE_AWS_IAM_USER_ARN: this.iamUserArn,
