@@ -195,6 +195,13 @@ describe('table planner', () => {
   test('GIVEN DESC TABLE types (VARCHAR(16777216), TIMESTAMP_TZ(9)) WHEN planned THEN no-op', () => {
     expect(tableKind.plan({ columns: described, comment: null }, table).change).toBe('no-op');
   });
+  test('GIVEN DESC TABLE showing VARCHAR(134217728) (BCR 2025_07 default size) WHEN planned THEN no-op, not UnsafeChangeError; a real shortening still is', () => {
+    const bcr = described.map((c) => (c.type === 'VARCHAR(16777216)' ? { ...c, type: 'VARCHAR(134217728)' } : c));
+    expect(bcr.some((c) => c.type === 'VARCHAR(134217728)')).toBe(true);
+    expect(tableKind.plan({ columns: bcr, comment: null }, table).change).toBe('no-op');
+    const short = described.map((c) => (c.type === 'VARCHAR(16777216)' ? { ...c, type: 'VARCHAR(10)' } : c));
+    expect(() => tableKind.plan({ columns: short, comment: null }, table)).toThrow(UnsafeChangeError);
+  });
   test('GIVEN a new column WHEN planned THEN ADD COLUMN; GIVEN extra columns THEN kept with a note', () => {
     const plan = tableKind.plan(
       { columns: [...described.slice(0, -1), { name: 'LEGACY', type: 'VARCHAR(10)' }], comment: null },
