@@ -73,7 +73,12 @@ export const columnSchema = z
     /** Snowflake type, e.g. `NUMBER(38,0)`, `VARCHAR`, `TIMESTAMP_NTZ`. */
     type: z.string().regex(SNOWFLAKE_TYPE_PATTERN, matches(SNOWFLAKE_TYPE_PATTERN)),
     /** Path into the record (`order.id`, `items[0].sku`); default: the column name. */
-    path: z.string().regex(RECORD_PATH_PATTERN, matches(RECORD_PATH_PATTERN)).optional(),
+    path: z
+      .string()
+      .regex(RECORD_PATH_PATTERN, matches(RECORD_PATH_PATTERN))
+      // `$$` would end the EXECUTE IMMEDIATE $$ … $$ block the MERGE task body lives in.
+      .refine((p) => !p.includes('$$'), 'must not contain "$$"')
+      .optional(),
     /** Free text, becomes the column comment. */
     description: z.string().max(1000).optional(),
   })

@@ -66,6 +66,12 @@ describe('loadConfig', () => {
     ).toThrow('DATASETS[0].columns[0].name: must match ^[A-Za-z][A-Za-z0-9_]{0,254}$');
   });
 
+  test('GIVEN a column path containing "$$" WHEN loaded THEN one path: rule line (not a stack trace at synth)', () => {
+    const raw = rawExampleConfig();
+    (raw.datasets[0].columns[0] as { path?: string }).path = 'a$$b';
+    expect(problemsOf(raw)).toEqual(['datasets[0].columns[0].path: must not contain "$$"']);
+  });
+
   test('GIVEN a column type with injected SQL WHEN loaded THEN the column type is rejected', () => {
     const raw = rawExampleConfig();
     raw.datasets[0].columns[0].type = 'NUMBER(38,0); DROP TABLE x';
