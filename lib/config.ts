@@ -313,6 +313,8 @@ export const snowflakeSchema = z
       .optional(),
     /** Read-only role granted SELECT on gold. @default <DATABASE>_READER */
     readerRole: z.string().regex(SNOWFLAKE_NAME_PATTERN, matches(SNOWFLAKE_NAME_PATTERN)).optional(),
+    /** Warehouse the reader role may use (USAGE), so analysts holding only it can query. @default none */
+    readerWarehouse: z.string().regex(SNOWFLAKE_NAME_PATTERN, matches(SNOWFLAKE_NAME_PATTERN)).optional(),
   })
   .strict();
 

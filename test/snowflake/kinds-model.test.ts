@@ -309,6 +309,17 @@ describe('reader role', () => {
       'GRANT SELECT ON ALL VIEWS IN SCHEMA "DB"."GOLD" TO ROLE "DB_READER"',
     ]);
   });
+  test('GIVEN a configured warehouse THEN the role gets USAGE on it (analysts holding only it can query), once', () => {
+    const withWh = readerRoleKind.schema.parse({ ...d, warehouse: 'analyst_wh' });
+    expect(sqlOf(readerRoleKind.plan(undefined, withWh)).at(-1)).toBe(
+      'GRANT USAGE ON WAREHOUSE "ANALYST_WH" TO ROLE "DB_READER"',
+    );
+    expect(sqlOf(readerRoleKind.plan(full, withWh))).toEqual([
+      'GRANT USAGE ON WAREHOUSE "ANALYST_WH" TO ROLE "DB_READER"',
+    ]);
+    const held = { ...full, grants: new Set([...full.grants, 'USAGE ON WAREHOUSE ANALYST_WH']) };
+    expect(readerRoleKind.plan(held, withWh).change).toBe('no-op');
+  });
 });
 
 test('GIVEN the registry THEN every data-model kind is registered', () => {

@@ -352,7 +352,7 @@ export class ModelObjects {
       this.roleGrants.add(`${role(m[1])}|${role(m[2])}`);
       return ok();
     }
-    if ((m = /^GRANT USAGE ON (DATABASE|SCHEMA) ("[^"]+"(?:\."[^"]+")?) TO ROLE ("[^"]+")$/.exec(sql))) {
+    if ((m = /^GRANT USAGE ON (DATABASE|SCHEMA|WAREHOUSE) ("[^"]+"(?:\."[^"]+")?) TO ROLE ("[^"]+")$/.exec(sql))) {
       const target = canonical(m[2]);
       if (m[1] === 'SCHEMA' && !this.catalog.schemas.has(target)) throw notExists(target);
       this.grants.add(`USAGE|${m[1]}|${target}|${role(m[3])}`);
