@@ -10,6 +10,9 @@ import { cfnEvent, startHarness } from './harness';
 import type { Harness } from './harness';
 import { props, testObjects } from './objects';
 
+// Silence the handler's logger, created below before the harness would set this.
+process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
+
 let h: Harness;
 const objects = testObjects();
 const o = (id: string) => objects.get(id)!;

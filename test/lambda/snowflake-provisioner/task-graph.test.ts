@@ -28,6 +28,9 @@ const model = (a: string, b: string) =>
   });
 const ROOT = 'INGEST_TEST.CORE.ORDERS_MERGE';
 
+// Silence the handler's logger, created below before the harness would set this.
+process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
+
 let h: Harness;
 let objects = model('SELECT 1', 'SELECT 2');
 const handler = createHandler({ session: { attempts: 1 }, apply: { sleep: async () => undefined } });
