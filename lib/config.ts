@@ -287,7 +287,7 @@ export const snowflakeSchema = z
     privateKeySecretArn: secretArnSchema,
     /** Host override for PrivateLink (`<account>.privatelink.snowflakecomputing.com`). */
     host: hostNameSchema.optional(),
-    /** Fixed STORAGE_AWS_EXTERNAL_ID. @default derived deterministically from project and environment */
+    /** Explicit STORAGE_AWS_EXTERNAL_ID. @default none: Snowflake generates an unguessable one (never in the template) */
     externalId: z
       .string()
       .regex(/^[A-Za-z0-9_+=,.@:/-]{2,1224}$/, 'must be a valid sts:ExternalId')
@@ -348,7 +348,31 @@ export const environmentSchema = z
     /** Per-dataset overrides for this environment: top-level dataset fields replaced (not merged). */
     datasetOverrides: z.record(ident, datasetObject.omit({ name: true }).partial()).optional(),
   })
-  .strict();
+  .strict()
+  .superRefine((e, ctx) => {
+    // Least privilege: the health monitor and the pipe refresher must not sign in as the deployer
+    // (CREATE INTEGRATION, CREATE ROLE, MANAGE GRANTS…) in an environment whose data is kept.
+    if (e.removalPolicy !== 'retain') return;
+    const m = e.snowflake.monitor ?? {};
+    if (!m.user || m.user.toUpperCase() === e.snowflake.user.toUpperCase())
+      ctx.addIssue({
+        code: 'custom',
+        path: ['snowflake', 'monitor', 'user'],
+        message: `must name the monitor's own user (not the deployer ${e.snowflake.user}) when removalPolicy is retain`,
+      });
+    if (!m.privateKeySecretArn || m.privateKeySecretArn === e.snowflake.privateKeySecretArn)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['snowflake', 'monitor', 'privateKeySecretArn'],
+        message: "must name the monitor's own key secret (not the deployer's) when removalPolicy is retain",
+      });
+    if (!m.role || m.role.toUpperCase() === e.snowflake.role.toUpperCase())
+      ctx.addIssue({
+        code: 'custom',
+        path: ['snowflake', 'monitor', 'role'],
+        message: `must name the monitor's own role (not the deployer's ${e.snowflake.role}) when removalPolicy is retain`,
+      });
+  });
 
 /** A follow-up task: user SQL run AFTER a dataset's MERGE task (or another follow-up task). */
 export const followUpTaskSchema = z
