@@ -73,7 +73,12 @@ export const columnSchema = z
     /** Snowflake type, e.g. `NUMBER(38,0)`, `VARCHAR`, `TIMESTAMP_NTZ`. */
     type: z.string().regex(SNOWFLAKE_TYPE_PATTERN, matches(SNOWFLAKE_TYPE_PATTERN)),
     /** Path into the record (`order.id`, `items[0].sku`); default: the column name. */
-    path: z.string().regex(RECORD_PATH_PATTERN, matches(RECORD_PATH_PATTERN)).optional(),
+    path: z
+      .string()
+      .regex(RECORD_PATH_PATTERN, matches(RECORD_PATH_PATTERN))
+      // `$$` would end the EXECUTE IMMEDIATE $$ … $$ block the MERGE task body lives in.
+      .refine((p) => !p.includes('$$'), 'must not contain "$$"')
+      .optional(),
     /** Free text, becomes the column comment. */
     description: z.string().max(1000).optional(),
     /**
@@ -332,7 +337,7 @@ export const snowflakeSchema = z
     privateKeySecretArn: secretArnSchema,
     /** Host override for PrivateLink (`<account>.privatelink.snowflakecomputing.com`). */
     host: hostNameSchema.optional(),
-    /** Fixed STORAGE_AWS_EXTERNAL_ID. @default derived deterministically from project and environment */
+    /** Explicit STORAGE_AWS_EXTERNAL_ID. @default none: Snowflake generates an unguessable one (never in the template) */
     externalId: z
       .string()
       .regex(/^[A-Za-z0-9_+=,.@:/-]{2,1224}$/, 'must be a valid sts:ExternalId')
@@ -358,6 +363,8 @@ export const snowflakeSchema = z
       .optional(),
     /** Read-only role granted SELECT on gold. @default <DATABASE>_READER */
     readerRole: z.string().regex(SNOWFLAKE_NAME_PATTERN, matches(SNOWFLAKE_NAME_PATTERN)).optional(),
+    /** Warehouse the reader role may use (USAGE), so analysts holding only it can query. @default none */
+    readerWarehouse: z.string().regex(SNOWFLAKE_NAME_PATTERN, matches(SNOWFLAKE_NAME_PATTERN)).optional(),
   })
   .strict();
 
@@ -391,7 +398,31 @@ export const environmentSchema = z
     /** Per-dataset overrides for this environment: top-level dataset fields replaced (not merged). */
     datasetOverrides: z.record(ident, datasetObject.omit({ name: true }).partial()).optional(),
   })
-  .strict();
+  .strict()
+  .superRefine((e, ctx) => {
+    // Least privilege: the health monitor and the pipe refresher must not sign in as the deployer
+    // (CREATE INTEGRATION, CREATE ROLE, MANAGE GRANTS…) in an environment whose data is kept.
+    if (e.removalPolicy !== 'retain') return;
+    const m = e.snowflake.monitor ?? {};
+    if (!m.user || m.user.toUpperCase() === e.snowflake.user.toUpperCase())
+      ctx.addIssue({
+        code: 'custom',
+        path: ['snowflake', 'monitor', 'user'],
+        message: `must name the monitor's own user (not the deployer ${e.snowflake.user}) when removalPolicy is retain`,
+      });
+    if (!m.privateKeySecretArn || m.privateKeySecretArn === e.snowflake.privateKeySecretArn)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['snowflake', 'monitor', 'privateKeySecretArn'],
+        message: "must name the monitor's own key secret (not the deployer's) when removalPolicy is retain",
+      });
+    if (!m.role || m.role.toUpperCase() === e.snowflake.role.toUpperCase())
+      ctx.addIssue({
+        code: 'custom',
+        path: ['snowflake', 'monitor', 'role'],
+        message: `must name the monitor's own role (not the deployer's ${e.snowflake.role}) when removalPolicy is retain`,
+      });
+  });
 
 /** A follow-up task: user SQL run AFTER a dataset's MERGE task (or another follow-up task). */
 export const followUpTaskSchema = z

@@ -40,6 +40,8 @@ export interface DataModelObjectsInput {
   readonly followUpTasks?: readonly FollowUpTaskSpec[];
   /** Reader role name; `null` for none. @default <DATABASE>_READER */
   readonly readerRole?: string | null;
+  /** Warehouse the reader role gets USAGE on. @default none */
+  readonly readerWarehouse?: string;
   readonly taskOptions?: MergeTaskOptions;
   /** ERROR_INTEGRATION of the MERGE tasks and the object ids it needs. @default none */
   readonly errorIntegration?: { readonly name: string; readonly dependsOn: readonly string[] };
@@ -247,6 +249,9 @@ export function dataModelObjects(input: DataModelObjectsInput): IngestionObject[
         name: canonicalName(role, 'snowflake.readerRole'),
         database: s.database,
         schema: s.gold,
+        ...(input.readerWarehouse
+          ? { warehouse: canonicalName(input.readerWarehouse, 'snowflake.readerWarehouse') }
+          : {}),
         comment: `Read-only access to ${s.database}.${s.gold} (${input.tag}, managed by the pipeline).`,
       },
       dependsOn: ['GoldSchema', ...viewIds],

@@ -165,3 +165,21 @@ export const ARCHIVE_METADATA = {
  * (same event time, same output names and bytes), reading that identity from the archive object.
  */
 export const REPLAYED_FROM_METADATA = 'replayed-from';
+
+/**
+ * Timing of the Snowflake provisioner (one source for the construct and the handler). onEvent only
+ * validates; the work runs in the Provider framework's isComplete, which the framework calls every
+ * `queryIntervalSeconds` until it reports completion or `totalTimeoutMinutes` pass. One invocation
+ * stops waiting after `invocationBudgetFraction` of its Lambda timeout and hands the rest (IAM
+ * propagation, a pipe's owed REFRESH, a task graph another deployment is changing) to the next call.
+ */
+export const PROVISIONER_TIMING = {
+  /** Lambda timeout of the provisioner (onEvent and isComplete). */
+  lambdaTimeoutSeconds: 300,
+  /** Fraction of the Lambda timeout one invocation may spend waiting before it returns "not yet". */
+  invocationBudgetFraction: 0.5,
+  /** Interval between isComplete calls. */
+  queryIntervalSeconds: 30,
+  /** Longest time one resource change may take across isComplete calls. */
+  totalTimeoutMinutes: 120,
+} as const;

@@ -13,8 +13,11 @@ export interface StorageIntegrationProps extends SnowflakeObjectCommonProps {
   readonly name: string;
   /** Fixed name of the IAM role Snowflake assumes; its ARN is computed from it (breaks the cycle). */
   readonly roleName: string;
-  /** Fixed STORAGE_AWS_EXTERNAL_ID, also the trust policy's sts:ExternalId condition. */
-  readonly externalId: string;
+  /**
+   * Explicit STORAGE_AWS_EXTERNAL_ID. @default none: Snowflake generates an unguessable one at
+   * CREATE, read back as the integration's `StorageAwsExternalId` attribute (never in the template)
+   */
+  readonly externalId?: string;
   /** Bucket Snowflake reads. */
   readonly bucket: s3.IBucket;
   /** Key encrypting the bucket (Snowflake gets kms:Decrypt on it). @default none (SSE-S3) */
@@ -39,6 +42,7 @@ export class StorageIntegration extends Construct {
   readonly integrationName: string;
   /** IAM user Snowflake uses (from DESC INTEGRATION). */
   readonly iamUserArn: string;
+  /** The external id: the explicit one, or a token for the integration's generated one. */
   readonly externalId: string;
   /** The role's ARN, computed from its fixed name. */
   readonly roleArn: string;
@@ -69,7 +73,7 @@ export class StorageIntegration extends Construct {
       definition: {
         name: props.name,
         roleArn,
-        externalId: props.externalId,
+        ...(props.externalId ? { externalId: props.externalId } : {}),
         // Snowflake checks stage URLs against the allowed locations: the stage is the bucket root
         // (pipes read `@stage/data/<dataset>/`); what Snowflake can read is limited by the role below.
         allowedLocations: [`s3://${props.bucket.bucketName}/`],
@@ -78,14 +82,14 @@ export class StorageIntegration extends Construct {
     });
     this.integrationName = this.integration.qualifiedName;
     this.iamUserArn = this.integration.attribute('StorageAwsIamUserArn');
-    this.externalId = props.externalId;
+    this.externalId = props.externalId ?? this.integration.attribute('StorageAwsExternalId');
     this.roleArn = roleArn;
 
     this.role = new iam.Role(this, 'Role', {
       roleName: props.roleName,
       description: `Assumed by Snowflake storage integration ${props.name} to read ${prefixes.join(', ')}`,
       assumedBy: new iam.ArnPrincipal(this.iamUserArn).withConditions({
-        StringEquals: { 'sts:ExternalId': props.externalId },
+        StringEquals: { 'sts:ExternalId': this.externalId },
       }),
     });
     // No grant method reads one prefix with an s3:prefix-scoped ListBucket: written out, scoped.

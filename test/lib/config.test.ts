@@ -66,6 +66,23 @@ describe('loadConfig', () => {
     ).toThrow('DATASETS[0].columns[0].name: must match ^[A-Za-z][A-Za-z0-9_]{0,254}$');
   });
 
+  test('GIVEN a retain environment whose monitor would sign in as the deployer WHEN loaded THEN synth fails naming each field', () => {
+    const raw = rawExampleConfig();
+    const prod = raw.environments.find((e: { removalPolicy: string }) => e.removalPolicy === 'retain')!;
+    delete (prod.snowflake as { monitor?: unknown }).monitor;
+    expect(problemsOf(raw)).toEqual([
+      expect.stringMatching(/^environments\[\d\]\.snowflake\.monitor\.user: must name the monitor's own user/),
+      expect.stringMatching(/^environments\[\d\]\.snowflake\.monitor\.privateKeySecretArn: must name/),
+      expect.stringMatching(/^environments\[\d\]\.snowflake\.monitor\.role: must name/),
+    ]);
+  });
+
+  test('GIVEN a column path containing "$$" WHEN loaded THEN one path: rule line (not a stack trace at synth)', () => {
+    const raw = rawExampleConfig();
+    (raw.datasets[0].columns[0] as { path?: string }).path = 'a$$b';
+    expect(problemsOf(raw)).toEqual(['datasets[0].columns[0].path: must not contain "$$"']);
+  });
+
   test('GIVEN a column type with injected SQL WHEN loaded THEN the column type is rejected', () => {
     const raw = rawExampleConfig();
     raw.datasets[0].columns[0].type = 'NUMBER(38,0); DROP TABLE x';

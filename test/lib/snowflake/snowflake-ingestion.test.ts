@@ -27,7 +27,7 @@ describe('SnowflakeIngestion', () => {
     template.findResources('Custom::SnowflakeObject', { Properties: { kind: 'storage-integration' } }),
   )[0];
 
-  test('GIVEN the dev environment WHEN synthesized THEN the Snowflake role trusts the integration IAM user with the external id', () => {
+  test('GIVEN the dev environment WHEN synthesized THEN the Snowflake role trusts the integration IAM user with the external id Snowflake generated (an attribute, never a literal in the template)', () => {
     template.hasResourceProperties('AWS::IAM::Role', {
       RoleName: 'ingest-dev-snowflake-s3',
       AssumeRolePolicyDocument: {
@@ -36,7 +36,9 @@ describe('SnowflakeIngestion', () => {
             Action: 'sts:AssumeRole',
             Effect: 'Allow',
             Principal: { AWS: { 'Fn::GetAtt': [integrationLogicalId, 'StorageAwsIamUserArn'] } },
-            Condition: { StringEquals: { 'sts:ExternalId': 'ingest:dev:snowflake-s3' } },
+            Condition: {
+              StringEquals: { 'sts:ExternalId': { 'Fn::GetAtt': [integrationLogicalId, 'StorageAwsExternalId'] } },
+            },
           },
         ],
       },
@@ -51,10 +53,14 @@ describe('SnowflakeIngestion', () => {
         roleArn: {
           'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::111111111111:role/ingest-dev-snowflake-s3']],
         },
-        externalId: 'ingest:dev:snowflake-s3',
+        externalId: Match.absent(),
         allowedLocations: [{ 'Fn::Join': ['', ['s3://', { Ref: Match.stringLikeRegexp('StageBucket') }, '/']] }],
       },
     });
+  });
+
+  test('THEN no external id (and no deterministic one such as ingest:dev:snowflake-s3) appears anywhere in the template', () => {
+    expect(JSON.stringify(template.toJSON())).not.toMatch(/ingest:dev:snowflake-s3|STORAGE_AWS_EXTERNAL_ID/);
   });
 
   test('THEN the role may only read data/* and manifests/*, list with an s3:prefix condition and decrypt with the key', () => {
@@ -143,8 +149,9 @@ describe('SnowflakeIngestion', () => {
   });
 
   test('THEN there is one provider for the stack, and its function may read only the key secret', () => {
-    // The provisioner, the Provider framework's onEvent and CDK's bucket-notifications handler.
-    template.resourceCountIs('AWS::Lambda::Function', 3);
+    // The provisioner (onEvent and isComplete), the Provider framework's onEvent, isComplete and
+    // onTimeout, and CDK's bucket-notifications handler.
+    template.resourceCountIs('AWS::Lambda::Function', 5);
     const secretStatements = Object.values(template.findResources('AWS::IAM::Policy'))
       .flatMap(
         (p) =>
