@@ -15,7 +15,7 @@ import { snowflakeDialect } from './model/dialect';
 import { planFollowUpTasks } from './model/follow-up-tasks';
 import type { FollowUpTaskSpec } from './model/follow-up-tasks';
 import { planGoldViews, resolveReferences } from './model/gold';
-import { ledgerViewQuery } from './model/ledger';
+import { ledgerViewQuery, manifestsPipeDefinition } from './model/ledger';
 import type { GoldViewSource } from './model/gold';
 import { mergeTaskDefinition } from './model/tasks';
 import type { MergeTaskOptions, TaskDefinition } from './model/tasks';
@@ -51,6 +51,9 @@ export interface DataModelObjectsInput {
 export const pascal = (s: string) => s.replace(/(^|_)([a-z0-9])/g, (_m, _u, c: string) => c.toUpperCase());
 const ref = (p: ObjectPath) => p.join('.');
 
+/** Object id of the pipe loading the parser's file manifests into OPS.FILE_MANIFESTS. */
+export const FILE_MANIFESTS_PIPE_ID = 'FileManifestsPipe';
+
 function taskProperties(t: TaskDefinition): Record<string, unknown> {
   const [database, schema, name] = t.name;
   const props: Record<string, unknown> = {
@@ -70,13 +73,15 @@ function taskProperties(t: TaskDefinition): Record<string, unknown> {
 }
 
 /**
- * The file ledger's objects: OPS schema, OPS.FILE_MANIFESTS (filled by the manifests pipe over
- * `@<stage>/manifests/`, see snowflake/model/ledger.ts manifestsCopyStatement) and the OPS.FILE_LEDGER view
- * over the manifests and every dataset's bronze, silver and rejects tables.
+ * The file ledger's objects: OPS schema, OPS.FILE_MANIFESTS, the pipe OPS.FILE_MANIFESTS_PIPE that fills it
+ * from `@<stage>/manifests/` (snowflake/model/ledger.ts manifestsPipeDefinition; it needs the ingestion
+ * objects `Stage` and `FileFormat`) and the OPS.FILE_LEDGER view over the manifests and every dataset's
+ * bronze, silver and rejects tables.
  */
 function opsObjects(
   s: ReturnType<typeof schemaNames>,
   models: ReturnType<typeof buildDatasetModel>[],
+  errorIntegration: DataModelObjectsInput['errorIntegration'],
 ): IngestionObject[] {
   const ops = opsObjectNames(s);
   return [
@@ -97,6 +102,12 @@ function opsObjects(
         comment: 'File manifests written by the parser under manifests/ of the stage bucket, one row per file.',
       },
       dependsOn: ['OpsSchema'],
+    },
+    {
+      id: FILE_MANIFESTS_PIPE_ID,
+      kind: 'pipe',
+      definition: { ...manifestsPipeDefinition(s, { errorIntegration: errorIntegration?.name }) },
+      dependsOn: ['FileManifests', 'Stage', ...(errorIntegration?.dependsOn ?? [])],
     },
     {
       id: 'FileLedgerView',
@@ -238,7 +249,7 @@ export function dataModelObjects(input: DataModelObjectsInput): IngestionObject[
     viewIds.push(id);
   }
 
-  objects.push(...opsObjects(s, models));
+  objects.push(...opsObjects(s, models, input.errorIntegration));
 
   const role = input.readerRole === undefined ? `${s.database}_READER` : input.readerRole;
   if (role)

@@ -1,6 +1,11 @@
 /**
- * Snowpipe with AUTO_INGEST: loads `@<stage>/<path>` into the dataset's bronze table, filling exactly
- * BRONZE_COLUMNS (lineage from METADATA$FILENAME, METADATA$FILE_ROW_NUMBER, METADATA$START_SCAN_TIME).
+ * Snowpipe with AUTO_INGEST: loads `@<stage>/<path>` into a table, filling exactly the definition's
+ * `columns` (target column + COPY transformation expression), by default BRONZE_COLUMNS (a dataset's
+ * bronze table: lineage from METADATA$FILENAME, METADATA$FILE_ROW_NUMBER, METADATA$START_SCAN_TIME).
+ * The COPY is `COPY INTO t (c1, …) FROM (SELECT e1, … FROM @stage/path) FILE_FORMAT = (FORMAT_NAME = …)`:
+ * a transformation (Snowflake: then no MATCH_BY_COLUMN_NAME, no WHERE; copy options FILES, ON_ERROR =
+ * ABORT_STATEMENT, SIZE_LIMIT, PURGE, FORCE, VALIDATION_MODE are not allowed in a pipe), one SELECT
+ * item per target column, no PATTERN (the path selects the files: every file below it is loaded).
  *
  * A pipe's COPY cannot be altered. A COPY change (or a `STOPPED_*` pipe) follows this procedure so no
  * file is missed or loaded twice, without waiting for the backlog (files submitted to a paused pipe
@@ -17,6 +22,26 @@ import { BRONZE_COLUMNS } from '../names';
 import type { ObjectKind, Plan, Step } from '../engine/types';
 import { comment, exactRow, identifier, objectRef, quoteRef, sameComment, showInSchema } from '../engine/values';
 
+/**
+ * A COPY transformation expression the kind accepts (validated, never free SQL): a column of the staged
+ * file `$<n>`, optionally an element path `$1:a.b` and a cast `::TYPE`, or a load metadata column.
+ */
+export const COPY_EXPRESSION =
+  /^(\$[1-9]\d{0,2}(:[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*)?(::(VARCHAR|VARIANT|BOOLEAN|DATE|TIMESTAMP_(TZ|NTZ|LTZ)|NUMBER\(\d{1,2},\d{1,2}\)))?|METADATA\$(FILENAME|FILE_ROW_NUMBER|FILE_CONTENT_KEY|FILE_LAST_MODIFIED|START_SCAN_TIME))$/;
+
+/** One target column of the COPY and the expression that fills it. */
+export const copyColumn = z
+  .object({
+    name: identifier,
+    from: z
+      .string()
+      .regex(
+        COPY_EXPRESSION,
+        'must be $<n>[:path][::TYPE] or a METADATA$ column (FILENAME, FILE_ROW_NUMBER, FILE_CONTENT_KEY, FILE_LAST_MODIFIED, START_SCAN_TIME)',
+      ),
+  })
+  .strict();
+
 export const pipeDefinition = z
   .object({
     database: identifier,
@@ -32,6 +57,15 @@ export const pipeDefinition = z
       .regex(/^([a-z0-9_-]+\/)+$/, 'must be a relative path of lower-case segments ending with /, e.g. data/orders/'),
     /** File format DATABASE.SCHEMA.NAME. */
     fileFormat: objectRef,
+    /**
+     * Target columns of the table, in order, each with the expression that fills it (one SELECT item
+     * per column). @default BRONZE_COLUMNS (a dataset's bronze table)
+     */
+    columns: z
+      .array(copyColumn)
+      .min(1, 'must list at least one column')
+      .refine((cs) => new Set(cs.map((c) => c.name)).size === cs.length, 'must not name a column twice')
+      .optional(),
     /** Notification integration for load errors. @default none */
     errorIntegration: identifier.optional(),
     comment,
@@ -59,10 +93,11 @@ const normalize = (sql: string) => sql.replace(/\s+/g, ' ').trim();
 const nullish = (v: string | null | undefined) =>
   v === undefined || v === null || v === '' || v === 'null' ? null : v;
 
-/** The pipe's COPY statement: every BRONZE_COLUMNS column, in order, from its `from` expression. */
+/** The pipe's COPY statement: every target column (default BRONZE_COLUMNS), in order, from its `from` expression. */
 export function renderCopy(d: PipeDefinition): string {
-  const columns = BRONZE_COLUMNS.map((c) => quoteIdentifier(c.name)).join(', ');
-  const values = BRONZE_COLUMNS.map((c) => c.from).join(', ');
+  const target = d.columns ?? BRONZE_COLUMNS;
+  const columns = target.map((c) => quoteIdentifier(c.name)).join(', ');
+  const values = target.map((c) => c.from).join(', ');
   return (
     `COPY INTO ${quoteRef(d.table)} (${columns}) FROM (SELECT ${values} FROM @${quoteRef(d.stage)}/${d.path})` +
     ` FILE_FORMAT = (FORMAT_NAME = ${stringLiteral(d.fileFormat)})`

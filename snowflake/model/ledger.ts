@@ -17,8 +17,11 @@
  * A manifest loaded twice (e.g. a recreated pipe) counts once. Every dataset contributes one aggregate
  * over its own tables, so a dataset without rows adds nothing and costs one scan of empty tables.
  */
-import { quoteIdentifier, stringLiteral } from '../identifiers';
-import { LEDGER_COLUMNS, MANIFEST_COLUMNS, opsObjectNames } from '../names';
+import { MANIFEST_PREFIX } from '../../lambda/shared/constants';
+import { quoteIdentifier } from '../identifiers';
+import { renderCopy } from '../kinds/pipe';
+import type { PipeDefinition } from '../kinds/pipe';
+import { LEDGER_COLUMNS, MANIFEST_COLUMNS, opsObjectNames, pipelineObjectNames } from '../names';
 import type { SchemaNames } from '../names';
 import { parseColumnType } from './column-types';
 import type { DatasetModel } from './dataset-model';
@@ -51,21 +54,33 @@ export function manifestsTable(schemas: SchemaNames): TableDefinition {
 }
 
 /**
- * The COPY of `OPS.FILE_MANIFESTS_PIPE` (Snowflake): every MANIFEST_COLUMNS column from its `from`
- * expression, over `@<stage>/<prefix>` in the stage's gzip JSON file format.
+ * `OPS.FILE_MANIFESTS_PIPE` (kind `pipe`): AUTO_INGEST over `@<RAW stage>/manifests/` (MANIFEST_PREFIX) in the
+ * stage lines' gzip JSON file format, filling every MANIFEST_COLUMNS column from its `from` expression. The
+ * stage bucket notifies the pipe's channel for the `manifests/` prefix (lib/snowflake/snowpipe.ts).
  */
-export function manifestsCopyStatement(
+export function manifestsPipeDefinition(
   schemas: SchemaNames,
-  stage: string,
-  prefix: string,
-  fileFormat: string,
-): string {
-  const cols = MANIFEST_COLUMNS.map((c) => q(c.name)).join(', ');
-  return (
-    `COPY INTO ${[...opsObjectNames(schemas).manifests].map(q).join('.')} (${cols}) ` +
-    `FROM (SELECT ${MANIFEST_COLUMNS.map((c) => c.from).join(', ')} FROM @${stage}/${prefix}) ` +
-    `FILE_FORMAT = (FORMAT_NAME = ${stringLiteral(fileFormat)})`
-  );
+  options: { readonly errorIntegration?: string } = {},
+): PipeDefinition {
+  const ops = opsObjectNames(schemas);
+  const shared = pipelineObjectNames(schemas);
+  return {
+    database: ops.manifestsPipe[0],
+    schema: ops.manifestsPipe[1],
+    name: ops.manifestsPipe[2],
+    table: ops.manifests.join('.'),
+    stage: shared.stage.join('.'),
+    path: MANIFEST_PREFIX,
+    fileFormat: shared.fileFormat.join('.'),
+    columns: MANIFEST_COLUMNS.map((c) => ({ name: c.name, from: c.from })),
+    ...(options.errorIntegration ? { errorIntegration: options.errorIntegration } : {}),
+    comment: `Loads ${MANIFEST_PREFIX} (file manifests written by the parser) into ${ops.manifests.join('.')}`,
+  };
+}
+
+/** The COPY of `OPS.FILE_MANIFESTS_PIPE` (Snowflake), as the pipe kind renders it. */
+export function manifestsCopyStatement(schemas: SchemaNames): string {
+  return renderCopy(manifestsPipeDefinition(schemas));
 }
 
 /** Latest manifest per object version (a manifest loaded twice counts once), its fields typed. */

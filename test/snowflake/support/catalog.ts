@@ -7,6 +7,7 @@ import { randomBytes } from 'crypto';
 import { Reader, SqlFailure, tokenize, unsupported } from './sql-reader';
 import type { Rows } from './sql-reader';
 import { ModelObjects } from './model-catalog';
+import { checkPipeCopy } from './copy-statement';
 
 export { SqlFailure };
 export type { Rows };
@@ -173,11 +174,8 @@ export class Catalog {
         const as = sql.search(/\sAS\s+COPY\s/i);
         if (as < 0) throw unsupported(sql);
         const definition = sql.slice(as).replace(/^\s*AS\s+/i, '');
-        const target = /COPY INTO ("[^"]+"\."[^"]+"\."[^"]+")/.exec(definition);
-        const table = target ? target[1].replace(/"/g, '') : '';
-        if (!this.tables.has(table)) throw notExists(table);
-        const stage = /@("[^"]+"\."[^"]+"\."[^"]+")/.exec(definition);
-        if (!stage || !this.stages.has(stage[1].replace(/"/g, ''))) throw notExists(stage?.[1] ?? 'stage');
+        // Table, columns, SELECT items, stage, file format and copy options, as Snowflake checks them.
+        checkPipeCopy(definition, this);
         if (p.ERROR_INTEGRATION && !this.notificationIntegrations.has(p.ERROR_INTEGRATION))
           throw notExists(p.ERROR_INTEGRATION);
         const old = this.pipes.get(name);
