@@ -10,6 +10,7 @@ import { ingestionObjects } from '../../snowflake/ingestion-objects';
 import { NOTIFICATION_INTEGRATION_ID } from '../../snowflake/ingestion-objects';
 import { notificationIntegrationName, notificationRoleName } from '../../snowflake/kinds/notification-integration';
 import { snowflakeRoleName, storageIntegrationName } from '../../snowflake/names';
+import { FILE_MANIFESTS_PIPE_ID } from '../../snowflake/data-model-objects';
 import { dataModelInput } from './data-model-input';
 import type { DataModelSources } from './data-model-input';
 import { NotificationIntegration } from './notification-integration';
@@ -62,7 +63,8 @@ export interface SnowflakeErrorNotificationsProps {
  * stage, and per dataset its bronze table and AUTO_INGEST pipe, whose notification channel receives
  * the stage bucket's ObjectCreated events for `data/<dataset>/`. Unless `dataModel` is false, also
  * the medallion model: CORE and GOLD schemas, per dataset its stream, silver and rejects tables and
- * MERGE task, follow-up tasks, gold views and the reader role (docs/data-model-deploy.md).
+ * MERGE task, follow-up tasks, gold views, the reader role (docs/data-model-deploy.md) and the file
+ * ledger's OPS objects, whose manifests pipe gets the bucket's events for `manifests/`.
  */
 export class SnowflakeIngestion extends Construct {
   readonly provider: SnowflakeProvider;
@@ -73,6 +75,11 @@ export class SnowflakeIngestion extends Construct {
   readonly objects: ReadonlyMap<string, SnowflakeObject>;
   /** Pipes by dataset name. */
   readonly pipes: ReadonlyMap<string, Snowpipe>;
+  /**
+   * `OPS.FILE_MANIFESTS_PIPE`, loading the parser's file manifests (`manifests/` of the stage bucket, which
+   * notifies its channel for that prefix) into OPS.FILE_MANIFESTS; `undefined` when `dataModel` is false.
+   */
+  readonly manifestsPipe?: Snowpipe;
   /** The notification integration and its role, when `errorNotifications` is set. */
   readonly notificationIntegration?: NotificationIntegration;
   /**
@@ -167,6 +174,7 @@ export class SnowflakeIngestion extends Construct {
         object.node.addDependency(this.notificationIntegration.role);
       objects.set(spec.id, object);
       if (spec.kind === 'pipe' && spec.dataset) pipes.set(spec.dataset, object as Snowpipe);
+      if (spec.id === FILE_MANIFESTS_PIPE_ID) this.manifestsPipe = object as Snowpipe;
     }
     orderTaskGraphs(specs, objects);
     this.objects = objects;

@@ -72,6 +72,24 @@ describe('GIVEN the example config WHEN planned offline', () => {
     );
   });
 
+  test('THEN OPS.FILE_MANIFESTS_PIPE is one create block after its table and the stage: CREATE PIPE AUTO_INGEST over manifests/ with the error integration of the pipes', () => {
+    const h = headers(text).map((l) => l.replace(/^-- \+\s+/, '').replace(/ \(create\)$/, ''));
+    const index = (s: string) => h.indexOf(s);
+    expect(index('pipe INGEST_DEV.OPS.FILE_MANIFESTS_PIPE')).toBeGreaterThan(
+      index('table INGEST_DEV.OPS.FILE_MANIFESTS'),
+    );
+    expect(index('table INGEST_DEV.OPS.FILE_MANIFESTS')).toBeGreaterThan(index('stage INGEST_DEV.RAW.PIPELINE_STAGE'));
+    const block = text
+      .split('\n\n')
+      .find((b) => b.startsWith('-- +   pipe INGEST_DEV.OPS.FILE_MANIFESTS_PIPE (create)'));
+    expect(block?.split('\n').slice(1)).toEqual([
+      `CREATE PIPE "INGEST_DEV"."OPS"."FILE_MANIFESTS_PIPE" AUTO_INGEST = TRUE ERROR_INTEGRATION = "INGEST_DEV_ERRORS" COMMENT = 'Loads manifests/ (file manifests written by the parser) into INGEST_DEV.OPS.FILE_MANIFESTS' AS ` +
+        'COPY INTO "INGEST_DEV"."OPS"."FILE_MANIFESTS" ("MANIFEST", "STAGE_FILE", "LOADED_AT") ' +
+        'FROM (SELECT $1, METADATA$FILENAME, METADATA$START_SCAN_TIME FROM @"INGEST_DEV"."RAW"."PIPELINE_STAGE"/manifests/) ' +
+        "FILE_FORMAT = (FORMAT_NAME = 'INGEST_DEV.RAW.STAGE_NDJSON_GZ');",
+    ]);
+  });
+
   test('THEN each block holds its own statements: the MERGE task is created then resumed, views are plain CREATE VIEW', () => {
     const block = (header: string) => text.split('\n\n').find((b) => b.startsWith(`-- +   ${header} (create)`)) ?? '';
     const task = block('task INGEST_DEV.CORE.LISTINGS_MERGE');

@@ -48,8 +48,9 @@ describe('PipelineStage', () => {
     );
     const count = (kind: string) => objects.filter((k) => k === kind).length;
     const datasets = exampleConfigValidated().datasets.length;
-    // One custom resource per Snowflake object: per dataset a bronze table, pipe, stream, MERGE task and silver table.
-    expect([count('pipe'), count('stream'), count('silver-table')]).toEqual([datasets, datasets, datasets]);
+    // One custom resource per Snowflake object: per dataset a bronze table, pipe, stream, MERGE task and silver
+    // table; and the pipe of the file manifests (OPS.FILE_MANIFESTS_PIPE).
+    expect([count('pipe'), count('stream'), count('silver-table')]).toEqual([datasets + 1, datasets, datasets]);
     expect(count('storage-integration')).toBe(1);
     expect(count('notification-integration')).toBe(1);
     // The gold views and OPS.FILE_LEDGER.

@@ -326,6 +326,8 @@ describe('Failures', () => {
   });
 
   test('GIVEN IAM trust still propagating WHEN the pipe is created THEN access errors are retried (bounded) until it succeeds', async () => {
+    // The pipe's COPY needs its table and file format (an earlier test dropped them).
+    await handler(cfnEvent('Create', 'FileFormat', props(h.connection, o('FileFormat'), { adopt: true })));
     await handler(cfnEvent('Create', 'OrdersBronze', props(h.connection, o('OrdersBronze'), { adopt: true })));
     h.snowflake.clearLog();
     h.snowflake.failOn({

@@ -59,7 +59,7 @@ describe('GIVEN the dev environment with the shipped gold views', () => {
       view: count('view'),
       role: count('reader-role'),
       schema: count('schema'),
-    }).toEqual({ table: 9, pipe: 8, stream: 8, silver: 8, task: 8, view: 6, role: 1, schema: 4 });
+    }).toEqual({ table: 9, pipe: 9, stream: 8, silver: 8, task: 8, view: 6, role: 1, schema: 4 }); // pipes: 8 datasets + FILE_MANIFESTS_PIPE
     expect(count('rejects-table')).toBe(resolveEnvironment(loadConfig(pipelineConfig), 'dev').datasets.length);
     const ledger = byName('view', 'FILE_LEDGER');
     expect(ledger.Properties.definition.schema).toBe('OPS');

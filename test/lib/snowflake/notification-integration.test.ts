@@ -122,7 +122,8 @@ describe('GIVEN the Snowflake ingestion with error notifications to the Snowflak
 
   test('THEN every pipe has the integration as ERROR_INTEGRATION and is created after the integration and its role', () => {
     const pipes = template.findResources('Custom::SnowflakeObject', { Properties: { kind: 'pipe' } });
-    expect(Object.keys(pipes)).toHaveLength(config.datasets.length);
+    // One per dataset and OPS.FILE_MANIFESTS_PIPE.
+    expect(Object.keys(pipes)).toHaveLength(config.datasets.length + 1);
     for (const pipe of Object.values(pipes) as {
       Properties: { definition: Record<string, unknown> };
       DependsOn: string[];

@@ -98,7 +98,8 @@ describe('SnowflakeIngestion', () => {
 
   test('THEN each dataset pipe is a readable custom resource and the bucket notifies its channel for data/<dataset>/', () => {
     const pipes = template.findResources('Custom::SnowflakeObject', { Properties: { kind: 'pipe' } });
-    expect(Object.keys(pipes)).toHaveLength(config.datasets.length);
+    // One per dataset and OPS.FILE_MANIFESTS_PIPE.
+    expect(Object.keys(pipes)).toHaveLength(config.datasets.length + 1);
     template.hasResourceProperties('Custom::SnowflakeObject', {
       kind: 'pipe',
       connection: Match.objectLike({
@@ -132,6 +133,69 @@ describe('SnowflakeIngestion', () => {
         ]),
       },
     });
+  });
+
+  test('THEN OPS.FILE_MANIFESTS_PIPE loads manifests/ into OPS.FILE_MANIFESTS and the bucket notifies its channel for manifests/ only', () => {
+    const pipes = template.findResources('Custom::SnowflakeObject', {
+      Properties: { kind: 'pipe', definition: { name: 'FILE_MANIFESTS_PIPE' } },
+    });
+    expect(Object.keys(pipes)).toHaveLength(1);
+    const [logicalId, resource] = Object.entries(pipes)[0] as [string, { Properties: { definition: unknown } }];
+    expect(resource.Properties.definition).toEqual({
+      database: 'INGEST_DEV',
+      schema: 'OPS',
+      name: 'FILE_MANIFESTS_PIPE',
+      table: 'INGEST_DEV.OPS.FILE_MANIFESTS',
+      stage: 'INGEST_DEV.RAW.PIPELINE_STAGE',
+      path: 'manifests/',
+      fileFormat: 'INGEST_DEV.RAW.STAGE_NDJSON_GZ',
+      columns: [
+        { name: 'MANIFEST', from: '$1' },
+        { name: 'STAGE_FILE', from: 'METADATA$FILENAME' },
+        { name: 'LOADED_AT', from: 'METADATA$START_SCAN_TIME' },
+      ],
+      comment: 'Loads manifests/ (file manifests written by the parser) into INGEST_DEV.OPS.FILE_MANIFESTS',
+    });
+    const notifications = template.findResources('Custom::S3BucketNotifications');
+    const queues = Object.values(notifications).flatMap(
+      (n) =>
+        (
+          n as {
+            Properties: {
+              NotificationConfiguration: { QueueConfigurations: { QueueArn: unknown; Filter: unknown }[] };
+            };
+          }
+        ).Properties.NotificationConfiguration.QueueConfigurations,
+    );
+    const mine = queues.filter((q) => JSON.stringify(q.QueueArn).includes(logicalId));
+    expect(mine).toEqual([
+      {
+        Events: ['s3:ObjectCreated:*'],
+        QueueArn: { 'Fn::GetAtt': [logicalId, 'NotificationChannel'] },
+        Filter: { Key: { FilterRules: [{ Name: 'prefix', Value: 'manifests/' }] } },
+      },
+    ]);
+    // Every pipe has its own, non-overlapping prefix (S3 rejects overlapping filters for one event type).
+    const prefixes = queues.map((q) => JSON.stringify(q.Filter));
+    expect(new Set(prefixes).size).toBe(prefixes.length);
+  });
+
+  test('GIVEN dataModel false WHEN synthesized THEN no manifests pipe and no manifests/ notification', () => {
+    const resolved = resolveEnvironment(loadConfig(pipelineConfig), 'dev');
+    const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+    const stack = new Stack(app, 'NoModel', {
+      env: { account: resolved.environment.account, region: resolved.environment.region },
+    });
+    const bucket = new s3.Bucket(stack, 'StageBucket');
+    const ingestion = new SnowflakeIngestion(stack, 'Snowflake', {
+      config: resolved,
+      stageBucket: bucket,
+      dataModel: false,
+    });
+    expect(ingestion.manifestsPipe).toBeUndefined();
+    const notifications = Template.fromStack(stack).findResources('Custom::S3BucketNotifications');
+    const prefixes = JSON.stringify(notifications).match(/"Value":"[^"]+"/g);
+    expect(prefixes).toEqual(resolved.datasets.map((d) => `"Value":"data/${d.name}/"`));
   });
 
   test('THEN the stage and the pipes depend on the Snowflake role and its policy (trust first)', () => {

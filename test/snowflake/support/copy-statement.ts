@@ -15,7 +15,7 @@ export interface CopyCatalog {
 
 const REF = '("[^"]+"\\."[^"]+"\\."[^"]+")';
 const COPY = new RegExp(
-  `^COPY INTO ${REF}\\s*(?:\\(([^)]*)\\))?\\s+FROM\\s+(?:\\(\\s*SELECT\\s+([\\s\\S]+?)\\s+FROM\\s+@${REF}/(\\S*?)\\s*\\)|@${REF}/(\\S*))\\s*([\\s\\S]*)$`,
+  `^COPY INTO ${REF}\\s*(?:\\(([^)]*)\\))?\\s+FROM\\s+(?:\\(\\s*SELECT\\s+([\\s\\S]+?)\\s+FROM\\s+@${REF}/(\\S*?)(\\s+WHERE\\s[^)]*)?\\s*\\)|@${REF}/(\\S*))\\s*([\\s\\S]*)$`,
   'i',
 );
 /** What a COPY transformation item may be here (the forms Snowflake documents for pipes that the project uses). */
@@ -54,7 +54,7 @@ export function checkPipeCopy(
 ): { table: string; stage: string; path: string } {
   const m = COPY.exec(definition.trim());
   if (!m) throw compilation(`test server: unsupported COPY statement: ${definition}`);
-  const [, target, columnList, select, selectStage, selectPath, plainStage, plainPath, options] = m;
+  const [, target, columnList, select, selectStage, selectPath, where, plainStage, plainPath, options] = m;
   const table = canonical(target);
   const stage = canonical(selectStage ?? plainStage);
   const t = catalog.tables.get(table);
@@ -69,7 +69,7 @@ export function checkPipeCopy(
     seen.add(c);
   }
   if (select !== undefined) {
-    if (/\bWHERE\b/i.test(select)) throw compilation('WHERE is not supported in a COPY transformation');
+    if (where || /\bWHERE\b/i.test(select)) throw compilation('WHERE is not supported in a COPY transformation');
     const items = topLevelItems(select);
     const expected = columns.length || tableColumns.size;
     if (items.length !== expected)
