@@ -4,7 +4,12 @@
  */
 import type { ConnectionSettings } from '../shared/snowflake/connection';
 import type { SchemaNames } from '../../snowflake/names';
-import { HEALTH_MONITOR_ENV, HEALTH_MONITOR_SERVICE, PIPELINE_ENVIRONMENT_ENV } from '../shared/constants';
+import {
+  HEALTH_MONITOR_ENV,
+  HEALTH_MONITOR_SERVICE,
+  LEDGER_GRACE_MINUTES_DEFAULT,
+  PIPELINE_ENVIRONMENT_ENV,
+} from '../shared/constants';
 import {
   readConnectionSettings,
   readDatasetList,
@@ -25,6 +30,8 @@ export interface HealthMonitorConfig {
   readonly schemas: SchemaNames;
   readonly datasets: readonly string[];
   readonly windowMinutes: number;
+  /** Minutes after upload a file must be accounted for in OPS.FILE_LEDGER. @default LEDGER_GRACE_MINUTES_DEFAULT */
+  readonly ledgerGraceMinutes: number;
   readonly environmentName: string;
 }
 
@@ -43,6 +50,12 @@ export function readHealthMonitorConfig(env: NodeJS.ProcessEnv = process.env): H
       env,
       HEALTH_MONITOR_ENV.windowMinutes,
       { min: 1, max: 10_080, fallback: 5 },
+      configError,
+    ),
+    ledgerGraceMinutes: readInteger(
+      env,
+      HEALTH_MONITOR_ENV.ledgerGraceMinutes,
+      { min: 1, max: 10_080, fallback: LEDGER_GRACE_MINUTES_DEFAULT },
       configError,
     ),
     environmentName: env[PIPELINE_ENVIRONMENT_ENV] || 'local',

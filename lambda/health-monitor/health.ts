@@ -145,6 +145,13 @@ export function datasetMetrics(
     point(HEALTH_METRICS.mergeOldestPendingSeconds, numberField('merge', rows[0], 'OLDEST_PENDING_SECONDS'), 'Seconds');
   });
 
+  run('castFailures', (rows) => {
+    const failures = numberField('castFailures', rows[0], 'CAST_FAILURES');
+    point(HEALTH_METRICS.castFailures, failures);
+    if (failures > 0)
+      problems.push(`castFailures: ${failures} value(s) failed their column's cast (CAST_FAILED rejects)`);
+  });
+
   point(HEALTH_METRICS.checkErrors, errors);
   return { points, problems };
 }

@@ -3,7 +3,9 @@
  * task failures (TASK_HISTORY), task and stream state (SHOW) and the rows waiting for the MERGE,
  * and publishes them as CloudWatch metrics (namespace METRICS_NAMESPACE, dimensions service,
  * environment, dataset). A run that cannot connect fails (Lambda Errors); a check that fails is
- * published as CheckErrors of its dataset.
+ * published as CheckErrors of its dataset. Per dataset also the CAST_FAILED rejects of the window; for the
+ * environment the files not accounted for in OPS.FILE_LEDGER after the grace period and the manifests pipe's
+ * state (ledger-health.ts).
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { MetricUnit, Metrics } from '@aws-lambda-powertools/metrics';
@@ -11,7 +13,8 @@ import { HEALTH_MONITOR_SERVICE, METRICS_NAMESPACE, MONITOR_RUNS_METRIC } from '
 import { openSession, type SnowflakeSession } from '../shared/snowflake/connection';
 import { readHealthMonitorConfig } from './environment';
 import { collectHealth } from './monitor';
-import { publishPoints } from './publish';
+import { collectLedgerHealth } from './ledger-health';
+import { publishEnvironmentPoints, publishPoints } from './publish';
 
 const config = readHealthMonitorConfig();
 const logger = new Logger({ serviceName: HEALTH_MONITOR_SERVICE });
@@ -38,6 +41,13 @@ export const handler = async (): Promise<{ datasets: number; problems: number }>
       for (const problem of report.problems) logger.warn('health problem', { dataset: report.dataset, problem });
       problems += report.problems.length;
     }
+    const ledger = await collectLedgerHealth(session, {
+      schemas: config.schemas,
+      graceMinutes: config.ledgerGraceMinutes,
+    });
+    publishEnvironmentPoints(metrics, ledger.points);
+    for (const problem of ledger.problems) logger.warn('health problem', { problem });
+    problems += ledger.problems.length;
     metrics.addMetric(MONITOR_RUNS_METRIC, MetricUnit.Count, 1);
     return { datasets: reports.length, problems };
   } finally {

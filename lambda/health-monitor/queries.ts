@@ -4,6 +4,7 @@
  */
 import { qualifiedName, quoteIdentifier, stringLiteral } from '../../snowflake/identifiers';
 import { datasetObjectNames, type SchemaNames } from '../../snowflake/names';
+import { castFailuresQuery } from './trust-queries';
 
 /**
  * How long before the window a counted run may have been scheduled: Snowflake's default task
@@ -12,7 +13,7 @@ import { datasetObjectNames, type SchemaNames } from '../../snowflake/names';
 export const TASK_RUN_LOOKBACK_MINUTES = 60;
 
 /** Checks run per dataset, in this order. */
-export const CHECKS = ['pipe', 'loads', 'taskRuns', 'task', 'stream', 'merge'] as const;
+export const CHECKS = ['pipe', 'loads', 'taskRuns', 'task', 'stream', 'merge', 'castFailures'] as const;
 export type CheckName = (typeof CHECKS)[number];
 
 export type DatasetQueries = Readonly<Record<CheckName, string>>;
@@ -53,5 +54,7 @@ export function datasetQueries(schemas: SchemaNames, dataset: string, windowMinu
       `SELECT COUNT(*) AS "PENDING_ROWS", ` +
       `COALESCE(DATEDIFF(SECOND, MIN("LOADED_AT"), CURRENT_TIMESTAMP()), 0) AS "OLDEST_PENDING_SECONDS" ` +
       `FROM ${qualifiedName(...o.stream)}`,
+    // CAST_FAILED rejects written by the MERGE in the window (trust-queries.ts).
+    castFailures: castFailuresQuery(schemas, dataset, windowMinutes),
   };
 }

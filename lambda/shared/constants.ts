@@ -80,7 +80,17 @@ export const HEALTH_MONITOR_ENV = {
   datasets: 'HEALTH_MONITOR_DATASETS',
   /** Look-back of the history checks in minutes (the schedule period). @default 5 */
   windowMinutes: 'HEALTH_MONITOR_WINDOW_MINUTES',
+  /** Minutes after its upload's event time a file must be accounted for in OPS.FILE_LEDGER. @default LEDGER_GRACE_MINUTES_DEFAULT */
+  ledgerGraceMinutes: 'HEALTH_MONITOR_LEDGER_GRACE_MINUTES',
 } as const;
+
+/**
+ * Default grace period of the unaccounted-files check: a file (OPS.FILE_LEDGER row) whose upload's event
+ * time (RECEIVED_AT) is older than this and that is still not ACCOUNTED is reported. It covers parsing,
+ * the pipes (manifest and data), the MERGE task and its schedule. One source for the construct's
+ * `ledgerGraceMinutes` default and the handler's fallback.
+ */
+export const LEDGER_GRACE_MINUTES_DEFAULT = 60;
 
 export const HEALTH_MONITOR_SERVICE = 'health-monitor';
 
@@ -110,6 +120,23 @@ export const HEALTH_METRICS = {
   mergeOldestPendingSeconds: 'MergeOldestPendingSeconds',
   /** Checks that could not run (query error): the monitor cannot see this dataset. */
   checkErrors: 'CheckErrors',
+  /** CAST_FAILED rows written to CORE.<DATASET>_REJECTS in the window (one per value that failed its cast). */
+  castFailures: 'CastFailures',
+} as const;
+
+/**
+ * Health monitor metrics of the whole environment (dimensions service and environment, no dataset): the
+ * file ledger (OPS.FILE_LEDGER) and the pipe that fills it.
+ */
+export const LEDGER_HEALTH_METRICS = {
+  /** Files (object versions) not ACCOUNTED whose RECEIVED_AT is older than the grace period. */
+  unaccountedFiles: 'UnaccountedFiles',
+  /** Age in seconds of the oldest such file's RECEIVED_AT (0 when none). */
+  oldestUnaccountedSeconds: 'OldestUnaccountedSeconds',
+  /** 1 when OPS.FILE_MANIFESTS_PIPE is not RUNNING: no manifest reaches the ledger, so nothing can be unaccounted. */
+  manifestsPipeNotRunning: 'ManifestsPipeNotRunning',
+  /** Ledger checks that could not run (query error, e.g. a missing SELECT privilege). */
+  ledgerCheckErrors: 'LedgerCheckErrors',
 } as const;
 
 /** Health monitor heartbeat (dimensions service and environment only), 1 per completed run. */

@@ -41,7 +41,7 @@ export function readConnectionSettings(
   return c as unknown as ConnectionSettings;
 }
 
-/** JSON `{ database, raw?, core? }` → validated schema names. */
+/** JSON `{ database, raw?, core?, ops? }` → validated schema names. */
 export function readSchemaNames(env: NodeJS.ProcessEnv, name: string, makeError: ConfigErrorFactory): SchemaNames {
   const s = readJsonObject(env, name, makeError);
   if (typeof s.database !== 'string') throw makeError(`${name}.database must be a string`);
@@ -49,6 +49,7 @@ export function readSchemaNames(env: NodeJS.ProcessEnv, name: string, makeError:
     return schemaNames(s.database, {
       raw: typeof s.raw === 'string' ? s.raw : undefined,
       core: typeof s.core === 'string' ? s.core : undefined,
+      ops: typeof s.ops === 'string' ? s.ops : undefined,
     });
   } catch (cause) {
     throw makeError(`${name}: ${(cause as Error).message}`, cause);

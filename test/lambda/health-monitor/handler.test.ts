@@ -56,6 +56,11 @@ describe('health monitor handler', () => {
       rows: [{ name: 'ORDERS_STREAM', stale: 'false', stale_after: '2099-01-01T00:00:00.000Z' }],
     });
     snowflake.replyTo({ match: /_STREAM"$/, rows: [{ PENDING_ROWS: '0', OLDEST_PENDING_SECONDS: '0' }] });
+    snowflake.replyTo({ match: /"ORDERS_REJECTS" WHERE "REASON" = 'CAST_FAILED'/, rows: [{ CAST_FAILURES: '0' }] });
+    snowflake.replyTo({
+      match: /FROM "INGEST"\."OPS"\."FILE_LEDGER" WHERE/,
+      rows: [{ UNACCOUNTED_FILES: '0', OLDEST_SECONDS: '0', OLDEST_SOURCE_KEY: null }],
+    });
   });
 
   afterAll(async () => {
@@ -70,9 +75,22 @@ describe('health monitor handler', () => {
     });
     expect(result).toEqual({ datasets: 1, problems: 0 });
     expect(snowflake.logins).toEqual([{ account: 'TESTORG-TEST', user: 'MONITOR', ok: true }]);
-    expect(snowflake.statements).toHaveLength(6);
+    // Seven checks of the dataset, then the ledger and the manifests pipe.
+    expect(snowflake.statements).toHaveLength(9);
+    expect(snowflake.statements.at(-1)).toBe(
+      `SELECT SYSTEM$PIPE_STATUS('"INGEST"."OPS"."FILE_MANIFESTS_PIPE"') AS "STATUS"`,
+    );
+    // The grace period: HEALTH_MONITOR_LEDGER_GRACE_MINUTES unset → the documented default, 60 minutes.
+    expect(snowflake.statements.at(-2)).toContain(`"RECEIVED_AT" < DATEADD(MINUTE, -60, CURRENT_TIMESTAMP())`);
     const metrics = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
-    expect(metrics.filter((m) => m.dataset === 'orders')).toHaveLength(12);
+    expect(metrics.filter((m) => m.dataset === 'orders')).toHaveLength(13);
+    const environmentWide = metrics.filter((m) => !('dataset' in m) && !('MonitorRuns' in m));
+    expect(environmentWide.map((m) => Object.keys(m).find((k) => /^[A-Z]/.test(k)))).toEqual([
+      'UnaccountedFiles',
+      'OldestUnaccountedSeconds',
+      'ManifestsPipeNotRunning',
+      'LedgerCheckErrors',
+    ]);
     expect(metrics).toContainEqual(
       expect.objectContaining({ MonitorRuns: 1, service: 'health-monitor', environment: 'dev' }),
     );

@@ -62,7 +62,15 @@ describe('health monitor against a Snowflake-protocol server', () => {
       match: /FROM "INGEST"\."RAW"\."ORDERS_STREAM"$/,
       rows: [{ PENDING_ROWS: '40', OLDEST_PENDING_SECONDS: '30' }],
     });
+    server.replyTo({
+      match: /FROM "INGEST"\."CORE"\."ORDERS_REJECTS" WHERE "REASON" = 'CAST_FAILED'/,
+      rows: [{ CAST_FAILURES: '0' }],
+    });
     // events: broken
+    server.replyTo({
+      match: /FROM "INGEST"\."CORE"\."EVENTS_REJECTS" WHERE "REASON" = 'CAST_FAILED'/,
+      rows: [{ CAST_FAILURES: '3' }],
+    });
     server.replyTo({
       match: /PIPE_STATUS\('"INGEST"\."RAW"\."EVENTS_PIPE"'\)/,
       rows: [{ STATUS: '{"executionState":"PAUSED","pendingFileCount":12}' }],
@@ -105,7 +113,7 @@ describe('health monitor against a Snowflake-protocol server', () => {
       windowMinutes: 5,
       now: NOW,
     });
-    expect(server.statements).toHaveLength(12); // six checks per dataset, one statement each
+    expect(server.statements).toHaveLength(14); // seven checks per dataset, one statement each
 
     // Powertools writes EMF lines to stdout (single metrics ignore a custom logger): capture them.
     const { lines } = await captureEmfLines(() => {
@@ -145,6 +153,7 @@ describe('health monitor against a Snowflake-protocol server', () => {
       'orders.MergePendingRows': 40,
       'orders.MergeOldestPendingSeconds': 30,
       'orders.CheckErrors': 0,
+      'orders.CastFailures': 0,
       'events.PipeNotRunning': 1,
       'events.PipePendingFiles': 12,
       'events.TaskFailedRuns': 2,
@@ -152,6 +161,7 @@ describe('health monitor against a Snowflake-protocol server', () => {
       'events.StreamStale': 1,
       'events.StreamHoursToStale': 0,
       'events.CheckErrors': 2,
+      'events.CastFailures': 3,
     });
     expect(reports[1].problems).toEqual([
       'pipe: executionState PAUSED',
@@ -160,6 +170,7 @@ describe('health monitor against a Snowflake-protocol server', () => {
       'task: EVENTS_MERGE is suspended',
       'stream: EVENTS_STREAM is stale',
       expect.stringMatching(/^merge: SnowflakeQueryError: .*cannot read from stream/),
+      "castFailures: 3 value(s) failed their column's cast (CAST_FAILED rejects)",
     ]);
   });
 });

@@ -213,9 +213,7 @@ describe('OPS.FILE_LEDGER', () => {
     expect(sql).toContain(`FROM "INGEST"."OPS"."FILE_MANIFESTS" AS m`);
     expect(sql).toContain(`LEFT JOIN "INGEST"."CORE"."LISTINGS" AS k ON k."ID" = r."_KEY_0"`);
     expect(sql).toContain(`COALESCE(ARRAY_SIZE(v."DRIFT":"missing_paths"), 0)`);
-    expect(
-      manifestsCopyStatement(SCHEMAS, '"INGEST"."RAW"."PIPELINE_STAGE"', 'manifests/', 'INGEST.RAW.STAGE_NDJSON_GZ'),
-    ).toBe(
+    expect(manifestsCopyStatement(SCHEMAS)).toBe(
       `COPY INTO "INGEST"."OPS"."FILE_MANIFESTS" ("MANIFEST", "STAGE_FILE", "LOADED_AT") ` +
         `FROM (SELECT $1, METADATA$FILENAME, METADATA$START_SCAN_TIME FROM @"INGEST"."RAW"."PIPELINE_STAGE"/manifests/) ` +
         `FILE_FORMAT = (FORMAT_NAME = 'INGEST.RAW.STAGE_NDJSON_GZ')`,
