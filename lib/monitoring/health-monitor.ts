@@ -7,6 +7,8 @@ import {
   HEALTH_METRICS,
   HEALTH_MONITOR_ENV,
   HEALTH_MONITOR_SERVICE,
+  LEDGER_GRACE_MINUTES_DEFAULT,
+  LEDGER_HEALTH_METRICS,
   METRICS_NAMESPACE,
   MONITOR_RUNS_METRIC,
 } from '../../lambda/shared/constants';
@@ -26,8 +28,13 @@ export type HealthMonitorConnection = ScheduledSnowflakeConnection;
 export interface HealthMonitorProps {
   readonly environmentName: string;
   readonly connection: HealthMonitorConnection;
-  /** Database and schema names. @default raw RAW, core CORE */
-  readonly schemas: { readonly database: string; readonly raw?: string; readonly core?: string };
+  /** Database and schema names. @default raw RAW, core CORE, ops OPS */
+  readonly schemas: {
+    readonly database: string;
+    readonly raw?: string;
+    readonly core?: string;
+    readonly ops?: string;
+  };
   /** Datasets to watch. */
   readonly datasets: readonly string[];
   /** Where the alarms go (same topic and dashboard as the pipeline's). */
@@ -38,6 +45,14 @@ export interface HealthMonitorProps {
   readonly freshnessMinutes?: number;
   /** Hours before a stream goes stale that the "stale soon" alarm fires. @default 48 */
   readonly streamStaleWarningHours?: number;
+  /**
+   * Minutes after an upload's event time (RECEIVED_AT) by which its file must be ACCOUNTED in OPS.FILE_LEDGER
+   * before the UnaccountedFiles alarm counts it (parsing, both pipes, the MERGE task and its schedule).
+   * @default LEDGER_GRACE_MINUTES_DEFAULT (60, lambda/shared/constants.ts)
+   */
+  readonly ledgerGraceMinutes?: number;
+  /** CAST_FAILED rejects of one dataset per period above which CastFailures-<dataset> alarms. @default 0 */
+  readonly castFailureThreshold?: number;
   /** @default logs.RetentionDays.ONE_MONTH */
   readonly logRetention?: logs.RetentionDays;
   /** Removal policy of the function's log group. @default RemovalPolicy.RETAIN */
@@ -46,8 +61,10 @@ export interface HealthMonitorProps {
 
 /**
  * The Snowflake health monitor: a scheduled function (lambda/health-monitor) that publishes, per
- * dataset, pipe state and backlog, load errors, task failures and state, stream staleness and
- * the MERGE backlog; and the alarms on them, on the pipeline's alarm topic.
+ * dataset, pipe state and backlog, load errors, task failures and state, stream staleness, the
+ * MERGE backlog and CAST_FAILED rejects; for the environment, files not accounted for in
+ * OPS.FILE_LEDGER after `ledgerGraceMinutes` and the manifests pipe's state; and the alarms on them,
+ * on the pipeline's alarm topic.
  */
 export class HealthMonitor extends Construct {
   readonly function: PipelineFunction;
@@ -59,6 +76,8 @@ export class HealthMonitor extends Construct {
     const windowMinutes = schedule.toMinutes({ integral: false });
     const freshnessMinutes = props.freshnessMinutes ?? props.monitoring.freshnessMinutes;
     const staleWarningHours = props.streamStaleWarningHours ?? 48;
+    const ledgerGraceMinutes = props.ledgerGraceMinutes ?? LEDGER_GRACE_MINUTES_DEFAULT;
+    const castFailureThreshold = props.castFailureThreshold ?? 0;
     if (props.datasets.length === 0) throw new MonitoringPropsError('HealthMonitor: datasets must not be empty');
     props.datasets.forEach((d, i) => {
       if (!IDENTIFIER_PATTERN.test(d))
@@ -70,6 +89,16 @@ export class HealthMonitor extends Construct {
     if (freshnessMinutes > 1440) {
       // CloudWatch evaluates at most one day of periods.
       throw new MonitoringPropsError(`HealthMonitor: freshnessMinutes ${freshnessMinutes} must be at most 1440`);
+    }
+    if (!Number.isInteger(ledgerGraceMinutes) || ledgerGraceMinutes < windowMinutes || ledgerGraceMinutes > 10_080) {
+      throw new MonitoringPropsError(
+        `HealthMonitor: ledgerGraceMinutes ${ledgerGraceMinutes} must be a whole number of minutes from the schedule (${windowMinutes}) to 10080`,
+      );
+    }
+    if (!Number.isInteger(castFailureThreshold) || castFailureThreshold < 0) {
+      throw new MonitoringPropsError(
+        `HealthMonitor: castFailureThreshold ${castFailureThreshold} must be a non-negative integer`,
+      );
     }
     if (freshnessMinutes < windowMinutes) {
       throw new MonitoringPropsError(
@@ -86,6 +115,7 @@ export class HealthMonitor extends Construct {
       environment: {
         [HEALTH_MONITOR_ENV.datasets]: props.datasets.join(','),
         [HEALTH_MONITOR_ENV.windowMinutes]: String(windowMinutes),
+        [HEALTH_MONITOR_ENV.ledgerGraceMinutes]: String(ledgerGraceMinutes),
       },
       timeout: Duration.minutes(Math.min(windowMinutes, 5)),
       logRetention: props.logRetention,
@@ -125,6 +155,38 @@ export class HealthMonitor extends Construct {
             'The Snowflake health monitor has not completed a run for 3 periods: Snowflake-side failures are ' +
             'not being watched (login, key or network problem, or the function is failing).',
           runbookAnchor: HEALTH_RUNBOOK_ANCHORS.heartbeat,
+        },
+        {
+          name: 'UnaccountedFiles',
+          metric: metric(LEDGER_HEALTH_METRICS.unaccountedFiles, 'Maximum'),
+          threshold: 0,
+          comparisonOperator: GT,
+          description:
+            `Files are not accounted for in OPS.FILE_LEDGER ${ledgerGraceMinutes} minutes after upload: some rows are ` +
+            'in none of merged / superseded / rejected / quarantined (or a quarantined file has no report).',
+          runbookAnchor: HEALTH_RUNBOOK_ANCHORS.unaccountedFiles,
+        },
+        {
+          name: 'ManifestsPipeNotRunning',
+          metric: metric(LEDGER_HEALTH_METRICS.manifestsPipeNotRunning, 'Maximum'),
+          threshold: 0,
+          comparisonOperator: GT,
+          datapointsToAlarm: 2,
+          description:
+            'OPS.FILE_MANIFESTS_PIPE is not RUNNING in two consecutive checks: no file manifest reaches the ledger, ' +
+            'so unaccounted files cannot be detected.',
+          runbookAnchor: HEALTH_RUNBOOK_ANCHORS.manifestsPipeNotRunning,
+        },
+        {
+          name: 'LedgerCheckErrors',
+          metric: metric(LEDGER_HEALTH_METRICS.ledgerCheckErrors, 'Maximum'),
+          threshold: 0,
+          comparisonOperator: GT,
+          datapointsToAlarm: 2,
+          description:
+            'The file-ledger checks fail to run (missing object or privilege on OPS.FILE_LEDGER or the manifests pipe): ' +
+            'lost files are not watched.',
+          runbookAnchor: HEALTH_RUNBOOK_ANCHORS.ledgerCheckErrors,
         },
       ],
     });
@@ -208,6 +270,14 @@ export class HealthMonitor extends Construct {
             datapointsToAlarm: 2,
             description: `Health checks of ${dataset} fail to run (missing object or privilege): its state is not watched.`,
             runbookAnchor: HEALTH_RUNBOOK_ANCHORS.checkErrors,
+          },
+          {
+            name: `CastFailures-${dataset}`,
+            metric: metric(HEALTH_METRICS.castFailures, 'Sum', dataset),
+            threshold: castFailureThreshold,
+            comparisonOperator: GT,
+            description: `More than ${castFailureThreshold} ${dataset} value(s) failed their column's cast in the period (CAST_FAILED rows in CORE.${dataset.toUpperCase()}_REJECTS).`,
+            runbookAnchor: HEALTH_RUNBOOK_ANCHORS.castFailures,
           },
         ],
       });

@@ -26,6 +26,10 @@ export const HEALTH_RUNBOOK_ANCHORS = {
   streamStale: 'alarm-stream-stale',
   freshness: 'alarm-freshness',
   checkErrors: 'alarm-check-errors',
+  castFailures: 'alarm-cast-failures',
+  unaccountedFiles: 'alarm-unaccounted-files',
+  manifestsPipeNotRunning: 'alarm-manifests-pipe-not-running',
+  ledgerCheckErrors: 'alarm-ledger-check-errors',
 } as const;
 
 /** Runbook anchors of the Snowflake error notifications (lib/monitoring/snowflake-error-topic.ts). */

@@ -57,6 +57,7 @@ describe('HealthMonitor', () => {
           SNOWFLAKE_SCHEMAS: '{"database":"INGEST"}',
           HEALTH_MONITOR_DATASETS: 'orders,events',
           HEALTH_MONITOR_WINDOW_MINUTES: '5',
+          HEALTH_MONITOR_LEDGER_GRACE_MINUTES: '60',
           POWERTOOLS_SERVICE_NAME: 'health-monitor',
           PIPELINE_ENVIRONMENT: 'dev',
         }),
@@ -80,6 +81,7 @@ describe('HealthMonitor', () => {
     ['StreamStaleSoon', 'Minimum', 48, 'LessThanThreshold', 1, HEALTH_RUNBOOK_ANCHORS.streamStale],
     ['Freshness', 'Maximum', 1800, 'GreaterThanThreshold', 1, HEALTH_RUNBOOK_ANCHORS.freshness],
     ['CheckErrors', 'Maximum', 0, 'GreaterThanThreshold', 2, HEALTH_RUNBOOK_ANCHORS.checkErrors],
+    ['CastFailures', 'Sum', 0, 'GreaterThanThreshold', 1, HEALTH_RUNBOOK_ANCHORS.castFailures],
   ] as const)(
     'GIVEN dataset orders THEN alarm %s uses the %s statistic, threshold %d (%s), %d datapoint(s)',
     (alarm, statistic, threshold, comparison, datapoints, anchor) => {
@@ -93,6 +95,7 @@ describe('HealthMonitor', () => {
         StreamStaleSoon: 'StreamHoursToStale',
         Freshness: 'MergeOldestPendingSeconds',
         CheckErrors: 'CheckErrors',
+        CastFailures: 'CastFailures',
       }[alarm];
       template.hasResourceProperties('AWS::CloudWatch::Alarm', {
         AlarmName: `ingest-dev-Pipeline-${alarm}-orders-Alarm`,
@@ -125,8 +128,48 @@ describe('HealthMonitor', () => {
       TreatMissingData: 'breaching',
       AlarmActions: [topicRef],
     });
-    // 9 pipeline alarms + heartbeat + 9 per dataset
-    template.resourceCountIs('AWS::CloudWatch::Alarm', 9 + 1 + 9 * 2);
+    // 9 pipeline alarms + heartbeat + 3 ledger alarms + 10 per dataset
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 9 + 1 + 3 + 10 * 2);
+  });
+
+  test.each([
+    ['UnaccountedFiles', 'UnaccountedFiles', 1, HEALTH_RUNBOOK_ANCHORS.unaccountedFiles],
+    ['ManifestsPipeNotRunning', 'ManifestsPipeNotRunning', 2, HEALTH_RUNBOOK_ANCHORS.manifestsPipeNotRunning],
+    ['LedgerCheckErrors', 'LedgerCheckErrors', 2, HEALTH_RUNBOOK_ANCHORS.ledgerCheckErrors],
+  ] as const)(
+    'GIVEN the monitor THEN the environment-wide alarm %s watches the maximum of %s (no dataset dimension), %d datapoint(s)',
+    (alarm, metricName, datapoints, anchor) => {
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        AlarmName: `ingest-dev-Pipeline-${alarm}-Alarm`,
+        Namespace: 'S3SnowflakePipeline',
+        MetricName: metricName,
+        Dimensions: dims(),
+        Statistic: 'Maximum',
+        Period: 300,
+        Threshold: 0,
+        ComparisonOperator: 'GreaterThanThreshold',
+        DatapointsToAlarm: datapoints,
+        TreatMissingData: 'notBreaching',
+        AlarmActions: [topicRef],
+        AlarmDescription: Match.stringLikeRegexp(`\\s+Runbook: docs/operations\\.md#${anchor}$`),
+      });
+    },
+  );
+
+  test('GIVEN ledgerGraceMinutes 240 and castFailureThreshold 10 THEN the function gets the grace and the cast alarm the threshold', () => {
+    const { template: t } = build({ ledgerGraceMinutes: 240, castFailureThreshold: 10 });
+    t.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ HEALTH_MONITOR_LEDGER_GRACE_MINUTES: '240' }) },
+    });
+    t.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmName: 'ingest-dev-Pipeline-CastFailures-events-Alarm',
+      Threshold: 10,
+      AlarmDescription: Match.stringLikeRegexp('^More than 10 events value\\(s\\) failed .*CORE\\.EVENTS_REJECTS'),
+    });
+    t.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmName: 'ingest-dev-Pipeline-UnaccountedFiles-Alarm',
+      AlarmDescription: Match.stringLikeRegexp('OPS\\.FILE_LEDGER 240 minutes after upload'),
+    });
   });
 
   test('GIVEN the runbook THEN every health alarm anchor is a section of docs/operations.md', () => {
@@ -140,6 +183,12 @@ describe('HealthMonitor', () => {
     [{ schedule: Duration.seconds(90) }, 'schedule must be a whole number of minutes'],
     [{ freshnessMinutes: 4 }, 'freshnessMinutes 4 must be at least the schedule (5)'],
     [{ freshnessMinutes: 1441 }, 'freshnessMinutes 1441 must be at most 1440'],
+    [
+      { ledgerGraceMinutes: 4 },
+      'ledgerGraceMinutes 4 must be a whole number of minutes from the schedule (5) to 10080',
+    ],
+    [{ ledgerGraceMinutes: 10_081 }, 'ledgerGraceMinutes 10081 must be a whole number'],
+    [{ castFailureThreshold: -1 }, 'castFailureThreshold -1 must be a non-negative integer'],
   ] as [Partial<HealthMonitorProps>, string][])(
     'GIVEN %j THEN the constructor names the property',
     (overrides, message) => {
