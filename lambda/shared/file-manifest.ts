@@ -35,7 +35,11 @@ export interface FileManifest {
   readonly status: FileManifestStatus;
   /** File-level reason code when the whole file was quarantined (or superseded), else null. */
   readonly reason: string | null;
-  /** Records read from the file (CSV header excluded); 0 when the file could not be read at all. */
+  /**
+   * Records read from the file (CSV header excluded). For a file quarantined as a whole: the records read before
+   * the error (none of them is staged; the report covers the whole file) — 0 only when none could be read.
+   * Accounting does not depend on it for quarantined files (their report is what counts).
+   */
   readonly rows_in: number;
   /** Records written to stage objects under `data/`. */
   readonly rows_staged: number;
