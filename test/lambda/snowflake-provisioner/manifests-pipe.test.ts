@@ -45,7 +45,7 @@ describe('GIVEN the ingestion and data-model objects of one dataset', () => {
   test('WHEN a manifest and a stage file arrive THEN the manifests pipe queues the manifest only (the orders pipe the data file)', () => {
     const c = h.snowflake.catalog;
     const queued: Record<string, string[]> = {};
-    for (const [name, p] of c.pipes) p.paused = true;
+    for (const p of c.pipes.values()) p.paused = true;
     c.notify('manifests/orders/2026-11-20/acme/a.json.gz', new Date());
     c.notify('data/orders/2026-11-20/acme/a.ndjson.gz', new Date());
     for (const [name, p] of c.pipes) {
