@@ -8,7 +8,10 @@ import { SnowflakeObject } from './snowflake-object';
 import type { SnowflakeObjectCommonProps } from './snowflake-object';
 
 export interface SnowpipeProps extends SnowflakeObjectCommonProps {
-  /** `{ database, schema, name, table, stage, path: 'data/<dataset>/', fileFormat, errorIntegration?, comment? }`. */
+  /**
+   * `{ database, schema, name, table, stage, path: 'data/<dataset>/', fileFormat, columns?, errorIntegration?, comment? }`
+   * (`columns`: the COPY's target column list, default BRONZE_COLUMNS; see snowflake/kinds/pipe.ts).
+   */
   readonly definition: z.input<typeof pipeDefinition>;
   /**
    * Bucket behind the stage: gets an ObjectCreated notification for `definition.path` to the pipe's
