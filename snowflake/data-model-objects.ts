@@ -5,12 +5,13 @@
  * MERGE task; follow-up tasks; gold views in dependency order; the reader role. Pure: the CDK
  * composition and the plan command build the same list.
  */
-import type { DatasetSpec } from '../lib/config';
+import type { DatasetSpec, VaultSpec } from '../lib/config';
 import type { IngestionObject } from './ingestion-objects';
 import { canonicalName } from './identifiers';
 import { schemaNames } from './names';
 import type { ObjectPath } from './names';
-import { buildDatasetModel } from './model/dataset-model';
+import { buildDatasetModels, hasRejects, hasSilver } from './model/split';
+import { layerObjects } from './layer-objects';
 import { snowflakeDialect } from './model/dialect';
 import { planFollowUpTasks } from './model/follow-up-tasks';
 import type { FollowUpTaskSpec } from './model/follow-up-tasks';
@@ -38,6 +39,10 @@ export interface DataModelObjectsInput {
   /** Reader role name; `null` for none. @default <DATABASE>_READER */
   readonly readerRole?: string | null;
   readonly taskOptions?: MergeTaskOptions;
+  /** Data vault layers (config `vault`). @default none */
+  readonly vault?: VaultSpec;
+  /** `snowflake/warehouse/*.sql` and `snowflake/mart/*.sql` (loadGoldViews of each folder). @default none */
+  readonly layerViews?: { readonly warehouse: readonly GoldViewSource[]; readonly mart: readonly GoldViewSource[] };
   /** ERROR_INTEGRATION of the MERGE tasks and the object ids it needs. @default none */
   readonly errorIntegration?: { readonly name: string; readonly dependsOn: readonly string[] };
 }
@@ -46,7 +51,7 @@ export interface DataModelObjectsInput {
 export const pascal = (s: string) => s.replace(/(^|_)([a-z0-9])/g, (_m, _u, c: string) => c.toUpperCase());
 const ref = (p: ObjectPath) => p.join('.');
 
-function taskProperties(t: TaskDefinition): Record<string, unknown> {
+export function taskProperties(t: TaskDefinition): Record<string, unknown> {
   const [database, schema, name] = t.name;
   const props: Record<string, unknown> = {
     database,
@@ -70,7 +75,7 @@ export function dataModelObjects(input: DataModelObjectsInput): IngestionObject[
     ...(input.coreSchema ? { core: input.coreSchema } : {}),
     ...(input.goldSchema ? { gold: input.goldSchema } : {}),
   });
-  const models = input.datasets.map((d) => buildDatasetModel(d, s));
+  const models = buildDatasetModels(input.datasets, s);
   const objects: IngestionObject[] = [
     {
       id: 'CoreSchema',
@@ -101,24 +106,26 @@ export function dataModelObjects(input: DataModelObjectsInput): IngestionObject[
         appendOnly: true,
         comment: `New bronze rows of ${d.name}, consumed by its MERGE task.`,
       },
-      dependsOn: [`${id}Bronze`],
+      // A split target's stream is on its split dataset's bronze table (model/split.ts).
+      dependsOn: [`${pascal(m.splitFrom?.parent ?? d.name)}Bronze`],
     });
-    objects.push({
-      id: `${id}Silver`,
-      kind: 'silver-table',
-      dataset: d.name,
-      definition: {
-        database: s.database,
-        schema: s.core,
+    if (hasSilver(m))
+      objects.push({
+        id: `${id}Silver`,
+        kind: 'silver-table',
         dataset: d.name,
-        columns: d.columns,
-        ...(d.primaryKey ? { primaryKey: d.primaryKey } : {}),
-        ...(d.orderBy ? { orderBy: d.orderBy } : {}),
-        ...(d.description ? { description: d.description } : {}),
-      },
-      dependsOn: ['CoreSchema'],
-    });
-    if (m.primaryKey.length)
+        definition: {
+          database: s.database,
+          schema: s.core,
+          dataset: d.name,
+          columns: d.columns,
+          ...(d.primaryKey ? { primaryKey: d.primaryKey } : {}),
+          ...(d.orderBy ? { orderBy: d.orderBy } : {}),
+          ...(d.description ? { description: d.description } : {}),
+        },
+        dependsOn: ['CoreSchema'],
+      });
+    if (hasRejects(m))
       objects.push({
         id: `${id}Rejects`,
         kind: 'rejects-table',
@@ -138,15 +145,17 @@ export function dataModelObjects(input: DataModelObjectsInput): IngestionObject[
       },
       dependsOn: [
         `${id}Stream`,
-        `${id}Silver`,
-        ...(m.primaryKey.length ? [`${id}Rejects`] : []),
+        ...(hasSilver(m) ? [`${id}Silver`] : []),
+        ...(hasRejects(m) ? [`${id}Rejects`] : []),
         ...(input.errorIntegration?.dependsOn ?? []),
       ],
     });
     taskIds.set(ref(m.objects.task), `${id}MergeTask`);
   }
 
-  const followUps = planFollowUpTasks(input.followUpTasks ?? [], models, s);
+  const layers = layerObjects({ tag: input.tag, schemas: s, models, vault: input.vault, views: input.layerViews });
+  objects.push(...layers.tables);
+  const followUps = planFollowUpTasks([...(input.followUpTasks ?? []), ...layers.followUpTasks], models, s);
   const rootOf = new Map<string, string>();
   for (const g of followUps.graphs) for (const c of g.children) rootOf.set(ref(c.name), ref(g.root));
   for (const t of followUps.tasks) {
@@ -199,6 +208,8 @@ export function dataModelObjects(input: DataModelObjectsInput): IngestionObject[
       },
       dependsOn: ['GoldSchema', ...viewIds],
     });
+
+  layers.complete(objects, taskIds);
 
   const seen = new Set<string>();
   for (const o of objects) {
