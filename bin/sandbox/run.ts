@@ -17,6 +17,7 @@ import { loadSandboxPipeline } from './pipeline-config';
 import type { SandboxPipeline } from './pipeline-config';
 import { LOCAL_REGION } from './s3-server';
 import { collectSummary, formatSummary } from './summary';
+import { scenarioLines } from './scenarios';
 import { UploadLog, inputFiles } from './uploads';
 
 export const DROP_DIR = 'drop';
@@ -131,6 +132,7 @@ export async function runSandbox(options: SandboxOptions, log: Log, control: Run
     if (options.watch) await watch(p, pipeline, options, log, control, loads, endpointFile);
     const summary = await collectSummary(p, { environment: env, input, loads, gold, startedAt });
     for (const line of formatSummary(summary)) log(line);
+    for (const line of await scenarioLines(p.warehouse.connection, pipeline.resolved, pipeline.schemas)) log(line);
     if (options.summaryJson) writeFileSync(options.summaryJson, JSON.stringify(summary, null, 2));
     return summary.problems.length ? 1 : 0;
   } finally {

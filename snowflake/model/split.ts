@@ -17,7 +17,7 @@
 import type { DatasetSpec } from '../../lib/config';
 import { quoteIdentifier } from '../identifiers';
 import { BRONZE_COLUMNS } from '../names';
-import type { SchemaNames } from '../names';
+import type { ObjectPath, SchemaNames } from '../names';
 import { buildDatasetModel, REJECT_COLUMNS, REJECT_REASONS } from './dataset-model';
 import type { DatasetModel } from './dataset-model';
 import type { Dialect } from './dialect';
@@ -74,6 +74,16 @@ export function hasRejects(model: Pick<DatasetModel, 'primaryKey' | 'split'>): b
 /** True when the dataset has a silver table (every dataset but a split one). */
 export function hasSilver(model: Pick<DatasetModel, 'split'>): boolean {
   return model.split === undefined;
+}
+
+/** The tables a dataset owns, in order: bronze (not for a split target), silver (not for a split dataset), rejects. */
+export function ownTables(model: DatasetModel): ObjectPath[] {
+  const { bronze, silver, rejects } = model.objects;
+  return [
+    ...(model.splitFrom ? [] : [bronze]),
+    ...(hasSilver(model) ? [silver] : []),
+    ...(hasRejects(model) ? [rejects] : []),
+  ];
 }
 
 /** The stream-source predicate of a split target (`<field text> IN (…)`), else undefined. */
