@@ -9,7 +9,7 @@ import { loadGoldViews, planGoldViews } from '../../snowflake/model';
 import type { SchemaNames } from '../../snowflake/names';
 import type { DuckDb } from './duckdb';
 import { GOLD_DIR } from './gold';
-import { derivedModels } from './task-graph';
+import { catalogDialect, derivedModels } from './task-graph';
 import type { DerivedModels } from './task-graph';
 
 export interface ScenarioObjects {
@@ -35,7 +35,7 @@ export function scenarioObjects(
     );
     const names = datasets.map((m) => m.spec.name);
     const objects = datasets.flatMap((m) => {
-      if (m.split) return [];
+      if (m.split || derived.vault?.loads.some((l) => l.dataset === m)) return []; // the mart is the final layer
       const entities = derived.entities.get(m.spec.name) ?? [];
       return entities.length ? entities.map((e) => name(e.path)) : [name(m.objects.silver)];
     });
@@ -53,6 +53,8 @@ export async function scenarioLines(
   schemas: SchemaNames,
 ): Promise<string[]> {
   const lines = ['', 'Final layer per scenario'];
+  const dialect = await catalogDialect(db);
+  const catalog = String(await db.value('SELECT current_database()'));
   for (const s of scenarioObjects(resolved, schemas)) {
     const counts: string[] = [];
     for (const o of s.objects) {
@@ -62,9 +64,8 @@ export async function scenarioLines(
           `SELECT count(*) FROM information_schema.tables WHERE table_schema = '${schema}' AND table_name = '${object}'`,
         ),
       );
-      counts.push(
-        exists ? `${o} ${Number(await db.value(`SELECT count(*) FROM "${schema}"."${object}"`))}` : `${o} skipped`,
-      );
+      const table = dialect.table([catalog, schema as string, object as string]);
+      counts.push(exists ? `${o} ${Number(await db.value(`SELECT count(*) FROM ${table}`))}` : `${o} skipped`);
     }
     lines.push(`  scenario ${s.source}: ${counts.join(', ') || '(no datasets)'}`);
   }

@@ -27,8 +27,8 @@ import {
   planLayerViews,
   vaultTables,
 } from '../../snowflake/model';
-import type { DatasetModel, EntityModel, LayerView, VaultLoadModel, VaultModel } from '../../snowflake/model';
-import { quoteIdentifier } from '../../snowflake/identifiers';
+import type { DatasetModel, Dialect, EntityModel, LayerView, VaultLoadModel, VaultModel } from '../../snowflake/model';
+import { qualifiedName, quoteIdentifier } from '../../snowflake/identifiers';
 import type { SchemaNames } from '../../snowflake/names';
 import type { DuckDb } from './duckdb';
 import type { Warehouse } from './warehouse';
@@ -66,19 +66,19 @@ export function derivedModels(
 }
 
 /** The DuckDB statements creating the derived objects (idempotent). */
-export function derivedObjectStatements(d: DerivedModels): string[] {
-  const statements = [...d.entities.values()].flat().map((e) => createTableStatement(entityTable(e), duckdbDialect));
+export function derivedObjectStatements(d: DerivedModels, dialect: Dialect = duckdbDialect): string[] {
+  const statements = [...d.entities.values()].flat().map((e) => createTableStatement(entityTable(e), dialect));
   if (!d.vault) return statements;
   const v = d.vault;
   statements.push(
     ...[v.schemas.vault, v.schemas.warehouse, v.schemas.mart].map(
       (s) => `CREATE SCHEMA IF NOT EXISTS ${quoteIdentifier(s)}`,
     ),
-    ...vaultTables(v).map((t) => createTableStatement(t, duckdbDialect)),
-    ...v.loads.map((l) => createTableStatement({ ...bronzeTable(l.dataset), name: l.stream }, duckdbDialect)),
+    ...vaultTables(v).map((t) => createTableStatement(t, dialect)),
+    ...v.loads.map((l) => createTableStatement({ ...bronzeTable(l.dataset), name: l.stream }, dialect)),
   );
   for (const view of d.views) {
-    const sql = createLayerViewStatement(view, v.schemas, duckdbDialect);
+    const sql = createLayerViewStatement(view, v.schemas, dialect);
     if (sql) statements.push(sql);
   }
   return statements;
@@ -88,13 +88,14 @@ export function derivedObjectStatements(d: DerivedModels): string[] {
 export function graphRuns(
   d: DerivedModels,
   dataset: string,
+  dialect: Dialect = duckdbDialect,
 ): { readonly task: string; readonly statements: string[] }[] {
   const runs = (d.entities.get(dataset) ?? []).map((e) => ({
     task: `${e.path[1]}.${e.path[2]}_REFRESH`,
-    statements: ['BEGIN TRANSACTION', entityRefreshStatement(e, duckdbDialect), 'COMMIT'],
+    statements: ['BEGIN TRANSACTION', entityRefreshStatement(e, dialect), 'COMMIT'],
   }));
   for (const load of d.vault?.loads.filter((l) => l.dataset.spec.name === dataset) ?? [])
-    runs.push({ task: `${load.task[1]}.${load.task[2]}`, statements: duckdbVaultRun(load) });
+    runs.push({ task: `${load.task[1]}.${load.task[2]}`, statements: duckdbVaultRun(load, dialect) });
   return runs;
 }
 
@@ -113,15 +114,26 @@ export async function attachTaskGraph(
   resolved: Pick<ResolvedEnvironment, 'datasets' | 'vault'>,
 ): Promise<DerivedModels> {
   const d = derivedModels(resolved, warehouse.schemas);
-  await warehouse.connection.runAll(derivedObjectStatements(d));
+  const dialect = await catalogDialect(warehouse.connection);
+  await warehouse.connection.runAll(derivedObjectStatements(d, dialect));
   for (const load of d.vault?.loads ?? []) registerStream(warehouse, load);
   warehouse.taskGraph = {
     run: async (db, merged) => {
       for (const m of d.models)
-        if (merged.includes(m.spec.name)) for (const r of graphRuns(d, m.spec.name)) await runAll(db, r.statements);
+        if (merged.some((o) => o.dataset === m.spec.name))
+          for (const r of graphRuns(d, m.spec.name, dialect)) await runAll(db, r.statements);
     },
   };
   return d;
+}
+
+/**
+ * The DuckDB dialect with three-part names: the sandbox's database file is `warehouse.duckdb`, so its
+ * catalog is named `warehouse` and a two-part `"WAREHOUSE".x` would be ambiguous.
+ */
+export async function catalogDialect(db: DuckDb): Promise<Dialect> {
+  const catalog = String(await db.value('SELECT current_database()'));
+  return { ...duckdbDialect, table: (p) => qualifiedName(catalog, p[1], p[2]) };
 }
 
 function registerStream(warehouse: Warehouse, load: VaultLoadModel): void {

@@ -74,7 +74,7 @@ export class Warehouse {
   /** Further streams on a dataset's bronze (split targets', derived models'): filled by each load. */
   readonly extraStreams = new Map<string, ObjectPath[]>();
   /** Follow-up tasks run after the MERGE runs (bin/sandbox/task-graph.ts). */
-  taskGraph?: { run(db: DuckDb, merged: readonly string[]): Promise<void> };
+  taskGraph?: { run(db: DuckDb, merged: readonly MergeOutcome[]): Promise<void> };
 
   private constructor(
     private readonly db: DuckDb,
@@ -281,7 +281,7 @@ export class Warehouse {
         rejectRows: hasRejects(model) ? await this.count(model.objects.rejects) : 0,
       });
     }
-    if (this.taskGraph) await this.taskGraph.run(this.db, outcomes.map((o) => o.dataset));
+    if (this.taskGraph) await this.taskGraph.run(this.db, outcomes);
     return outcomes;
   }
 

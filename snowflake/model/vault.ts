@@ -400,21 +400,21 @@ export function vaultInsertAll(load: VaultLoadModel): string {
 }
 
 /** DuckDB: the equivalent statements (one INSERT per target over the same source), in order. */
-export function vaultInsertStatements(load: VaultLoadModel): string[] {
-  const { sql, valueAlias } = loadSource(load, duckdbDialect);
+export function vaultInsertStatements(load: VaultLoadModel, dialect: Dialect = duckdbDialect): string[] {
+  const { sql, valueAlias } = loadSource(load, dialect);
   return intoClauses(load, valueAlias).map(
     (t) =>
-      `INSERT INTO ${duckdbDialect.table(t.path)} (${t.columns.map(q).join(', ')})\n` +
+      `INSERT INTO ${dialect.table(t.path)} (${t.columns.map(q).join(', ')})\n` +
       `SELECT ${t.values.map((x) => `src.${x}`).join(', ')} FROM (\n${sql}\n) AS src WHERE src.${alias.flag(t.path)}`,
   );
 }
 
 /** DuckDB: one emulated run of a load task (one transaction, consuming the stream table). */
-export function duckdbVaultRun(load: VaultLoadModel): string[] {
+export function duckdbVaultRun(load: VaultLoadModel, dialect: Dialect = duckdbDialect): string[] {
   return [
     'BEGIN TRANSACTION',
-    ...vaultInsertStatements(load),
-    `DELETE FROM ${duckdbDialect.table(load.stream)}`,
+    ...vaultInsertStatements(load, dialect),
+    `DELETE FROM ${dialect.table(load.stream)}`,
     'COMMIT',
   ];
 }
