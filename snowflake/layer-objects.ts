@@ -94,10 +94,15 @@ export function layerObjects(input: LayerObjectsInput): LayerObjects {
   }
 
   const complete = (objects: IngestionObject[], taskIds: ReadonlyMap<string, string>) => {
-    // Entity refresh tasks need their table first.
+    // Entity refresh tasks need their table first, and wait for the previous child of their graph (the
+    // provisioner suspends the root around each child: one change to a graph at a time).
+    const previousChild = new Map<string, string>();
     objects.forEach((o, i) => {
+      const root = o.kind === 'task' ? o.definition.root : undefined;
       const table = entityTableIds.get(o.id);
-      if (table) objects[i] = { ...o, dependsOn: [...o.dependsOn, table] };
+      const before = typeof root === 'string' ? previousChild.get(root) : undefined;
+      if (table) objects[i] = { ...o, dependsOn: [...o.dependsOn, table, ...(before ? [before] : [])] };
+      if (typeof root === 'string') previousChild.set(root, o.id);
     });
     if (!vault) return;
     // One change to a task graph at a time: each new child waits for the graph's previous child.
