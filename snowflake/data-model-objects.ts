@@ -195,6 +195,8 @@ export function dataModelObjects(input: DataModelObjectsInput): IngestionObject[
     viewIds.push(id);
   }
 
+  layers.complete(objects, taskIds);
+
   const role = input.readerRole === undefined ? `${s.database}_READER` : input.readerRole;
   if (role)
     objects.push({
@@ -208,8 +210,6 @@ export function dataModelObjects(input: DataModelObjectsInput): IngestionObject[
       },
       dependsOn: ['GoldSchema', ...viewIds],
     });
-
-  layers.complete(objects, taskIds);
 
   const seen = new Set<string>();
   for (const o of objects) {

@@ -54,7 +54,7 @@ describe('GIVEN the example config WHEN planned offline', () => {
       expect(index('schema INGEST_DEV.CORE')).toBeLessThan(index(`silver table INGEST_DEV.CORE.${d}`));
     }
     const views = h.filter((l) => l.startsWith('view '));
-    expect(views).toHaveLength(5);
+    expect(views).toHaveLength(5 + 6); // gold + the insurance warehouse (4) and mart (2)
     expect(Math.min(...views.map(index))).toBeGreaterThan(index('task INGEST_DEV.CORE.INSURANCE_TRANSACTIONS_MERGE'));
     expect(index('view INGEST_DEV.GOLD.RETAIL_USER_SPEND')).toBeGreaterThan(
       index('silver table INGEST_DEV.CORE.RETAIL_TRANSACTIONS'),
