@@ -47,7 +47,7 @@ export interface GoldView {
 type Segment = { readonly code: boolean; readonly text: string };
 
 /** Splits SQL into code and non-code (string literals, quoted identifiers, comments, $$ blocks). */
-function segments(sql: string): Segment[] {
+export function segments(sql: string): Segment[] {
   const out: Segment[] = [];
   const re = /'(?:[^'\\]|\\.|'')*'|"(?:[^"]|"")*"|--[^\n]*|\/\*[\s\S]*?\*\/|\$\$[\s\S]*?\$\$/g;
   let last = 0;

@@ -32,6 +32,7 @@ import type { DatasetModel, ModelColumn } from './dataset-model';
 import { snowflakeDialect, duckdbDialect } from './dialect';
 import type { Dialect } from './dialect';
 import { DataModelError } from './errors';
+import { splitRejectsStatement, splitSourceFilter } from './split';
 
 const q = (name: string) => quoteIdentifier(name);
 const RECORD = q('RECORD');
@@ -62,7 +63,8 @@ export function typedValue(c: ModelColumn, dialect: Dialect, record: string = RE
 const typedExpr = (c: ModelColumn, dialect: Dialect) => typedValue(c, dialect);
 
 function streamSource(model: DatasetModel, dialect: Dialect): string {
-  const filter = dialect.streamFilter;
+  // A split target reads only its value(s) of the split dataset's bronze (split.ts).
+  const filter = [dialect.streamFilter, splitSourceFilter(model, dialect)].filter(Boolean).join(' AND ');
   return `${dialect.table(model.objects.stream)}${filter ? ` WHERE ${filter}` : ''}`;
 }
 
@@ -275,6 +277,7 @@ export function rejectsInsertStatement(model: DatasetModel, dialect: Dialect): s
 
 /** The DML statements of one run, in order (rejects first), in the given dialect. */
 export function mergeStatements(model: DatasetModel, dialect: Dialect): string[] {
+  if (model.split) return [splitRejectsStatement(model, dialect)]; // no silver: route or reject (split.ts)
   const rejects = rejectsInsertStatement(model, dialect);
   return [...(rejects ? [rejects] : []), silverWriteStatement(model, dialect)];
 }

@@ -1,0 +1,248 @@
+/**
+ * End to end on the scenarios' real shapes: `bin/sandbox.ts` on the bundled examples, then on held-out
+ * files written here; the final layers (entity tables, split targets, the vault's mart) are compared
+ * with values computed from the input files themselves, never from the pipeline's output.
+ */
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'fs';
+import { tmpdir } from 'os';
+import { dirname, join } from 'path';
+import { DuckDb } from '../../bin/sandbox/duckdb';
+import { ROOT, runCli } from './sandbox-support';
+import type { CliResult } from './sandbox-support';
+
+const EXAMPLES = join(ROOT, 'examples');
+const read = (relative: string) => readFileSync(join(EXAMPLES, relative), 'utf8');
+
+interface OpenMeteo {
+  customer_id: string;
+  latitude: number;
+  longitude: number;
+  timezone: string;
+  current_weather: { time: string; temperature: number };
+  version?: number;
+}
+interface FleetLine {
+  event: string;
+  on?: string;
+  at: string;
+  data: { id?: string };
+}
+interface Purchase {
+  transaction_id: string;
+  customer_id: string;
+  total: number;
+  basket: { product_id: string }[];
+}
+
+const ts = (t: string) => `${t.replace('T', ' ')}:00`;
+const WEATHER_FILES = ['cust-001/2026-11-20.json', 'cust-002/2026-11-20.json', 'cust-003/2026-11-20.json'];
+/** Valid observations (a key that is not a timestamp is rejected) of the parseable weather files. */
+function observations(): OpenMeteo[] {
+  return WEATHER_FILES.flatMap((f) => JSON.parse(read(`weather/weather/${f}`)) as OpenMeteo[]).filter((o) =>
+    /^\d{4}-\d\d-\d\dT\d\d:\d\d$/.test(o.current_weather.time),
+  );
+}
+function fleetLines(dir = join(EXAMPLES, 'fleet/fleet_events/2019/06/01')): FleetLine[] {
+  return readdirSync(dir)
+    .sort()
+    .flatMap((f) =>
+      readFileSync(join(dir, f), 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as FleetLine),
+    );
+}
+
+describe('models on the examples and on held-out files', () => {
+  let state: string;
+  let heldOut: string;
+  let first: CliResult;
+  let second: CliResult;
+  let db: DuckDb;
+
+  beforeAll(async () => {
+    state = mkdtempSync(join(tmpdir(), 'models-test-'));
+    heldOut = mkdtempSync(join(tmpdir(), 'models-heldout-'));
+    // GIVEN the bundled examples WHEN the sandbox runs
+    first = await runCli('bin/sandbox.ts', ['--state', state], 90_000);
+  }, 120_000);
+
+  afterAll(() => {
+    db?.close();
+    rmSync(state, { recursive: true, force: true });
+    rmSync(heldOut, { recursive: true, force: true });
+  });
+
+  const open = async () => (db ??= await DuckDb.open({ path: join(state, 'warehouse.duckdb') }));
+
+  it('exits 0 and ends with one line per scenario naming its final tables and views', () => {
+    expect(first.code).toBe(0);
+    const lines = first.stdout.trimEnd().split('\n');
+    const scenarios = lines.filter((l) => l.includes('scenario '));
+    expect(scenarios.map((l) => /scenario (\S+):/.exec(l)?.[1])).toEqual([
+      'airbnb',
+      'weather',
+      'webapp',
+      'fleet',
+      'retail',
+      'insurance',
+    ]);
+    expect(scenarios[1]).toContain('CORE.CUSTOMERS 3, CORE.LOCATIONS 6, CORE.CURRENT_WEATHER 6');
+  });
+
+  it('weather (001): customers, locations and current weather, one row per key, from the OpenMeteo responses', async () => {
+    db = await open();
+    const obs = observations();
+    const byCustomer = new Map<string, string[]>();
+    for (const o of obs)
+      byCustomer.set(o.customer_id, [...(byCustomer.get(o.customer_id) ?? []), o.current_weather.time]);
+    const customers = [...byCustomer].map(([c, times]) => [c, ts(times.sort()[0]!), ts(times.sort().at(-1)!)]);
+    const rows = await db.rows(`SELECT customer_id, first_seen, last_seen FROM core.customers ORDER BY 1`);
+    expect(rows.map((r) => [r.CUSTOMER_ID, r.FIRST_SEEN, r.LAST_SEEN])).toEqual(customers.sort());
+
+    const latest = new Map<string, OpenMeteo>();
+    for (const o of obs) {
+      const k = `${o.customer_id}|${o.latitude.toFixed(6)}`;
+      if ((latest.get(k)?.current_weather.time ?? '') < o.current_weather.time) latest.set(k, o);
+    }
+    const current = await db.rows(
+      `SELECT customer_id, latitude, observed_at, temperature_c FROM core.current_weather ORDER BY 1, 2`,
+    );
+    expect(current.map((r) => [r.CUSTOMER_ID, r.LATITUDE, r.OBSERVED_AT, r.TEMPERATURE_C])).toEqual(
+      [...latest.values()]
+        .map((o) => [
+          o.customer_id,
+          o.latitude.toFixed(6),
+          ts(o.current_weather.time),
+          o.current_weather.temperature.toFixed(1),
+        ])
+        .sort((a, b) => `${a[0]}${a[1]}`.localeCompare(`${b[0]}${b[1]}`)),
+    );
+    const locations = await db.rows(`SELECT customer_id, latitude, timezone FROM core.locations ORDER BY 1, 2`);
+    expect(locations).toHaveLength(latest.size);
+  });
+
+  it('weather corrections (version) win although their file is uploaded before the original', async () => {
+    db = await open();
+    const corrections = JSON.parse(read('weather/weather/cust-001/2026-11-20-corrections.json')) as OpenMeteo[];
+    for (const c of corrections) {
+      const t = await db.value(
+        `SELECT temperature_c FROM core.weather WHERE customer_id = '${c.customer_id}' AND latitude = ${c.latitude} AND observed_at = TIMESTAMP '${ts(c.current_weather.time)}'`,
+      );
+      expect(t).toBe(c.current_weather.temperature.toFixed(1));
+    }
+  });
+
+  it('fleet (002): records fanned out by `on`, unrouted values rejected with a reason', async () => {
+    db = await open();
+    const lines = fleetLines();
+    const vehicles = new Set(
+      lines.filter((l) => l.on === 'vehicle' && l.data.id).map((l) => `${l.data.id}|${l.at}|${l.event}`),
+    );
+    expect(Number(await db.value(`SELECT count(*) FROM core.vehicle_events`))).toBe(vehicles.size);
+    const periods = new Map<string, FleetLine>();
+    for (const l of lines.filter((x) => x.on === 'operating_period'))
+      if ((periods.get(l.data.id!)?.at ?? '') < l.at) periods.set(l.data.id!, l);
+    const rows = await db.rows(`SELECT period_id, event FROM core.operating_periods ORDER BY 1`);
+    expect(rows.map((r) => [r.PERIOD_ID, r.EVENT])).toEqual([...periods].map(([id, l]) => [id, l.event]).sort());
+    const unrouted = lines.filter((l) => l.on !== 'vehicle' && l.on !== 'operating_period').length;
+    expect(await db.rows(`SELECT DISTINCT "REASON" FROM core.fleet_events_rejects`)).toEqual([
+      { REASON: 'SPLIT_NO_TARGET' },
+    ]);
+    expect(Number(await db.value(`SELECT count(*) FROM core.fleet_events_rejects`))).toBe(unrouted);
+    expect(Number(await db.value(`SELECT count(*) FROM core.vehicle_events_rejects`))).toBe(
+      lines.filter((l) => l.on === 'vehicle' && !l.data.id).length,
+    );
+  });
+
+  it('insurance (004): the mart computed through vault and warehouse matches the files', async () => {
+    db = await open();
+    const tx = [
+      ...(JSON.parse(read('insurance/insurance_transactions/2026-11-10/transactions.json')) as Purchase[]),
+      ...(JSON.parse(read('insurance/insurance_transactions/2026-11-11/amendments.json')) as Purchase[]),
+    ];
+    const latest = new Map(tx.map((t) => [t.transaction_id, t])); // later file = later version
+    const spend = new Map<string, { n: number; total: number }>();
+    for (const t of latest.values()) {
+      const s = spend.get(t.customer_id) ?? { n: 0, total: 0 };
+      spend.set(t.customer_id, { n: s.n + 1, total: s.total + t.total });
+    }
+    const rows = await db.rows(`SELECT customer_id, purchases, total_spend FROM mart.customer_value ORDER BY 1`);
+    const csvCustomers = read('insurance/insurance_customers/customers.csv')
+      .split('\r\n')
+      .slice(1)
+      .filter((l) => l.split(',').length === 6)
+      .map((l) => l.split(',')[0]!);
+    const ids = [...new Set([...csvCustomers, ...spend.keys()])].sort();
+    expect(rows.map((r) => [r.customer_id, Number(r.purchases), Number(r.total_spend)])).toEqual(
+      ids.map((id) => [id, spend.get(id)?.n ?? 0, Math.round((spend.get(id)?.total ?? 0) * 100) / 100]),
+    );
+    const buyers = new Map<string, Set<string>>();
+    for (const t of tx)
+      for (const b of t.basket) buyers.set(b.product_id, (buyers.get(b.product_id) ?? new Set()).add(t.transaction_id));
+    const popularity = await db.rows(`SELECT product_id, purchases FROM mart.product_popularity ORDER BY 1`);
+    expect(popularity.map((r) => [r.product_id, Number(r.purchases)])).toEqual(
+      [...buyers].map(([p, s]) => [p, s.size]).sort(),
+    );
+  });
+
+  it('held-out files in the scenarios’ shapes land in the right tables', async () => {
+    db?.close();
+    db = undefined as unknown as DuckDb;
+    const put = (relative: string, text: string) => {
+      mkdirSync(dirname(join(heldOut, relative)), { recursive: true });
+      writeFileSync(join(heldOut, relative), text);
+    };
+    const meteo = (time: string, temperature: number) => ({
+      customer_id: 'cust-004',
+      latitude: 64.1466,
+      longitude: -21.9426,
+      timezone: 'Atlantic/Reykjavik',
+      elevation: 20,
+      current_weather: { time, temperature, windspeed: 20.1, winddirection: 10, is_day: 0, weathercode: 3 },
+    });
+    put(
+      'weather/weather/cust-004/2026-12-01.json',
+      JSON.stringify([meteo('2026-12-01T00:00', -1), meteo('2026-12-01T01:00', -2)]),
+    );
+    const fleet = [
+      { event: 'register', on: 'vehicle', at: '2019-06-02T10:00:00.000Z', data: { id: 'v-99' }, organization_id: 'o' },
+      { event: 'update', on: 'scooter', at: '2019-06-02T10:00:01.000Z', data: { id: 's-1' }, organization_id: 'o' },
+    ];
+    put('fleet/fleet_events/2019/06/02/2019-06-02-10-00-events.json', fleet.map((l) => JSON.stringify(l)).join('\n'));
+    put(
+      'insurance/insurance_customers/new.csv',
+      'customer_id,first_name,last_name,email,date_of_birth,region\r\nCUST-77777,Ada,Byron,ada@example.com,1990-01-01,North\r\n',
+    );
+    put(
+      'insurance/insurance_transactions/2026-12-01/tx.json',
+      JSON.stringify([
+        {
+          transaction_id: 'TX-900001',
+          customer_id: 'CUST-77777',
+          transaction_at: '2026-12-01T10:00:00',
+          basket: [{ product_id: 'P-PET-CAT', quantity: 1, price: 11 }],
+          total: 11,
+          payment: { method: 'card' },
+        },
+      ]),
+    );
+    // WHEN the sandbox ingests them into the same state
+    second = await runCli('bin/sandbox.ts', ['--state', state, '--data', heldOut], 90_000);
+    expect(second.code).toBe(0);
+    db = await open();
+    expect(await db.rows(`SELECT first_seen, last_seen FROM core.customers WHERE customer_id = 'cust-004'`)).toEqual([
+      { FIRST_SEEN: '2026-12-01 00:00:00', LAST_SEEN: '2026-12-01 01:00:00' },
+    ]);
+    expect(await db.value(`SELECT temperature_c FROM core.current_weather WHERE customer_id = 'cust-004'`)).toBe(
+      '-2.0',
+    );
+    expect(Number(await db.value(`SELECT count(*) FROM core.vehicle_events WHERE vehicle_id = 'v-99'`))).toBe(1);
+    expect(
+      await db.rows(`SELECT "SOURCE_KEY" FROM core.fleet_events_rejects WHERE "SOURCE_KEY" LIKE '%2019-06-02%'`),
+    ).toEqual([{ SOURCE_KEY: 'fleet/fleet_events/2019/06/02/2019-06-02-10-00-events.json' }]);
+    expect(
+      await db.rows(`SELECT region, purchases, total_spend FROM mart.customer_value WHERE customer_id = 'CUST-77777'`),
+    ).toEqual([{ region: 'North', purchases: '1', total_spend: '11.00' }]);
+  }, 120_000);
+});
