@@ -244,37 +244,31 @@ async function poll(args: ParsedArgs, io: CliIo, log: Logger): Promise<number> {
   return exitCode(total, full);
 }
 
-async function status(args: ParsedArgs, io: CliIo, log: Logger): Promise<number> {
+/** The spool of `--spool`, or of a watched folder, opened by a command that only reads or moves what is there. */
+function openExistingSpool(args: ParsedArgs, io: CliIo, log: Logger, command: string): Promise<Spool> {
   const spoolDir = resolve(
     io.cwd,
     str(args.values, 'spool') ??
       (args.positionals[0] ? join(args.positionals[0], DEFAULTS.watchedSpoolName) : DEFAULTS.spoolDir),
   );
-  const spool = await Spool.open(spoolDir, {
+  return Spool.open(spoolDir, {
     maxBytes: num(args.values, 'max-spool-bytes', DEFAULTS.maxSpoolBytes),
     keyOf: () => {
-      throw new UsageError('status does not admit files');
+      throw new UsageError(`${command} does not admit files`);
     },
     log,
   });
+}
+
+async function status(args: ParsedArgs, io: CliIo, log: Logger): Promise<number> {
+  const spool = await openExistingSpool(args, io, log, 'status');
   const report = await spool.status();
   io.stdout(`${JSON.stringify(report, null, 2)}\n`);
   return EXIT.ok;
 }
 
 async function requeue(args: ParsedArgs, io: CliIo, log: Logger): Promise<number> {
-  const spoolDir = resolve(
-    io.cwd,
-    str(args.values, 'spool') ??
-      (args.positionals[0] ? join(args.positionals[0], DEFAULTS.watchedSpoolName) : DEFAULTS.spoolDir),
-  );
-  const spool = await Spool.open(spoolDir, {
-    maxBytes: num(args.values, 'max-spool-bytes', DEFAULTS.maxSpoolBytes),
-    keyOf: () => {
-      throw new UsageError('requeue does not admit files');
-    },
-    log,
-  });
+  const spool = await openExistingSpool(args, io, log, 'requeue');
   const moved = await spool.requeue();
   log.info('requeued', { files: moved });
   return EXIT.ok;
