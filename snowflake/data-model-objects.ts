@@ -116,10 +116,11 @@ function opsObjects(
       dependsOn: [
         'OpsSchema',
         'FileManifests',
+        // The tables each dataset owns (a split dataset has no silver, a split target no bronze).
         ...models.flatMap((m) => [
-          `${pascal(m.spec.name)}Bronze`,
-          `${pascal(m.spec.name)}Silver`,
-          `${pascal(m.spec.name)}Rejects`,
+          ...(m.splitFrom ? [] : [`${pascal(m.spec.name)}Bronze`]),
+          ...(hasSilver(m) ? [`${pascal(m.spec.name)}Silver`] : []),
+          ...(hasRejects(m) ? [`${pascal(m.spec.name)}Rejects`] : []),
         ]),
       ],
     },

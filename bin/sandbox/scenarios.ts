@@ -5,7 +5,7 @@
  * vault, the mart views.
  */
 import type { ResolvedEnvironment } from '../../lib/config';
-import { loadGoldViews, planGoldViews } from '../../snowflake/model';
+import { loadGoldViews, planGoldViews, withoutMissingDatasets } from '../../snowflake/model';
 import type { SchemaNames } from '../../snowflake/names';
 import type { DuckDb } from './duckdb';
 import { GOLD_DIR } from './gold';
@@ -26,7 +26,8 @@ export function scenarioObjects(
   goldDir = GOLD_DIR,
 ): ScenarioObjects[] {
   const all = resolved.datasets.map((d) => d.name);
-  const gold = planGoldViews(loadGoldViews(goldDir), all, schemas);
+  // Views reading a dataset this config lacks are skipped (and reported) by the gold step: not final objects.
+  const gold = planGoldViews(withoutMissingDatasets(loadGoldViews(goldDir), all).kept, all, schemas);
   const name = (p: readonly string[]) => `${p[1]}.${p[2]}`;
   return resolved.sources.map((s) => {
     const own = s.datasets ?? all;
@@ -51,11 +52,12 @@ export async function scenarioLines(
   db: DuckDb,
   resolved: Pick<ResolvedEnvironment, 'sources' | 'datasets' | 'vault'>,
   schemas: SchemaNames,
+  goldDir = GOLD_DIR,
 ): Promise<string[]> {
   const lines = ['', 'Final layer per scenario'];
   const dialect = await catalogDialect(db);
   const catalog = String(await db.value('SELECT current_database()'));
-  for (const s of scenarioObjects(resolved, schemas)) {
+  for (const s of scenarioObjects(resolved, schemas, undefined, goldDir)) {
     const counts: string[] = [];
     for (const o of s.objects) {
       const [schema, object] = o.split('.');

@@ -42,15 +42,16 @@ function observations(): OpenMeteo[] {
     /^\d{4}-\d\d-\d\dT\d\d:\d\d$/.test(o.current_weather.time),
   );
 }
+function linesOf(file: string): FleetLine[] {
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as FleetLine);
+}
 function fleetLines(dir = join(EXAMPLES, 'fleet/fleet_events/2019/06/01')): FleetLine[] {
   return readdirSync(dir)
     .sort()
-    .flatMap((f) =>
-      readFileSync(join(dir, f), 'utf8')
-        .split('\n')
-        .filter(Boolean)
-        .map((l) => JSON.parse(l) as FleetLine),
-    );
+    .flatMap((f) => linesOf(join(dir, f)));
 }
 
 describe('models on the examples and on held-out files', () => {
@@ -153,6 +154,26 @@ describe('models on the examples and on held-out files', () => {
     expect(Number(await db.value(`SELECT count(*) FROM core.vehicle_events_rejects`))).toBe(
       lines.filter((l) => l.on === 'vehicle' && !l.data.id).length,
     );
+    // The file ledger: each fleet file is one input object of fleet_events, accounted across both targets. Its
+    // rejected rows are the unrouted ones and the vehicle events without a key; every other row is merged or
+    // superseded in its target, and the merged rows of all files are the targets' silver rows.
+    const dir = join(EXAMPLES, 'fleet/fleet_events/2019/06/01');
+    const ledger = await db.rows(
+      `SELECT "SOURCE_KEY", "ROWS_IN", "ROWS_MERGED", "ROWS_SUPERSEDED", "ROWS_REJECTED", "ACCOUNTED"
+       FROM ops.file_ledger WHERE "DATASET" = 'fleet_events' ORDER BY 1`,
+    );
+    const files = readdirSync(dir).sort();
+    expect(ledger.map((r) => r.SOURCE_KEY)).toEqual(files.map((f) => `fleet/fleet_events/2019/06/01/${f}`));
+    files.forEach((f, i) => {
+      const own = linesOf(join(dir, f));
+      const rejected = own.filter(
+        (l) => (l.on !== 'vehicle' && l.on !== 'operating_period') || (l.on === 'vehicle' && !l.data.id),
+      ).length;
+      const r = ledger[i]!;
+      expect([Number(r.ROWS_IN), Number(r.ROWS_REJECTED), r.ACCOUNTED]).toEqual([own.length, rejected, true]);
+      expect(Number(r.ROWS_MERGED) + Number(r.ROWS_SUPERSEDED)).toBe(own.length - rejected);
+    });
+    expect(ledger.reduce((n, r) => n + Number(r.ROWS_MERGED), 0)).toBe(vehicles.size + periods.size);
   });
 
   it('insurance (004): the mart computed through vault and warehouse matches the files', async () => {
@@ -241,6 +262,13 @@ describe('models on the examples and on held-out files', () => {
     expect(
       await db.rows(`SELECT "SOURCE_KEY" FROM core.fleet_events_rejects WHERE "SOURCE_KEY" LIKE '%2019-06-02%'`),
     ).toEqual([{ SOURCE_KEY: 'fleet/fleet_events/2019/06/02/2019-06-02-10-00-events.json' }]);
+    // The held-out fleet file is accounted: v-99 merged into vehicle_events, the scooter line rejected.
+    expect(
+      await db.rows(
+        `SELECT "ROWS_IN", "ROWS_MERGED", "ROWS_SUPERSEDED", "ROWS_REJECTED", "ACCOUNTED" FROM ops.file_ledger
+         WHERE "SOURCE_KEY" = 'fleet/fleet_events/2019/06/02/2019-06-02-10-00-events.json'`,
+      ),
+    ).toEqual([{ ROWS_IN: '2', ROWS_MERGED: '1', ROWS_SUPERSEDED: '0', ROWS_REJECTED: '1', ACCOUNTED: true }]);
     expect(
       await db.rows(`SELECT region, purchases, total_spend FROM mart.customer_value WHERE customer_id = 'CUST-77777'`),
     ).toEqual([{ region: 'North', purchases: '1', total_spend: '11.00' }]);

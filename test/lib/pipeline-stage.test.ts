@@ -54,10 +54,13 @@ describe('PipelineStage', () => {
     expect([count('pipe'), count('stream'), count('silver-table')]).toEqual([datasets - 2, datasets + 3, datasets - 1]);
     expect(count('storage-integration')).toBe(1);
     expect(count('notification-integration')).toBe(1);
-    // The gold views and OPS.FILE_LEDGER.
+    // The gold views, OPS.FILE_LEDGER, a warehouse dimension per hub and fact per link, the mart views.
+    const sqlFiles = (dir: string) =>
+      fs.readdirSync(path.join(__dirname, '..', '..', 'snowflake', dir)).filter((f) => /^[a-z0-9_]+\.sql$/.test(f))
+        .length;
+    const vault = exampleConfigValidated().vault!;
     expect(count('view')).toBe(
-      fs.readdirSync(path.join(__dirname, '..', '..', 'snowflake', 'gold')).filter((f) => /^[a-z0-9_]+\.sql$/.test(f))
-        .length + 6,
+      sqlFiles('gold') + 1 + vault.hubs.length + (vault.links?.length ?? 0) + sqlFiles('mart'),
     );
     // Every pipe reports its load errors through the notification integration.
     for (const pipe of Object.values(t.findResources('Custom::SnowflakeObject')).filter(
