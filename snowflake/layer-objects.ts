@@ -182,8 +182,9 @@ export function layerObjects(input: LayerObjectsInput): LayerObjects {
       viewIds.set(`${v.layer}.${v.name}`, id);
       layerViewIds[v.layer]?.push(id);
     }
+    const schemaIds = { vault: 'VaultSchema', warehouse: 'WarehouseSchema', mart: 'MartSchema' } as const;
+    const vaultTableIds = vaultTables(vault).map((t) => tableId(t.name));
     for (const r of layerRoles(vault)) {
-      const layer = r.schema === vault.schemas.warehouse ? 'warehouse' : 'mart';
       objects.push({
         id: `${pascal(r.name.toLowerCase())}Role`,
         kind: 'reader-role',
@@ -191,9 +192,10 @@ export function layerObjects(input: LayerObjectsInput): LayerObjects {
           name: canonicalName(r.name),
           database: s.database,
           schema: r.schema,
+          ...(r.objects === 'tables' ? { objects: r.objects } : {}),
           comment: `Read-only access to ${s.database}.${r.schema} (${input.tag}, managed by the pipeline).`,
         },
-        dependsOn: [layer === 'warehouse' ? 'WarehouseSchema' : 'MartSchema', ...(layerViewIds[layer] ?? [])],
+        dependsOn: [schemaIds[r.layer], ...(r.layer === 'vault' ? vaultTableIds : (layerViewIds[r.layer] ?? []))],
       });
     }
   };

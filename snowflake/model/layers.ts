@@ -9,17 +9,18 @@
  * every layer; a warehouse view everything but the mart. Views hold no data, so they are never stale
  * and need no load task: the vault load is the last task of each dataset's graph.
  *
- * Roles: `<DATABASE>_WAREHOUSE_READER` (WAREHOUSE), `<DATABASE>_MART_READER` (MART) and the
- * data-science role (default `<DATABASE>_DATA_SCIENCE`, MART only), each the `reader-role` kind: USAGE
- * on the database and its schema, SELECT on all and future views there. Views run with their owner's
- * rights, so no role needs the vault or silver.
+ * Roles, one read role per layer: `<DATABASE>_VAULT_READER` (VAULT: SELECT on all and future tables),
+ * `<DATABASE>_WAREHOUSE_READER` (WAREHOUSE), `<DATABASE>_MART_READER` (MART) and the data-science role
+ * (default `<DATABASE>_DATA_SCIENCE`, MART only), each the `reader-role` kind: USAGE on the database and
+ * its schema, SELECT on all and future views (tables, for the vault) there. Views run with their owner's
+ * rights, so no warehouse or mart reader needs the vault or silver.
  */
 import { canonicalName, quoteIdentifier, stringLiteral } from '../identifiers';
 import type { ObjectPath } from '../names';
 import type { Dialect } from './dialect';
 import { SqlFileError } from './errors';
 import { segments } from './gold';
-import type { GoldViewSource } from './gold';
+import type { GoldViewSource, ReaderObjects } from './gold';
 import { topologicalOrder } from './graph';
 import { VAULT_COLUMNS } from './vault';
 import type { LayerSchemas, LinkModel, SatelliteModel, VaultModel } from './vault';
@@ -233,12 +234,26 @@ export function layerViewComment(view: LayerView): string {
   return `${view.layer === 'warehouse' ? 'Warehouse' : 'Mart'} view, ${from} (managed by the pipeline).`;
 }
 
-/** The layer read roles: name and schema. */
-export function layerRoles(v: VaultModel): { readonly name: string; readonly schema: string }[] {
+/** A layer read role: its name, the schema it reads and what it selects there. */
+export interface LayerRole {
+  readonly name: string;
+  readonly schema: string;
+  readonly layer: 'vault' | 'warehouse' | 'mart';
+  readonly objects: ReaderObjects;
+}
+
+/** The layer read roles: one per layer (the vault's tables, the warehouse's and mart's views) and data science (mart). */
+export function layerRoles(v: VaultModel): LayerRole[] {
   const db = v.schemas.database;
   return [
-    { name: `${db}_WAREHOUSE_READER`, schema: v.schemas.warehouse },
-    { name: `${db}_MART_READER`, schema: v.schemas.mart },
-    { name: canonicalName(v.dataScienceRole ?? `${db}_DATA_SCIENCE`, 'vault.dataScienceRole'), schema: v.schemas.mart },
+    { name: `${db}_VAULT_READER`, schema: v.schemas.vault, layer: 'vault', objects: 'tables' },
+    { name: `${db}_WAREHOUSE_READER`, schema: v.schemas.warehouse, layer: 'warehouse', objects: 'views' },
+    { name: `${db}_MART_READER`, schema: v.schemas.mart, layer: 'mart', objects: 'views' },
+    {
+      name: canonicalName(v.dataScienceRole ?? `${db}_DATA_SCIENCE`, 'vault.dataScienceRole'),
+      schema: v.schemas.mart,
+      layer: 'mart',
+      objects: 'views',
+    },
   ];
 }

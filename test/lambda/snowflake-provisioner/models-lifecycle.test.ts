@@ -92,6 +92,46 @@ test('GIVEN the objects created THEN split targets read the split bronze, entity
     'USAGE|DATABASE|INGEST_TEST|INGEST_TEST_DATA_SCIENCE',
     'USAGE|SCHEMA|INGEST_TEST.MART|INGEST_TEST_DATA_SCIENCE',
   ]);
+  // One read role per layer: the vault reader selects the vault's tables (hub and satellite) and nothing else.
+  expect([...c.model.grants].filter((g) => g.endsWith('|INGEST_TEST_VAULT_READER')).sort()).toEqual([
+    'SELECT|TABLE|INGEST_TEST.VAULT.HUB_ORDER|INGEST_TEST_VAULT_READER',
+    'SELECT|TABLE|INGEST_TEST.VAULT.SAT_ORDER_DETAILS|INGEST_TEST_VAULT_READER',
+    'USAGE|DATABASE|INGEST_TEST|INGEST_TEST_VAULT_READER',
+    'USAGE|SCHEMA|INGEST_TEST.VAULT|INGEST_TEST_VAULT_READER',
+  ]);
+  expect([...c.model.futureGrants].filter((g) => g.endsWith('|INGEST_TEST_VAULT_READER'))).toEqual([
+    'SELECT|TABLE|INGEST_TEST.VAULT|INGEST_TEST_VAULT_READER',
+  ]);
+  expect(
+    [...c.model.grants]
+      .filter((g) => g.endsWith('_READER') && g.includes('.VAULT'))
+      .every((g) => g.endsWith('_VAULT_READER')),
+  ).toBe(true);
+});
+
+test('WHEN a vault table is added after the vault reader exists THEN the future grant covers it and the role update is a no-op', async () => {
+  objects = build({
+    ...vault(),
+    hubs: [
+      { name: 'order', businessKey: [{ name: 'order_id', type: 'VARCHAR' }] },
+      { name: 'currency', businessKey: [{ name: 'currency', type: 'VARCHAR' }] },
+    ],
+  });
+  expect((await run('Create', objects.get('VaultHubCurrency')!)).Data.ChangeKind).toBe('create');
+  h.snowflake.clearLog();
+  const role = objects.get('IngestTestVaultReaderRole')!;
+  expect((await run('Update', role)).Data.ChangeKind).toBe('no-op');
+  expect(h.snowflake.ddl).toEqual([]);
+  expect(
+    h.snowflake.catalog.model.grants.has('SELECT|TABLE|INGEST_TEST.VAULT.HUB_CURRENCY|INGEST_TEST_VAULT_READER'),
+  ).toBe(true);
+  // A role that lost a table grant (revoked outside) gets the ALL TABLES grant back.
+  h.snowflake.catalog.model.grants.delete('SELECT|TABLE|INGEST_TEST.VAULT.HUB_ORDER|INGEST_TEST_VAULT_READER');
+  expect((await run('Update', role)).Data.ChangeKind).toBe('alter');
+  expect(h.snowflake.ddl).toEqual([
+    'GRANT SELECT ON ALL TABLES IN SCHEMA "INGEST_TEST"."VAULT" TO ROLE "INGEST_TEST_VAULT_READER"',
+  ]);
+  objects = build();
 });
 
 test('WHEN every object is updated unchanged THEN no DDL runs', async () => {
@@ -139,6 +179,7 @@ test('WHEN deleted under destroy THEN tasks, streams, views, roles and tables ar
     'VehicleListRefreshTask',
     'MartOrderCountView',
     'IngestTestDataScienceRole',
+    'IngestTestVaultReaderRole',
     'VaultSatOrderDetails',
     'VehicleListEntity',
   ];
