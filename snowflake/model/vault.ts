@@ -10,7 +10,9 @@
  *   `HASHDIFF` (MD5 of the attributes' text joined with `||`), the attributes. A row is written only
  *   when the hashdiff differs from the previous version of the same key: the previous row of the batch
  *   (ordered by LOAD_DTS, RECORD_SOURCE, SOURCE_ROW, element), or for the first one the latest row
- *   already in the satellite. An unchanged re-delivery therefore writes nothing.
+ *   already in the satellite. An unchanged re-delivery therefore writes nothing, and a row whose key,
+ *   lineage (LOAD_DTS, RECORD_SOURCE, SOURCE_ROW) and hashdiff are already in the satellite is never
+ *   written again (a replay of an older file after newer versions doubles nothing).
  * - `LOAD_DTS` is the upload's S3 event time (bronze RECEIVED_AT), `RECORD_SOURCE` its inbound key: a
  *   replay or re-delivery yields identical rows (never processing time).
  *
@@ -343,11 +345,19 @@ function loadSource(load: VaultLoadModel, dialect: Dialect): { sql: string; valu
         .map((o) => `${o} DESC`)
         .join(', ')}) = 1`;
     joins.push(`LEFT JOIN (${latest}) AS s${i} ON s${i}.${hk} = f.${alias.hk(st.parent)}`);
+    // A row already written (same key, lineage and hashdiff: a re-delivery or a replay, even of an older file)
+    // is never written again, whatever the latest row is.
+    const lineage = [VAULT_COLUMNS.loadDts, VAULT_COLUMNS.recordSource, VAULT_COLUMNS.sourceRow].map(q);
+    const written = `SELECT DISTINCT ${[hk, ...lineage, q(VAULT_COLUMNS.hashdiff)].join(', ')} FROM ${dialect.table(st.path)}`;
+    joins.push(
+      `LEFT JOIN (${written}) AS w${i} ON w${i}.${hk} = f.${alias.hk(st.parent)} AND ` +
+        `${lineage.map((c) => `w${i}.${c} = f.${c}`).join(' AND ')} AND w${i}.${q(VAULT_COLUMNS.hashdiff)} = f.${alias.hashdiff(st)}`,
+    );
     const prior =
       `COALESCE(LAG(f.${alias.hashdiff(st)}) OVER (PARTITION BY f.${alias.hk(st.parent)} ORDER BY ` +
       `${ORDER.map((o) => `f.${o}`).join(', ')}), s${i}.${q(VAULT_COLUMNS.hashdiff)})`;
     flags.push(
-      `(f.${alias.hk(st.parent)} IS NOT NULL AND (${prior} IS NULL OR f.${alias.hashdiff(st)} <> ${prior})) AS ${alias.flag(st.path)}`,
+      `(f.${alias.hk(st.parent)} IS NOT NULL AND w${i}.${hk} IS NULL AND (${prior} IS NULL OR f.${alias.hashdiff(st)} <> ${prior})) AS ${alias.flag(st.path)}`,
     );
   });
   const sql = `SELECT f.*,\n  ${flags.join(',\n  ')}\nFROM (\n    ${hashed}\n  ) AS f\n  ${joins.join('\n  ')}`;

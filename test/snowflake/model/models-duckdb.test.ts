@@ -293,6 +293,27 @@ describe('data vault', () => {
     expect(Number(await db.value(`SELECT count(*) FROM "VAULT"."LINK_ORDER_LINE"`))).toBe(3);
   });
 
+  test('GIVEN an older file replayed after a newer version WHEN loaded THEN the satellite gains nothing (its rows are already there)', async () => {
+    await load('orders', [order('o1', 'c1', 5, ['A'])], '2026-01-01T00:00:00Z', 'src/orders/f.json');
+    await runGraphs();
+    await load('orders', [order('o1', 'c1', 7.5, ['A'])], '2026-01-02T00:00:00Z', 'src/orders/g.json');
+    await runGraphs();
+    const before = await db.rows(
+      `SELECT "TOTAL", "RECORD_SOURCE" FROM "VAULT"."SAT_ORDER_DETAILS" ORDER BY "LOAD_DTS"`,
+    );
+    expect(before).toEqual([
+      { TOTAL: '5.00', RECORD_SOURCE: 'src/orders/f.json' },
+      { TOTAL: '7.50', RECORD_SOURCE: 'src/orders/g.json' },
+    ]);
+    // The replay carries the original's event time and key (the same lineage): it differs from the latest row
+    // (7.50) but is already in the satellite.
+    await load('orders', [order('o1', 'c1', 5, ['A'])], '2026-01-01T00:00:00Z', 'src/orders/f.json');
+    await runGraphs();
+    expect(
+      await db.rows(`SELECT "TOTAL", "RECORD_SOURCE" FROM "VAULT"."SAT_ORDER_DETAILS" ORDER BY "LOAD_DTS"`),
+    ).toEqual(before);
+  });
+
   test('GIVEN two versions of one order in one batch WHEN loaded THEN both changes are kept in order, the hub row once', async () => {
     await load(
       'orders',
