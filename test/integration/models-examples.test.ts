@@ -266,6 +266,31 @@ describe('models on the examples and on held-out files', () => {
         },
       ]),
     );
+    // The scenarios without derived models, in their real shapes too: a listings export (a new listing and a
+    // later version of an example one), an incremental users file, an events NDJSON file.
+    const listingsHeader = read('airbnb/listings/2026-11-01/listings.csv').split('\n')[0]!.trim();
+    put(
+      'airbnb/listings/2026-12-01/listings.csv',
+      `${listingsHeader}\n` +
+        '9000001,Held-out loft,42,Ada,Brooklyn,Bushwick,40.69,-73.92,Entire home/apt,150,2,0,,,1,100,0,\n' +
+        '1000000,Spacious 2BR in Fordham,2101507,Lena,Bronx,Fordham,40.87556,-73.87982,Entire home/apt,999,30,0,,,11,231,0,\n',
+    );
+    const usersHeader = read('retail/retail_users/full/users-2026-11-01.csv').split('\n')[0]!.trim();
+    put(
+      'retail/retail_users/incremental/users-2026-12-01.csv',
+      `${usersHeader}\n59999,Held Out,held.out@example.com,IS,2026-12-01,2026-12-01T08:00:00,true\n`,
+    );
+    put(
+      'webapp/events/2026/12/01/events-0900.ndjson',
+      JSON.stringify({
+        event_id: 'evt_heldout_1',
+        organization_id: 'org_999',
+        user_id: 'usr_1',
+        type: 'login',
+        timestamp: '2026-12-01T09:00:00.000+01:00',
+        properties: {},
+      }) + '\n',
+    );
     // WHEN the sandbox ingests them into the same state
     second = await runCli('bin/sandbox.ts', ['--state', state, '--data', heldOut], 90_000);
     expect(second.code).toBe(0);
@@ -290,5 +315,15 @@ describe('models on the examples and on held-out files', () => {
     expect(
       await db.rows(`SELECT region, purchases, total_spend FROM mart.customer_value WHERE customer_id = 'CUST-77777'`),
     ).toEqual([{ region: 'North', purchases: '1', total_spend: '11.00' }]);
+    expect(await db.rows(`SELECT id, price FROM core.listings WHERE id IN (9000001, 1000000) ORDER BY 1`)).toEqual([
+      { ID: '1000000', PRICE: '999.00' }, // the later export wins (listings have no orderBy)
+      { ID: '9000001', PRICE: '150.00' },
+    ]);
+    expect(await db.rows(`SELECT country FROM core.retail_users WHERE user_id = 59999`)).toEqual([{ COUNTRY: 'IS' }]);
+    expect(
+      await db.rows(
+        `SELECT organization_id, CAST(occurred_at AS VARCHAR) AS t FROM core.events WHERE event_id = 'evt_heldout_1'`,
+      ),
+    ).toEqual([{ ORGANIZATION_ID: 'org_999', t: '2026-12-01 08:00:00+00' }]);
   }, 120_000);
 });
