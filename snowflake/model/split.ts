@@ -66,7 +66,7 @@ export function splitTargetNames(
   return new Set(datasets.flatMap((d) => Object.values(d.split?.into ?? {})));
 }
 
-/** True when the dataset has a `<DATASET>_REJECTS` table: keyed datasets and split datasets. */
+/** True when the dataset has a `<DATASET>_REJECTS` table: every dataset (kept as the one place that says so). */
 export function hasRejects(_model: Pick<DatasetModel, 'primaryKey' | 'split'>): boolean {
   // Every dataset has one: key rejects, CAST_FAILED values (insert-only too) and SPLIT_NO_TARGET rows.
   return true;

@@ -50,9 +50,9 @@ const MART = [
 ];
 const DATASETS = [FLEET, VEHICLES, ORDERS];
 
-function build(v = vault()) {
+function build(v = vault(), mart = MART) {
   return testObjects(DATASETS, {
-    dataModel: { datasets: DATASETS, vault: v, layerViews: { warehouse: [], mart: MART }, readerRole: null },
+    dataModel: { datasets: DATASETS, vault: v, layerViews: { warehouse: [], mart }, readerRole: null },
   });
 }
 
@@ -170,6 +170,20 @@ test('WHEN a satellite attribute is added THEN the table gets the column and the
   expect(ddl.filter((s) => /CREATE OR ALTER/.test(s))).toEqual([]);
   const modify = h.snowflake.ddl.find((s) => s.startsWith('ALTER TASK "INGEST_TEST"."VAULT"."ORDERS_LOAD" MODIFY AS'));
   expect(modify).toContain('"CURRENCY"');
+});
+
+test('WHEN a mart view query changes THEN it is replaced keeping its grants: the data-science role still reads it', async () => {
+  objects = build(vault(), [{ ...MART[0]!, sql: 'SELECT COUNT(DISTINCT order_id) AS n FROM warehouse.dim_order' }]);
+  const out = await run('Update', objects.get('MartOrderCountView')!);
+  expect(out.Data.ChangeKind).toBe('replace');
+  expect(h.snowflake.ddl.map((s) => s.split('\n')[0])).toEqual([
+    expect.stringMatching(/^CREATE OR REPLACE VIEW "INGEST_TEST"\."MART"\."ORDER_COUNT" COPY GRANTS /),
+  ]);
+  expect(
+    h.snowflake.catalog.model.grants.has('SELECT|VIEW|INGEST_TEST.MART.ORDER_COUNT|INGEST_TEST_DATA_SCIENCE'),
+  ).toBe(true);
+  expect((await run('Update', objects.get('IngestTestDataScienceRole')!)).Data.ChangeKind).toBe('no-op');
+  objects = build();
 });
 
 test('WHEN deleted under destroy THEN tasks, streams, views, roles and tables are dropped', async () => {
