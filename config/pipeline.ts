@@ -216,7 +216,14 @@ export default {
       { name: 'product', businessKey: [{ name: 'product_id', type: 'VARCHAR' }] },
       { name: 'transaction', businessKey: [{ name: 'transaction_id', type: 'VARCHAR' }] },
     ],
-    links: [{ name: 'purchase', hubs: ['transaction', 'customer', 'product'] }],
+    // A basket may hold the same product twice: the line number (dependent child key) keeps both lines.
+    links: [
+      {
+        name: 'purchase',
+        hubs: ['transaction', 'customer', 'product'],
+        childKey: [{ name: 'line_no', type: 'NUMBER(10,0)' }],
+      },
+    ],
     satellites: [
       {
         name: 'customer_details',
@@ -266,6 +273,7 @@ export default {
         links: ['purchase'],
         satellites: ['transaction_details', 'purchase_line'],
         paths: { payment_method: 'payment.method' },
+        elementIndex: 'line_no',
       },
     ],
   },

@@ -539,7 +539,19 @@ export const vaultSchema = z
       .min(1, 'must list at least one hub'),
     /** `VAULT.LINK_<NAME>`: the hash keys of two or more hubs. */
     links: z
-      .array(z.object({ name: ident, hubs: z.array(ident).min(2, 'must name at least two hubs') }).strict())
+      .array(
+        z
+          .object({
+            name: ident,
+            hubs: z.array(ident).min(2, 'must name at least two hubs'),
+            /**
+             * Dependent child key: columns that, with the hubs' keys, identify one link row (e.g. the line of a
+             * basket, so the same product twice is two rows). Part of the link's hash key. @default none
+             */
+            childKey: z.array(vaultColumnSchema).min(1, 'must list at least one column').optional(),
+          })
+          .strict(),
+      )
       .optional(),
     /** `VAULT.SAT_<NAME>`: attributes of a hub or link, one row per change (hashdiff). */
     satellites: z
@@ -570,6 +582,8 @@ export const vaultSchema = z
              * element. @default the dataset column of that name, else `item.<name>` when `unnest` is set
              */
             paths: z.record(columnName, z.string().regex(RECORD_PATH_PATTERN, matches(RECORD_PATH_PATTERN))).optional(),
+            /** Vault column that receives the 1-based position of the `unnest`ed element (a line number). @default none */
+            elementIndex: columnName.optional(),
           })
           .strict(),
       )
@@ -619,6 +633,7 @@ export const vaultSchema = z
           .filter((h) => !l.hubs.includes(h))
           .forEach((h) => issue(['loads', i, 'links', j], `link "${k}" needs hub "${h}" in this load's hubs`));
       });
+      if (l.elementIndex && !l.unnest) issue(['loads', i, 'elementIndex'], 'needs unnest (the position of an element)');
       l.satellites?.forEach((s, j) => {
         if (!sats.has(s)) issue(['loads', i, 'satellites', j], `unknown satellite "${s}"`);
         const parent = v.satellites?.find((x) => x.name === s)?.parent;

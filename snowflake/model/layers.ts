@@ -109,11 +109,13 @@ export function generatedWarehouseViews(v: VaultModel): { name: string; sql: str
     const cols = [
       `l.${q(l.hashKey)}`,
       ...l.hubs.map((h, i) => [`l.${q(h.hashKey)}`, ...h.businessKey.map((c) => `h${i}.${q(c.name)}`)]).flat(),
+      ...l.childKey.map((c) => `l.${q(c.name)}`),
       ...ss.flatMap((s, i) => s.attributes.map((a) => `s${i}.${q(a.name)}`)),
       `l.${q(VAULT_COLUMNS.loadDts)}`,
     ];
     uniqueColumns(`fact_${l.name}`, [
       ...l.hubs.flatMap((h) => [h.hashKey, ...h.businessKey.map((c) => c.name)]),
+      ...l.childKey.map((c) => c.name),
       ...ss.flatMap((s) => s.attributes.map((a) => a.name)),
     ]);
     const joins = [

@@ -82,6 +82,8 @@ export interface LinkModel {
   readonly path: ObjectPath;
   readonly hashKey: string;
   readonly hubs: readonly HubModel[];
+  /** Dependent child key columns (part of the hash key), e.g. the line of a basket. */
+  readonly childKey: readonly VaultColumn[];
 }
 export interface SatelliteModel {
   readonly name: string;
@@ -94,6 +96,8 @@ export interface SatelliteModel {
 export interface ValueSource {
   readonly item: boolean;
   readonly steps: readonly PathStep[];
+  /** The 1-based position of the unnested element (`elementIndex`), not a value of it. */
+  readonly index?: boolean;
 }
 
 export interface VaultLoadModel {
@@ -146,7 +150,13 @@ export function buildVaultModel(spec: VaultSpec, datasets: readonly DatasetModel
   };
   const links = (spec.links ?? []).map((l) => {
     if (new Set(l.hubs).size !== l.hubs.length) throw new DataModelError(`vault.links.${l.name}: a hub is named twice`);
-    return { name: l.name, path: at(`link_${l.name}`), hashKey: canonicalName(`${l.name}_hk`), hubs: l.hubs.map(hub) };
+    return {
+      name: l.name,
+      path: at(`link_${l.name}`),
+      hashKey: canonicalName(`${l.name}_hk`),
+      hubs: l.hubs.map(hub),
+      childKey: (l.childKey ?? []).map((c) => vaultColumn(c, `vault.links.${l.name}.childKey`)),
+    };
   });
   const hashKeys = [...hubs, ...links].map((x) => x.hashKey);
   if (new Set(hashKeys).size !== hashKeys.length)
@@ -176,14 +186,21 @@ export function buildVaultModel(spec: VaultSpec, datasets: readonly DatasetModel
       if (!sat) throw new DataModelError(`${where}: unknown satellite "${n}"`);
       return sat;
     });
-    const needed = [...lh.flatMap((h) => h.businessKey), ...ls.flatMap((x) => x.attributes)];
+    const needed = [
+      ...lh.flatMap((h) => h.businessKey),
+      ...ll.flatMap((x) => x.childKey),
+      ...ls.flatMap((x) => x.attributes),
+    ];
+    if (l.elementIndex !== undefined && !l.unnest)
+      throw new DataModelError(`${where}.elementIndex: needs unnest (the position of an element)`);
     const values = new Map<string, ValueSource>();
     for (const c of needed) {
       if (values.has(c.specName)) continue;
       const explicit = l.paths?.[c.specName];
       const column = dataset.columns.find((d) => d.specName === c.specName);
       let source: ValueSource;
-      if (explicit !== undefined) {
+      if (c.specName === l.elementIndex) source = { item: true, steps: [], index: true };
+      else if (explicit !== undefined) {
         const item = explicit === 'item' || explicit.startsWith('item.');
         if (item && !l.unnest) throw new DataModelError(`${where}.paths.${c.specName}: "item" needs unnest`);
         source = valueSource(item ? explicit.replace(/^item\.?/, '') : explicit, item, `${where}.paths.${c.specName}`);
@@ -235,6 +252,7 @@ export function linkTable(l: LinkModel): TableDefinition {
     columns: [
       { name: l.hashKey, type: HASH, notNull: true, comment: 'MD5 of the hubs’ normalised business keys.' },
       ...l.hubs.map((h) => ({ name: h.hashKey, type: HASH, notNull: true })),
+      ...l.childKey.map((c) => ({ name: c.name, type: c.type, comment: c.description ?? 'Dependent child key.' })),
       { name: VAULT_COLUMNS.loadDts, type: LOAD_DTS_TYPE },
       { name: VAULT_COLUMNS.recordSource, type: TEXT },
     ],
@@ -299,20 +317,28 @@ function loadSource(load: VaultLoadModel, dialect: Dialect): { sql: string; valu
   const names = [...load.values.keys()];
   const valueAlias = new Map(names.map((n, i) => [n, alias.value(i)]));
   const typeOf = new Map<string, ColumnType>();
-  for (const c of [...load.hubs.flatMap((h) => h.businessKey), ...load.satellites.flatMap((s) => s.attributes)])
+  for (const c of [
+    ...load.hubs.flatMap((h) => h.businessKey),
+    ...load.links.flatMap((l) => l.childKey),
+    ...load.satellites.flatMap((s) => s.attributes),
+  ])
     if (!typeOf.has(c.specName)) typeOf.set(c.specName, c.type);
   const typed = names.map((n) => {
     const src = load.values.get(n) as ValueSource;
+    const type = typeOf.get(n) as ColumnType;
+    if (src.index) return `CAST(${v.itemIndex} + 1 AS ${dialect.columnType(type)}) AS ${valueAlias.get(n)}`;
     const record = src.item ? v.item : 'b."RECORD"';
-    return `${dialect.typedAt(record, src.steps, typeOf.get(n) as ColumnType)} AS ${valueAlias.get(n)}`;
+    return `${dialect.typedAt(record, src.steps, type)} AS ${valueAlias.get(n)}`;
   });
   const text = (n: string) => `CAST(${valueAlias.get(n)} AS VARCHAR)`;
   const norm = (n: string) => `UPPER(TRIM(${text(n)}))`;
   const keyText = (h: HubModel) => h.businessKey.map((c) => norm(c.specName)).join(` || '||' || `);
   const present = (h: HubModel) => h.businessKey.map((c) => `${valueAlias.get(c.specName)} IS NOT NULL`).join(' AND ');
   const hubHk = (h: HubModel) => `CASE WHEN ${present(h)} THEN ${v.hash(keyText(h))} END`;
+  // A link row needs every hub key and its child key; its hash covers both, in that order.
   const linkHk = (l: LinkModel) =>
-    `CASE WHEN ${l.hubs.map(present).join(' AND ')} THEN ${v.hash(l.hubs.map(keyText).join(` || '||' || `))} END`;
+    `CASE WHEN ${[...l.hubs.map(present), ...l.childKey.map((c) => `${valueAlias.get(c.specName)} IS NOT NULL`)].join(' AND ')} ` +
+    `THEN ${v.hash([...l.hubs.map(keyText), ...l.childKey.map((c) => norm(c.specName))].join(` || '||' || `))} END`;
   const hashdiff = (st: SatelliteModel) =>
     v.hash(st.attributes.map((a) => `COALESCE(TRIM(${text(a.specName)}), '')`).join(` || '||' || `));
   const filters = [dialect.streamFilter, splitSourceFilter(load.dataset, dialect)].filter(Boolean);
@@ -375,8 +401,13 @@ function intoClauses(load: VaultLoadModel, valueAlias: Map<string, string>) {
     })),
     ...load.links.map((l) => ({
       path: l.path,
-      columns: [l.hashKey, ...l.hubs.map((h) => h.hashKey), ...meta],
-      values: [alias.hk(l), ...l.hubs.map((h) => alias.hk(h)), ...meta.map(q)],
+      columns: [l.hashKey, ...l.hubs.map((h) => h.hashKey), ...l.childKey.map((c) => c.name), ...meta],
+      values: [
+        alias.hk(l),
+        ...l.hubs.map((h) => alias.hk(h)),
+        ...l.childKey.map((c) => valueAlias.get(c.specName) as string),
+        ...meta.map(q),
+      ],
     })),
     ...load.satellites.map((st) => ({
       path: st.path,

@@ -205,13 +205,16 @@ describe('models on the examples and on held-out files', () => {
     expect(popularity.map((r) => [r.product_id, Number(r.purchases)])).toEqual(
       [...buyers].map(([p, s]) => [p, s.size]).sort(),
     );
-    // The purchase link's keys come from two levels: the transaction and customer of the record, the product of
-    // each basket element. One link row per distinct (transaction, customer, product) over every version; the
-    // transaction and customer hubs hold each key once.
+    // The purchase link's keys come from two levels: the transaction and customer of the record, the product and
+    // line number (dependent child key) of each basket element. One link row per distinct (transaction, customer,
+    // product, line) over every version — a product twice in a basket is two rows; hubs hold each key once.
     const norm = (k: string) => k.trim().toUpperCase();
     const triples = new Set(
-      tx.flatMap((t) => t.basket.map((b) => [t.transaction_id, t.customer_id, b.product_id].map(norm).join('|'))),
+      tx.flatMap((t) =>
+        t.basket.map((b, i) => [...[t.transaction_id, t.customer_id, b.product_id].map(norm), i + 1].join('|')),
+      ),
     );
+    expect(tx.some((t) => new Set(t.basket.map((b) => b.product_id)).size < t.basket.length)).toBe(true);
     expect(Number(await db.value(`SELECT count(*) FROM vault.link_purchase`))).toBe(triples.size);
     expect(Number(await db.value(`SELECT count(*) FROM vault.hub_transaction`))).toBe(
       new Set(tx.map((t) => norm(t.transaction_id))).size,

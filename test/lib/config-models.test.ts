@@ -81,3 +81,16 @@ test('GIVEN vault references to unknown hubs, satellites and datasets WHEN loade
     ]),
   );
 });
+
+test('GIVEN an elementIndex without unnest or an empty child key WHEN loaded THEN each is named', () => {
+  const problems = problemsOf((raw) => {
+    raw.vault.loads[0].elementIndex = 'line_no';
+    raw.vault.links[0].childKey = [];
+  });
+  expect(problems).toEqual(
+    expect.arrayContaining([
+      'vault.loads[0].elementIndex: needs unnest (the position of an element)',
+      'vault.links[0].childKey: must list at least one column',
+    ]),
+  );
+});

@@ -84,15 +84,23 @@ const VAULT: VaultSpec = {
     { name: 'customer', businessKey: [{ name: 'customer_id', type: 'VARCHAR' }] },
     { name: 'item', businessKey: [{ name: 'sku', type: 'VARCHAR' }] },
   ],
-  links: [{ name: 'order_line', hubs: ['order', 'customer', 'item'] }],
-  satellites: [{ name: 'order_details', parent: 'order', attributes: [{ name: 'total', type: 'NUMBER(10,2)' }] }],
+  links: [
+    { name: 'order_line', hubs: ['order', 'customer', 'item'] },
+    // With a dependent child key (the line number): the same item twice in one order is two rows.
+    { name: 'order_item_line', hubs: ['order', 'item'], childKey: [{ name: 'line_no', type: 'NUMBER(5,0)' }] },
+  ],
+  satellites: [
+    { name: 'order_details', parent: 'order', attributes: [{ name: 'total', type: 'NUMBER(10,2)' }] },
+    { name: 'line_details', parent: 'order_item_line', attributes: [{ name: 'qty', type: 'NUMBER(5,0)' }] },
+  ],
   loads: [
     {
       dataset: 'orders',
       unnest: 'lines',
       hubs: ['order', 'customer', 'item'],
-      links: ['order_line'],
-      satellites: ['order_details'],
+      links: ['order_line', 'order_item_line'],
+      satellites: ['order_details', 'line_details'],
+      elementIndex: 'line_no',
     },
   ],
 };
@@ -312,6 +320,31 @@ describe('data vault', () => {
     expect(
       await db.rows(`SELECT "TOTAL", "RECORD_SOURCE" FROM "VAULT"."SAT_ORDER_DETAILS" ORDER BY "LOAD_DTS"`),
     ).toEqual(before);
+  });
+
+  test('GIVEN the same item twice in one order WHEN loaded THEN the child-keyed link has a row per line, each with its satellite; a replay adds nothing', async () => {
+    const lines = [
+      { sku: 'A', qty: 1 },
+      { sku: 'A', qty: 2 },
+      { sku: 'B', qty: 1 },
+    ];
+    const record = { order_id: 'o1', customer_id: 'c1', total: 9, lines };
+    await load('orders', [record], '2026-01-01T00:00:00Z');
+    await runGraphs();
+    // Without a child key the two A lines are one relationship; with it, one row per line (hash of keys + line).
+    expect(Number(await db.value(`SELECT count(*) FROM "VAULT"."LINK_ORDER_LINE"`))).toBe(2);
+    const expected = lines.map((l, i) => [md5(`O1||${l.sku}||${i + 1}`), String(i + 1), String(l.qty)]);
+    const rows = async () =>
+      (
+        await db.rows(
+          `SELECT hex(l."ORDER_ITEM_LINE_HK") hk, l."LINE_NO", s."QTY" FROM "VAULT"."LINK_ORDER_ITEM_LINE" l
+           JOIN "VAULT"."SAT_LINE_DETAILS" s USING ("ORDER_ITEM_LINE_HK") ORDER BY l."LINE_NO"`,
+        )
+      ).map((r) => [r.hk, r.LINE_NO, r.QTY]);
+    expect(await rows()).toEqual(expected);
+    await load('orders', [record], '2026-01-01T00:00:00Z');
+    await runGraphs();
+    expect(await rows()).toEqual(expected);
   });
 
   test('GIVEN two versions of one order in one batch WHEN loaded THEN both changes are kept in order, the hub row once', async () => {
