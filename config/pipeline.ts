@@ -13,6 +13,7 @@ export default {
     { name: 'airbnb', principals: [`arn:aws:iam::${producerAccount}:role/airbnb-exporter`], datasets: ['listings'] },
     { name: 'weather', principals: [`arn:aws:iam::${producerAccount}:role/weather-collector`], datasets: ['weather'] },
     { name: 'webapp', principals: [`arn:aws:iam::${producerAccount}:role/event-shipper`], datasets: ['events'] },
+    { name: 'fleet', principals: [`arn:aws:iam::${producerAccount}:role/fleet-events`], datasets: ['fleet_events'] },
     {
       name: 'retail',
       principals: [`arn:aws:iam::${producerAccount}:role/retail-export`],
@@ -50,19 +51,41 @@ export default {
     },
     {
       name: 'weather',
-      description: 'Per-customer weather observations (JSON array per customer and location).',
+      description:
+        'OpenMeteo current-weather responses, one per customer and location (the collector adds customer_id).',
       format: 'json',
       columns: [
         { name: 'customer_id', type: 'VARCHAR' },
-        { name: 'location', type: 'VARCHAR', path: 'location.name' },
-        { name: 'latitude', type: 'NUMBER(10,6)', path: 'location.lat' },
-        { name: 'longitude', type: 'NUMBER(10,6)', path: 'location.lon' },
-        { name: 'observed_at', type: 'TIMESTAMP_NTZ' },
-        { name: 'temperature_c', type: 'NUMBER(6,2)', path: 'main.temp' },
-        { name: 'humidity', type: 'NUMBER(5,2)', path: 'main.humidity' },
-        { name: 'conditions', type: 'VARCHAR', path: 'weather[0].description' },
+        { name: 'latitude', type: 'NUMBER(9,6)' },
+        { name: 'longitude', type: 'NUMBER(9,6)' },
+        { name: 'timezone', type: 'VARCHAR' },
+        { name: 'elevation', type: 'NUMBER(7,1)' },
+        { name: 'observed_at', type: 'TIMESTAMP_NTZ', path: 'current_weather.time' },
+        { name: 'temperature_c', type: 'NUMBER(5,1)', path: 'current_weather.temperature' },
+        { name: 'windspeed_kmh', type: 'NUMBER(6,1)', path: 'current_weather.windspeed' },
+        { name: 'winddirection', type: 'NUMBER(3,0)', path: 'current_weather.winddirection' },
+        { name: 'weathercode', type: 'NUMBER(3,0)', path: 'current_weather.weathercode' },
+        { name: 'is_day', type: 'NUMBER(1,0)', path: 'current_weather.is_day' },
+        { name: 'version', type: 'NUMBER(10,0)', description: 'Correction version (absent = original).' },
       ],
-      primaryKey: ['customer_id', 'location', 'observed_at'],
+      primaryKey: ['customer_id', 'latitude', 'longitude', 'observed_at'],
+      // A correction carries a higher version: it wins whatever the upload order.
+      orderBy: 'version',
+      entities: [
+        { name: 'customers', key: ['customer_id'], seenBy: 'observed_at' },
+        {
+          name: 'locations',
+          key: ['customer_id', 'latitude', 'longitude'],
+          columns: ['timezone', 'elevation'],
+          seenBy: 'observed_at',
+        },
+        {
+          name: 'current_weather',
+          key: ['customer_id', 'latitude', 'longitude'],
+          columns: ['observed_at', 'temperature_c', 'windspeed_kmh', 'winddirection', 'weathercode', 'is_day'],
+          seenBy: 'observed_at',
+        },
+      ],
     },
     {
       name: 'events',
@@ -77,6 +100,48 @@ export default {
         { name: 'properties', type: 'VARIANT' },
       ],
       primaryKey: ['event_id'],
+    },
+    {
+      name: 'fleet_events',
+      description: 'Hourly fleet event files (NDJSON): vehicle and operating-period records told apart by `on`.',
+      format: 'ndjson',
+      columns: [
+        { name: 'on', type: 'VARCHAR' },
+        { name: 'event', type: 'VARCHAR' },
+        { name: 'event_at', type: 'TIMESTAMP_TZ', path: 'at' },
+        { name: 'organization_id', type: 'VARCHAR' },
+      ],
+      split: { field: 'on', into: { vehicle: 'vehicle_events', operating_period: 'operating_periods' } },
+    },
+    {
+      name: 'vehicle_events',
+      description: 'Vehicle register / update / deregister events (from fleet_events).',
+      format: 'ndjson',
+      columns: [
+        { name: 'vehicle_id', type: 'VARCHAR', path: 'data.id' },
+        { name: 'event', type: 'VARCHAR' },
+        { name: 'event_at', type: 'TIMESTAMP_TZ', path: 'at' },
+        { name: 'organization_id', type: 'VARCHAR' },
+        { name: 'lat', type: 'FLOAT', path: 'data.location.lat' },
+        { name: 'lng', type: 'FLOAT', path: 'data.location.lng' },
+        { name: 'located_at', type: 'TIMESTAMP_TZ', path: 'data.location.at' },
+      ],
+      primaryKey: ['vehicle_id', 'event_at', 'event'],
+    },
+    {
+      name: 'operating_periods',
+      description: 'Operating periods of an organization (from fleet_events); the latest event wins.',
+      format: 'ndjson',
+      columns: [
+        { name: 'period_id', type: 'VARCHAR', path: 'data.id' },
+        { name: 'event', type: 'VARCHAR' },
+        { name: 'event_at', type: 'TIMESTAMP_TZ', path: 'at' },
+        { name: 'organization_id', type: 'VARCHAR' },
+        { name: 'period_start', type: 'TIMESTAMP_TZ', path: 'data.start' },
+        { name: 'period_finish', type: 'TIMESTAMP_TZ', path: 'data.finish' },
+      ],
+      primaryKey: ['period_id'],
+      orderBy: 'event_at',
     },
     {
       name: 'retail_users',
@@ -144,6 +209,74 @@ export default {
       primaryKey: ['transaction_id'],
     },
   ],
+  // Insurance (scenario 004): data vault 2.0 → warehouse (generated dims/facts) → mart (snowflake/mart/*.sql).
+  vault: {
+    hubs: [
+      { name: 'customer', businessKey: [{ name: 'customer_id', type: 'VARCHAR' }] },
+      { name: 'product', businessKey: [{ name: 'product_id', type: 'VARCHAR' }] },
+      { name: 'transaction', businessKey: [{ name: 'transaction_id', type: 'VARCHAR' }] },
+    ],
+    // A basket may hold the same product twice: the line number (dependent child key) keeps both lines.
+    links: [
+      {
+        name: 'purchase',
+        hubs: ['transaction', 'customer', 'product'],
+        childKey: [{ name: 'line_no', type: 'NUMBER(10,0)' }],
+      },
+    ],
+    satellites: [
+      {
+        name: 'customer_details',
+        parent: 'customer',
+        attributes: [
+          { name: 'first_name', type: 'VARCHAR' },
+          { name: 'last_name', type: 'VARCHAR' },
+          { name: 'email', type: 'VARCHAR' },
+          { name: 'date_of_birth', type: 'DATE' },
+          { name: 'region', type: 'VARCHAR' },
+        ],
+      },
+      {
+        name: 'product_details',
+        parent: 'product',
+        attributes: [
+          { name: 'product_name', type: 'VARCHAR' },
+          { name: 'category', type: 'VARCHAR' },
+          { name: 'monthly_premium', type: 'NUMBER(10,2)' },
+        ],
+      },
+      {
+        name: 'transaction_details',
+        parent: 'transaction',
+        attributes: [
+          { name: 'transaction_at', type: 'TIMESTAMP_NTZ' },
+          { name: 'total', type: 'NUMBER(12,2)' },
+          { name: 'payment_method', type: 'VARCHAR' },
+        ],
+      },
+      {
+        name: 'purchase_line',
+        parent: 'purchase',
+        attributes: [
+          { name: 'quantity', type: 'NUMBER(10,0)' },
+          { name: 'price', type: 'NUMBER(12,2)' },
+        ],
+      },
+    ],
+    loads: [
+      { dataset: 'insurance_customers', hubs: ['customer'], satellites: ['customer_details'] },
+      { dataset: 'insurance_products', hubs: ['product'], satellites: ['product_details'] },
+      {
+        dataset: 'insurance_transactions',
+        unnest: 'basket',
+        hubs: ['transaction', 'customer', 'product'],
+        links: ['purchase'],
+        satellites: ['transaction_details', 'purchase_line'],
+        paths: { payment_method: 'payment.method' },
+        elementIndex: 'line_no',
+      },
+    ],
+  },
   environments: [
     {
       name: 'dev',

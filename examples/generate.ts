@@ -13,7 +13,7 @@ import { dirname, join } from 'path';
 import { gzipSync } from 'zlib';
 
 const ROOT = __dirname;
-const SOURCES = ['airbnb', 'weather', 'webapp', 'retail', 'insurance'];
+const SOURCES = ['airbnb', 'weather', 'webapp', 'fleet', 'retail', 'insurance'];
 
 /** mulberry32: small, fast, seedable. */
 function prng(seed: number) {
@@ -162,90 +162,153 @@ function listings(): void {
   );
 }
 
-// ---------------------------------------------------------------- weather / weather (JSON array per customer)
+// ---------------------------------------------------------------- weather / weather (OpenMeteo responses per customer)
+/**
+ * What the on-premises collector uploads: one JSON array per customer and day holding the OpenMeteo
+ * `current_weather` response of each location and hour, with the customer id from its config.ini.
+ */
 function weather(): void {
   const r = prng(2);
   const customers = [
     {
       id: 'cust-001',
       locations: [
-        ['Lisbon', 38.7223, -9.1393, 'PT'],
-        ['Porto', 41.1579, -8.6291, 'PT'],
+        [38.7223, -9.1393, 'Europe/Lisbon', 'WET', 45.0],
+        [41.1579, -8.6291, 'Europe/Lisbon', 'WET', 94.0],
       ],
     },
     {
       id: 'cust-002',
       locations: [
-        ['Berlin', 52.52, 13.405, 'DE'],
-        ['Hamburg', 53.5511, 9.9937, 'DE'],
+        [52.52, 13.405, 'Europe/Berlin', 'CET', 38.0],
+        [53.5511, 9.9937, 'Europe/Berlin', 'CET', 6.0],
       ],
     },
     {
       id: 'cust-003',
       locations: [
-        ['Oslo', 59.9139, 10.7522, 'NO'],
-        ['Bergen', 60.3913, 5.3221, 'NO'],
+        [59.9139, 10.7522, 'Europe/Oslo', 'CET', 23.0],
+        [60.3913, 5.3221, 'Europe/Oslo', 'CET', 12.0],
       ],
     },
   ] as const;
-  const conditions = [
-    [800, 'Clear', 'clear sky'],
-    [801, 'Clouds', 'few clouds'],
-    [803, 'Clouds', 'broken clouds'],
-    [500, 'Rain', 'light rain'],
-    [701, 'Mist', 'mist'],
-  ] as const;
+  const codes = [0, 1, 2, 3, 45, 61, 63, 80];
+  const units = {
+    time: 'iso8601',
+    interval: 'seconds',
+    temperature: '°C',
+    windspeed: 'km/h',
+    winddirection: '°',
+    is_day: '',
+    weathercode: 'wmo code',
+  };
   const start = BASE + 19 * DAY; // 2026-11-20
+  const response = (
+    customer: string,
+    [lat, lon, timezone, abbreviation, elevation]: readonly [number, number, string, string, number],
+    at: number,
+    temperature: number,
+  ) => ({
+    customer_id: customer,
+    latitude: lat,
+    longitude: lon,
+    generationtime_ms: r.round(0.02 + r.next() * 0.1, 6),
+    utc_offset_seconds: 0,
+    timezone,
+    timezone_abbreviation: abbreviation,
+    elevation,
+    current_weather_units: units,
+    current_weather: {
+      time: iso(at).slice(0, 16),
+      interval: 900,
+      temperature,
+      windspeed: r.round(r.next() * 30, 1),
+      winddirection: r.int(0, 359),
+      is_day: new Date(at).getUTCHours() >= 7 && new Date(at).getUTCHours() < 17 ? 1 : 0,
+      weathercode: r.pick(codes),
+    },
+  });
   for (const customer of customers) {
-    const observations: Record<string, unknown>[] = [];
-    for (const [name, lat, lon, country] of customer.locations) {
-      const baseTemp = country === 'NO' ? 1 : country === 'DE' ? 5 : 14;
+    const responses: Record<string, unknown>[] = [];
+    for (const location of customer.locations) {
+      const baseTemp = location[2] === 'Europe/Oslo' ? 1 : location[2] === 'Europe/Berlin' ? 5 : 14;
       for (let h = 0; h < 36; h++) {
-        const [id, main, description] = r.pick(conditions);
-        const temp = r.round(baseTemp + 4 * Math.sin(((h - 9) / 24) * 2 * Math.PI) + (r.next() - 0.5) * 2, 2);
-        observations.push({
-          customer_id: customer.id,
-          location: { name, lat, lon, country },
-          observed_at: isoNoMs(start + h * HOUR).replace('Z', ''),
-          main: {
-            temp,
-            feels_like: r.round(temp - r.next() * 3, 2),
-            humidity: r.int(55, 98),
-            pressure: r.int(995, 1030),
-          },
-          weather: [{ id, main, description, icon: `${pad(r.int(1, 4), 2)}d` }],
-          wind: { speed: r.round(r.next() * 12, 1), deg: r.int(0, 359) },
-        });
+        const temp = r.round(baseTemp + 4 * Math.sin(((h - 9) / 24) * 2 * Math.PI) + (r.next() - 0.5) * 2, 1);
+        responses.push(response(customer.id, location, start + h * HOUR, temp));
       }
     }
     if (customer.id === 'cust-002') {
       // A sensor glitch: an observation time that is not a timestamp (part of the key → rejected).
-      (observations[5] as { observed_at: string }).observed_at = 'yesterday 14:00';
+      (responses[5] as { current_weather: { time: string } }).current_weather.time = 'yesterday 14:00';
     }
-    write(`weather/weather/${customer.id}/2026-11-20.json`, JSON.stringify(observations, null, 1) + '\n');
+    write(`weather/weather/${customer.id}/2026-11-20.json`, JSON.stringify(responses, null, 1) + '\n');
     if (customer.id === 'cust-001') {
-      // Corrections re-sent later for 3 observations (newer versions of existing keys).
-      const corrected = observations.slice(10, 13).map((o) => {
-        const m = o.main as { temp: number };
-        return { ...o, main: { ...m, temp: r.round(m.temp + 0.5, 2) }, corrected: true };
+      // Corrections of 3 observations: version 2 wins over the original whatever the upload order
+      // (this file's name sorts, and uploads, before the original's).
+      const corrected = responses.slice(10, 13).map((o) => {
+        const cw = o.current_weather as { temperature: number };
+        return { ...o, current_weather: { ...cw, temperature: r.round(cw.temperature + 0.5, 1) }, version: 2 };
       });
       write(`weather/weather/${customer.id}/2026-11-20-corrections.json`, JSON.stringify(corrected) + '\n');
     }
   }
   // A file cut off mid-upload: not parseable JSON. The whole file is quarantined, nothing staged.
   const truncated = JSON.stringify([
-    {
-      customer_id: 'cust-003',
-      location: { name: 'Oslo', lat: 59.9139, lon: 10.7522 },
-      observed_at: '2026-11-22T00:00:00',
-    },
-    {
-      customer_id: 'cust-003',
-      location: { name: 'Oslo', lat: 59.9139, lon: 10.7522 },
-      observed_at: '2026-11-22T01:00:00',
-    },
+    response('cust-003', customers[2].locations[0], start + 48 * HOUR, 0.5),
+    response('cust-003', customers[2].locations[0], start + 49 * HOUR, 0.4),
   ]);
   write('weather/weather/cust-003/2026-11-22.json', truncated.slice(0, truncated.length - 40));
+}
+
+// ---------------------------------------------------------------- fleet / fleet_events (records told apart by `on`)
+/**
+ * Hourly event files in the shape of the reference scenario: NDJSON lines `{event, on, at, data,
+ * organization_id}`, `on` = `vehicle` (register / update with a location / deregister) or
+ * `operating_period` (create / delete), fanned out to vehicle_events and operating_periods.
+ */
+function fleet(): void {
+  const r = prng(6);
+  const org = 'org-fleet-1';
+  const t0 = Date.UTC(2019, 5, 1, 15);
+  const at = (seconds: number) => iso(t0 + seconds * 1000);
+  const vehicles = Array.from({ length: 8 }, (_, i) => `v-${pad(i + 1, 2)}`);
+  const location = (seconds: number) => ({
+    lat: r.round(52.45 + r.next() * 0.1, 6),
+    lng: r.round(13.35 + r.next() * 0.1, 6),
+    at: at(seconds),
+  });
+  const period = (id: string, event: string, seconds: number) => ({
+    event,
+    on: 'operating_period',
+    at: at(seconds),
+    data: { id, start: at(0), finish: iso(t0 + 6 * HOUR) },
+    organization_id: org,
+  });
+  const vehicle = (id: string, event: string, seconds: number, withLocation: boolean) => ({
+    event,
+    on: 'vehicle',
+    at: at(seconds),
+    data: withLocation ? { id, location: location(seconds) } : { id },
+    organization_id: org,
+  });
+  const first: Record<string, unknown>[] = [period('op-1', 'create', 0), period('op-2', 'create', 1)];
+  vehicles.forEach((v, i) => first.push(vehicle(v, 'register', 2 + i, false)));
+  for (let round = 0; round < 3; round++)
+    vehicles.forEach((v, i) => first.push(vehicle(v, 'update', 10 + round * 15 + i, true)));
+  // Records with no target: a type the config does not route, and one without `on` at all.
+  first.splice(12, 0, { event: 'update', on: 'driver', at: at(20), data: { id: 'd-1' }, organization_id: org });
+  const noOn = { event: 'update', at: at(21), data: { id: 'v-01' }, organization_id: org };
+  first.splice(20, 0, noOn);
+  // A vehicle update without its id: routed to vehicle_events, rejected there (key missing).
+  first.push({ event: 'update', on: 'vehicle', at: at(59), data: { location: location(59) }, organization_id: org });
+  const second: Record<string, unknown>[] = [];
+  for (let round = 0; round < 2; round++)
+    vehicles.forEach((v, i) => second.push(vehicle(v, 'update', 60 + round * 15 + i, true)));
+  second.push(vehicle('v-08', 'deregister', 100, false), period('op-2', 'delete', 101));
+  second.push(first[5]); // re-sent: the same vehicle event again (deduplicated by its key)
+  const ndjson = (lines: Record<string, unknown>[]) => lines.map((l) => JSON.stringify(l)).join('\n') + '\n';
+  write('fleet/fleet_events/2019/06/01/2019-06-01-15-00-events.json', ndjson(first));
+  write('fleet/fleet_events/2019/06/01/2019-06-01-15-01-events.json', ndjson(second));
 }
 
 // ---------------------------------------------------------------- webapp / events (NDJSON, one gzipped)
@@ -456,6 +519,7 @@ for (const source of SOURCES) rmSync(join(ROOT, source), { recursive: true, forc
 listings();
 weather();
 events();
+fleet();
 retail();
 insurance();
 const total = written.reduce((sum, f) => sum + f.bytes, 0);

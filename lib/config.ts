@@ -116,6 +116,43 @@ export const taskOptionsSchema = z
   })
   .strict();
 
+/**
+ * Fan-out by a record field: each record of this dataset goes to the dataset named by its field's value
+ * (`split: { field: 'on', into: { vehicle: 'vehicle_events' } }`); a value with no target is rejected
+ * (`SPLIT_NO_TARGET`). The dataset keeps its bronze table; it has no silver table of its own.
+ */
+export const splitSchema = z
+  .object({
+    /** One of this dataset's columns (its path is where the value is read). */
+    field: columnName,
+    /** Field value → target dataset (a dataset of the config, without a pipe of its own). */
+    into: z
+      .record(z.string().min(1).max(255), ident)
+      .refine((m) => Object.keys(m).length > 0, 'must map at least one value to a dataset'),
+  })
+  .strict();
+
+/**
+ * An entity table derived from a dataset's silver table (`CORE.<NAME>`): one row per key, with the
+ * latest values of `columns` and FIRST_SEEN / LAST_SEEN, refreshed by a task after the dataset's MERGE.
+ */
+export const entitySchema = z
+  .object({
+    /** Table name `CORE.<NAME>`. */
+    name: ident,
+    /** Columns of the dataset that identify the entity. */
+    key: z.array(columnName).min(1, 'must list at least one column'),
+    /** Further columns of the dataset, with the values of the latest version. @default none */
+    columns: z.array(columnName).optional(),
+    /**
+     * Column whose minimum / maximum per key are FIRST_SEEN / LAST_SEEN, and whose latest value picks the
+     * row the columns come from. @default the upload's S3 event time (`_RECEIVED_AT`)
+     */
+    seenBy: columnName.optional(),
+    description: z.string().max(1000).optional(),
+  })
+  .strict();
+
 const datasetObject = z
   .object({
     name: ident,
@@ -141,6 +178,10 @@ const datasetObject = z
     limits: limitsSchema.optional(),
     task: taskOptionsSchema.optional(),
     description: z.string().max(1000).optional(),
+    /** Route records to other datasets by a field's value. @default none */
+    split: splitSchema.optional(),
+    /** Entity tables derived from this dataset. @default none */
+    entities: z.array(entitySchema).optional(),
   })
   .strict();
 
@@ -177,7 +218,36 @@ export const datasetSchema = datasetObject.superRefine((d, ctx) => {
   if (d.format === 'tsv' && d.csv?.quote) {
     ctx.addIssue({ code: 'custom', path: ['csv', 'quote'], message: 'tsv has no quoting' });
   }
+  refineModelBlocks(d, names, ctx);
 });
+
+/** Checks of the `split` and `entities` blocks against the dataset's own columns. */
+function refineModelBlocks(d: z.infer<typeof datasetObject>, names: ReadonlySet<string>, ctx: z.RefinementCtx): void {
+  const issue = (path: (string | number)[], message: string) => ctx.addIssue({ code: 'custom', path, message });
+  if (d.split) {
+    if (!names.has(d.split.field)) issue(['split', 'field'], `"${d.split.field}" is not one of the columns`);
+    for (const field of ['primaryKey', 'orderBy', 'entities'] as const)
+      if (d[field] !== undefined)
+        issue([field], 'a split dataset has no silver table of its own: set it on the target datasets');
+    Object.entries(d.split.into).forEach(([value, target]) => {
+      if (target === d.name) issue(['split', 'into', value], 'a dataset cannot be its own split target');
+    });
+  }
+  const seen = new Set<string>();
+  d.entities?.forEach((e, i) => {
+    if (seen.has(e.name)) issue(['entities', i, 'name'], `duplicate entity "${e.name}"`);
+    seen.add(e.name);
+    e.key.forEach((k, j) => {
+      if (!names.has(k)) issue(['entities', i, 'key', j], `"${k}" is not one of the columns`);
+    });
+    if (e.seenBy !== undefined && !names.has(e.seenBy))
+      issue(['entities', i, 'seenBy'], `"${e.seenBy}" is not one of the columns`);
+    e.columns?.forEach((c, j) => {
+      if (!names.has(c)) issue(['entities', i, 'columns', j], `"${c}" is not one of the columns`);
+      if (e.key.includes(c)) issue(['entities', i, 'columns', j], `"${c}" is already part of the key`);
+    });
+  });
+}
 
 /** The datasets list on its own (the parser's `DATASETS` environment variable). */
 export const datasetsSchema = z.array(datasetSchema).superRefine((list, ctx) => {
@@ -439,6 +509,140 @@ export const followUpTaskSchema = z
   })
   .strict();
 
+/** A column of a vault hub (business key) or satellite (attribute). */
+export const vaultColumnSchema = z
+  .object({
+    name: columnName,
+    type: z.string().regex(SNOWFLAKE_TYPE_PATTERN, matches(SNOWFLAKE_TYPE_PATTERN)),
+    description: z.string().max(1000).optional(),
+  })
+  .strict();
+
+/**
+ * Data vault 2.0 (docs/data-model.md "Data vault"): hubs, links and satellites in schema VAULT, loaded
+ * from each listed dataset's own stream by one multi-table INSERT per batch; generated dimensions and
+ * facts plus `snowflake/warehouse/*.sql` views in WAREHOUSE; `snowflake/mart/*.sql` views in MART.
+ */
+export const vaultSchema = z
+  .object({
+    /** `VAULT.HUB_<NAME>`: hash key of the normalised business key, the key, load time, record source. */
+    hubs: z
+      .array(
+        z
+          .object({
+            name: ident,
+            businessKey: z.array(vaultColumnSchema).min(1, 'must list at least one column'),
+            description: z.string().max(1000).optional(),
+          })
+          .strict(),
+      )
+      .min(1, 'must list at least one hub'),
+    /** `VAULT.LINK_<NAME>`: the hash keys of two or more hubs. */
+    links: z
+      .array(
+        z
+          .object({
+            name: ident,
+            hubs: z.array(ident).min(2, 'must name at least two hubs'),
+            /**
+             * Dependent child key: columns that, with the hubs' keys, identify one link row (e.g. the line of a
+             * basket, so the same product twice is two rows). Part of the link's hash key. @default none
+             */
+            childKey: z.array(vaultColumnSchema).min(1, 'must list at least one column').optional(),
+          })
+          .strict(),
+      )
+      .optional(),
+    /** `VAULT.SAT_<NAME>`: attributes of a hub or link, one row per change (hashdiff). */
+    satellites: z
+      .array(
+        z
+          .object({
+            name: ident,
+            /** A hub or link name. */
+            parent: ident,
+            attributes: z.array(vaultColumnSchema).min(1, 'must list at least one attribute'),
+          })
+          .strict(),
+      )
+      .optional(),
+    /** Which datasets load which hubs, links and satellites. */
+    loads: z
+      .array(
+        z
+          .object({
+            dataset: ident,
+            /** Path of an array in the record: one source row per element (`item.<path>` reads it). */
+            unnest: z.string().regex(RECORD_PATH_PATTERN, matches(RECORD_PATH_PATTERN)).optional(),
+            hubs: z.array(ident).min(1, 'must name at least one hub'),
+            links: z.array(ident).optional(),
+            satellites: z.array(ident).optional(),
+            /**
+             * Where a vault column is read: column name → record path, or `item.<path>` in the unnested
+             * element. @default the dataset column of that name, else `item.<name>` when `unnest` is set
+             */
+            paths: z.record(columnName, z.string().regex(RECORD_PATH_PATTERN, matches(RECORD_PATH_PATTERN))).optional(),
+            /** Vault column that receives the 1-based position of the `unnest`ed element (a line number). @default none */
+            elementIndex: columnName.optional(),
+          })
+          .strict(),
+      )
+      .min(1, 'must list at least one load'),
+    /** Role reading MART only (the data-science team). @default <DATABASE>_DATA_SCIENCE */
+    dataScienceRole: z.string().regex(SNOWFLAKE_NAME_PATTERN, matches(SNOWFLAKE_NAME_PATTERN)).optional(),
+  })
+  .strict()
+  .superRefine((v, ctx) => {
+    const issue = (path: (string | number)[], message: string) => ctx.addIssue({ code: 'custom', path, message });
+    const hubs = new Set(v.hubs.map((h) => h.name));
+    const links = new Set((v.links ?? []).map((l) => l.name));
+    const sats = new Set((v.satellites ?? []).map((s) => s.name));
+    const unique = (names: string[], key: string) =>
+      names.forEach((n, i) => {
+        if (names.indexOf(n) !== i) issue([key, i, 'name'], `duplicate name "${n}"`);
+      });
+    unique(
+      v.hubs.map((h) => h.name),
+      'hubs',
+    );
+    unique(
+      (v.links ?? []).map((l) => l.name),
+      'links',
+    );
+    unique(
+      (v.satellites ?? []).map((s) => s.name),
+      'satellites',
+    );
+    v.links?.forEach((l, i) =>
+      l.hubs.forEach((h, j) => {
+        if (!hubs.has(h)) issue(['links', i, 'hubs', j], `unknown hub "${h}"`);
+      }),
+    );
+    v.satellites?.forEach((s, i) => {
+      if (!hubs.has(s.parent) && !links.has(s.parent))
+        issue(['satellites', i, 'parent'], `"${s.parent}" is neither a hub nor a link`);
+    });
+    v.loads.forEach((l, i) => {
+      l.hubs.forEach((h, j) => {
+        if (!hubs.has(h)) issue(['loads', i, 'hubs', j], `unknown hub "${h}"`);
+      });
+      l.links?.forEach((k, j) => {
+        if (!links.has(k)) issue(['loads', i, 'links', j], `unknown link "${k}"`);
+        const link = v.links?.find((x) => x.name === k);
+        link?.hubs
+          .filter((h) => !l.hubs.includes(h))
+          .forEach((h) => issue(['loads', i, 'links', j], `link "${k}" needs hub "${h}" in this load's hubs`));
+      });
+      if (l.elementIndex && !l.unnest) issue(['loads', i, 'elementIndex'], 'needs unnest (the position of an element)');
+      l.satellites?.forEach((s, j) => {
+        if (!sats.has(s)) issue(['loads', i, 'satellites', j], `unknown satellite "${s}"`);
+        const parent = v.satellites?.find((x) => x.name === s)?.parent;
+        if (parent && !l.hubs.includes(parent) && !(l.links ?? []).includes(parent))
+          issue(['loads', i, 'satellites', j], `satellite "${s}" needs its parent "${parent}" in this load`);
+      });
+    });
+  });
+
 export const pipelineConfigSchema = z
   .object({
     /** Short project name, prefixes resource names. */
@@ -448,6 +652,8 @@ export const pipelineConfigSchema = z
     environments: z.array(environmentSchema).min(1, 'must list at least one environment'),
     /** Follow-up tasks (in addition to `snowflake/tasks/*.sql`). @default none */
     tasks: z.array(followUpTaskSchema).optional(),
+    /** Data vault 2.0 → warehouse → mart layers. @default none */
+    vault: vaultSchema.optional(),
   })
   .strict()
   .superRefine((c, ctx) => {
@@ -472,6 +678,7 @@ export const pipelineConfigSchema = z
           ctx.addIssue({ code: 'custom', path: ['sources', i, 'datasets', j], message: `unknown dataset "${d}"` });
       }),
     );
+    refineModelReferences(c, ctx);
     c.environments.forEach((e, i) => {
       Object.keys(e.datasetOverrides ?? {}).forEach((d) => {
         if (!datasetNames.has(d))
@@ -483,6 +690,51 @@ export const pipelineConfigSchema = z
       });
     });
   });
+
+/** Cross-references of split targets, entity names and vault loads (names must resolve, nothing may be lost). */
+function refineModelReferences(
+  c: {
+    readonly sources: readonly z.infer<typeof sourceSchema>[];
+    readonly datasets: readonly z.infer<typeof datasetSchema>[];
+    readonly vault?: z.infer<typeof vaultSchema>;
+  },
+  ctx: z.RefinementCtx,
+): void {
+  const issue = (path: (string | number)[], message: string) => ctx.addIssue({ code: 'custom', path, message });
+  const byName = new Map(c.datasets.map((d) => [d.name, d]));
+  const parentOf = new Map<string, string>();
+  c.datasets.forEach((d, i) =>
+    Object.entries(d.split?.into ?? {}).forEach(([value, target]) => {
+      const path = ['datasets', i, 'split', 'into', value];
+      const t = byName.get(target);
+      if (!t) return issue(path, `unknown dataset "${target}"`);
+      if (t.split) issue(path, `"${target}" is itself split (one level of fan-out only)`);
+      const other = parentOf.get(target);
+      if (other && other !== d.name) issue(path, `"${target}" is already the split target of "${other}"`);
+      parentOf.set(target, d.name);
+    }),
+  );
+  c.sources.forEach((s, i) => {
+    if (parentOf.size && !s.datasets)
+      issue(['sources', i, 'datasets'], 'must list its datasets when split targets exist (they have no pipe)');
+    s.datasets?.forEach((d, j) => {
+      if (parentOf.has(d))
+        issue(['sources', i, 'datasets', j], `"${d}" is a split target of "${parentOf.get(d)}": upload to that`);
+    });
+  });
+  const core = new Set(c.datasets.flatMap((d) => [d.name, `${d.name}_rejects`, `${d.name}_merge`]));
+  c.datasets.forEach((d, i) =>
+    d.entities?.forEach((e, j) => {
+      if (core.has(e.name)) issue(['datasets', i, 'entities', j, 'name'], `"${e.name}" collides with a core table`);
+      core.add(e.name);
+    }),
+  );
+  c.vault?.loads.forEach((l, i) => {
+    const d = byName.get(l.dataset);
+    if (!d) issue(['vault', 'loads', i, 'dataset'], `unknown dataset "${l.dataset}"`);
+    else if (d.split) issue(['vault', 'loads', i, 'dataset'], `"${l.dataset}" is split: load from its targets`);
+  });
+}
 
 export type Limits = z.infer<typeof limitsSchema>;
 export type ColumnSpec = z.infer<typeof columnSchema>;
@@ -552,6 +804,8 @@ export interface ResolvedEnvironment {
   readonly datasets: DatasetSpec[];
   /** Follow-up tasks from config (files in snowflake/tasks/ are loaded separately). */
   readonly tasks: FollowUpTaskConfig[];
+  /** Data vault layers from config. @default undefined */
+  readonly vault?: VaultSpec;
 }
 
 /** Applies an environment's dataset overrides (top-level fields replaced) and re-validates the result. */
@@ -567,7 +821,14 @@ export function resolveEnvironment(config: PipelineConfig, environmentName: stri
   }
   const merged = config.datasets.map((d) => ({ ...d, ...(environment.datasetOverrides?.[d.name] ?? {}) }));
   const datasets = parseDatasets(merged, `environments[${environmentName}].datasets`);
-  return { project: config.project, environment, sources: config.sources, datasets, tasks: config.tasks ?? [] };
+  return {
+    project: config.project,
+    environment,
+    sources: config.sources,
+    datasets,
+    tasks: config.tasks ?? [],
+    ...(config.vault ? { vault: config.vault } : {}),
+  };
 }
 
 /** `dev` → `Dev`, `pre-prod` → `PreProd`: the CDK Stage name of an environment. */
@@ -588,3 +849,7 @@ export function effectiveLimits(dataset: DatasetSpec): Required<Limits> {
     outputPartBytes: dataset.limits?.outputPartBytes ?? DEFAULT_LIMITS.outputPartBytes,
   };
 }
+
+export type SplitSpec = z.infer<typeof splitSchema>;
+export type EntitySpec = z.infer<typeof entitySchema>;
+export type VaultSpec = z.infer<typeof vaultSchema>;

@@ -5,12 +5,13 @@
  * MERGE task; follow-up tasks; gold views in dependency order; the file ledger's OPS objects; the reader role. Pure: the CDK
  * composition and the plan command build the same list.
  */
-import type { DatasetSpec } from '../lib/config';
+import type { DatasetSpec, VaultSpec } from '../lib/config';
 import type { IngestionObject } from './ingestion-objects';
 import { canonicalName } from './identifiers';
 import { MANIFEST_COLUMNS, opsObjectNames, schemaNames } from './names';
 import type { ObjectPath } from './names';
-import { buildDatasetModel } from './model/dataset-model';
+import { buildDatasetModels, hasRejects, hasSilver } from './model/split';
+import { layerObjects } from './layer-objects';
 import { snowflakeDialect } from './model/dialect';
 import { planFollowUpTasks } from './model/follow-up-tasks';
 import type { FollowUpTaskSpec } from './model/follow-up-tasks';
@@ -43,6 +44,10 @@ export interface DataModelObjectsInput {
   /** Warehouse the reader role gets USAGE on. @default none */
   readonly readerWarehouse?: string;
   readonly taskOptions?: MergeTaskOptions;
+  /** Data vault layers (config `vault`). @default none */
+  readonly vault?: VaultSpec;
+  /** `snowflake/warehouse/*.sql` and `snowflake/mart/*.sql` (loadGoldViews of each folder). @default none */
+  readonly layerViews?: { readonly warehouse: readonly GoldViewSource[]; readonly mart: readonly GoldViewSource[] };
   /** ERROR_INTEGRATION of the MERGE tasks and the object ids it needs. @default none */
   readonly errorIntegration?: { readonly name: string; readonly dependsOn: readonly string[] };
 }
@@ -54,7 +59,7 @@ const ref = (p: ObjectPath) => p.join('.');
 /** Object id of the pipe loading the parser's file manifests into OPS.FILE_MANIFESTS. */
 export const FILE_MANIFESTS_PIPE_ID = 'FileManifestsPipe';
 
-function taskProperties(t: TaskDefinition): Record<string, unknown> {
+export function taskProperties(t: TaskDefinition): Record<string, unknown> {
   const [database, schema, name] = t.name;
   const props: Record<string, unknown> = {
     database,
@@ -80,7 +85,7 @@ function taskProperties(t: TaskDefinition): Record<string, unknown> {
  */
 function opsObjects(
   s: ReturnType<typeof schemaNames>,
-  models: ReturnType<typeof buildDatasetModel>[],
+  models: ReturnType<typeof buildDatasetModels>,
   errorIntegration: DataModelObjectsInput['errorIntegration'],
 ): IngestionObject[] {
   const ops = opsObjectNames(s);
@@ -122,10 +127,11 @@ function opsObjects(
       dependsOn: [
         'OpsSchema',
         'FileManifests',
+        // The tables each dataset owns (a split dataset has no silver, a split target no bronze).
         ...models.flatMap((m) => [
-          `${pascal(m.spec.name)}Bronze`,
-          `${pascal(m.spec.name)}Silver`,
-          `${pascal(m.spec.name)}Rejects`,
+          ...(m.splitFrom ? [] : [`${pascal(m.spec.name)}Bronze`]),
+          ...(hasSilver(m) ? [`${pascal(m.spec.name)}Silver`] : []),
+          ...(hasRejects(m) ? [`${pascal(m.spec.name)}Rejects`] : []),
         ]),
       ],
     },
@@ -139,7 +145,7 @@ export function dataModelObjects(input: DataModelObjectsInput): IngestionObject[
     ...(input.goldSchema ? { gold: input.goldSchema } : {}),
     ...(input.opsSchema ? { ops: input.opsSchema } : {}),
   });
-  const models = input.datasets.map((d) => buildDatasetModel(d, s));
+  const models = buildDatasetModels(input.datasets, s);
   const objects: IngestionObject[] = [
     {
       id: 'CoreSchema',
@@ -170,30 +176,33 @@ export function dataModelObjects(input: DataModelObjectsInput): IngestionObject[
         appendOnly: true,
         comment: `New bronze rows of ${d.name}, consumed by its MERGE task.`,
       },
-      dependsOn: [`${id}Bronze`],
+      // A split target's stream is on its split dataset's bronze table (model/split.ts).
+      dependsOn: [`${pascal(m.splitFrom?.parent ?? d.name)}Bronze`],
     });
-    objects.push({
-      id: `${id}Silver`,
-      kind: 'silver-table',
-      dataset: d.name,
-      definition: {
-        database: s.database,
-        schema: s.core,
+    if (hasSilver(m))
+      objects.push({
+        id: `${id}Silver`,
+        kind: 'silver-table',
         dataset: d.name,
-        columns: d.columns,
-        ...(d.primaryKey ? { primaryKey: d.primaryKey } : {}),
-        ...(d.orderBy ? { orderBy: d.orderBy } : {}),
-        ...(d.description ? { description: d.description } : {}),
-      },
-      dependsOn: ['CoreSchema'],
-    });
-    objects.push({
-      id: `${id}Rejects`,
-      kind: 'rejects-table',
-      dataset: d.name,
-      definition: { database: s.database, schema: s.core, dataset: d.name },
-      dependsOn: ['CoreSchema'],
-    });
+        definition: {
+          database: s.database,
+          schema: s.core,
+          dataset: d.name,
+          columns: d.columns,
+          ...(d.primaryKey ? { primaryKey: d.primaryKey } : {}),
+          ...(d.orderBy ? { orderBy: d.orderBy } : {}),
+          ...(d.description ? { description: d.description } : {}),
+        },
+        dependsOn: ['CoreSchema'],
+      });
+    if (hasRejects(m))
+      objects.push({
+        id: `${id}Rejects`,
+        kind: 'rejects-table',
+        dataset: d.name,
+        definition: { database: s.database, schema: s.core, dataset: d.name },
+        dependsOn: ['CoreSchema'],
+      });
     const task = mergeTaskDefinition(m, input.taskOptions);
     objects.push({
       id: `${id}MergeTask`,
@@ -204,12 +213,19 @@ export function dataModelObjects(input: DataModelObjectsInput): IngestionObject[
         whenStreamHasData: ref(m.objects.stream),
         ...(input.errorIntegration ? { errorIntegration: input.errorIntegration.name } : {}),
       },
-      dependsOn: [`${id}Stream`, `${id}Silver`, `${id}Rejects`, ...(input.errorIntegration?.dependsOn ?? [])],
+      dependsOn: [
+        `${id}Stream`,
+        ...(hasSilver(m) ? [`${id}Silver`] : []),
+        ...(hasRejects(m) ? [`${id}Rejects`] : []),
+        ...(input.errorIntegration?.dependsOn ?? []),
+      ],
     });
     taskIds.set(ref(m.objects.task), `${id}MergeTask`);
   }
 
-  const followUps = planFollowUpTasks(input.followUpTasks ?? [], models, s);
+  const layers = layerObjects({ tag: input.tag, schemas: s, models, vault: input.vault, views: input.layerViews });
+  objects.push(...layers.tables);
+  const followUps = planFollowUpTasks([...(input.followUpTasks ?? []), ...layers.followUpTasks], models, s);
   const rootOf = new Map<string, string>();
   for (const g of followUps.graphs) for (const c of g.children) rootOf.set(ref(c.name), ref(g.root));
   for (const t of followUps.tasks) {
@@ -250,6 +266,7 @@ export function dataModelObjects(input: DataModelObjectsInput): IngestionObject[
   }
 
   objects.push(...opsObjects(s, models, input.errorIntegration));
+  layers.complete(objects, taskIds);
 
   const role = input.readerRole === undefined ? `${s.database}_READER` : input.readerRole;
   if (role)

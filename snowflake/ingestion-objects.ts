@@ -14,6 +14,7 @@ import {
 import type { ObjectPath, SchemaNames } from './names';
 import { notificationIntegrationName } from './kinds/notification-integration';
 import { dataModelObjects } from './data-model-objects';
+import { splitTargetNames } from './model/split';
 import type { DataModelObjectsInput } from './data-model-objects';
 
 /** `[database, schema, name]` as the definition fields of a schema-level object. */
@@ -33,7 +34,12 @@ export interface IngestionObjectsInput {
   readonly roleArn: string;
   /** Explicit STORAGE_AWS_EXTERNAL_ID. @default none: Snowflake generates an unguessable one */
   readonly externalId?: string;
-  readonly datasets: readonly { readonly name: string; readonly description?: string }[];
+  readonly datasets: readonly {
+    readonly name: string;
+    readonly description?: string;
+    /** A split dataset's targets get no bronze table or pipe of their own (model/split.ts). */
+    readonly split?: { readonly into: Readonly<Record<string, string>> };
+  }[];
   /** Manage the database as an adopted object (created if absent, never dropped). @default true */
   readonly adoptDatabase?: boolean;
   /** Storage integration name. @default <PROJECT>_<ENV>_S3 */
@@ -171,7 +177,9 @@ export function ingestionObjects(input: IngestionObjectsInput): IngestionObject[
       dependsOn: ['RawSchema', 'StorageIntegration', 'FileFormat'],
     },
   ];
+  const splitTargets = splitTargetNames(input.datasets);
   for (const d of input.datasets) {
+    if (splitTargets.has(d.name)) continue;
     const names = datasetObjectNames(s, d.name);
     const id = pascal(d.name);
     objects.push({

@@ -21,6 +21,7 @@ import type { LocalSqs } from './sqs-server';
 import { createLedgerObjects, loadManifests } from './ledger';
 import type { ManifestLoad } from './ledger';
 import { Warehouse } from './warehouse';
+import { attachTaskGraph } from './task-graph';
 import type { MergeOutcome } from './warehouse';
 
 export const BUCKETS = { inbound: 'sandbox-inbound', stage: 'sandbox-stage', archive: 'sandbox-archive' } as const;
@@ -38,7 +39,9 @@ export class StateInUseError extends Error {
 async function openWarehouse(pipeline: SandboxPipeline, stateDir: string): Promise<Warehouse> {
   const path = join(stateDir, 'warehouse.duckdb');
   try {
-    return await Warehouse.open(path, pipeline.resolved.datasets, pipeline.schemas);
+    const warehouse = await Warehouse.open(path, pipeline.resolved.datasets, pipeline.schemas);
+    await attachTaskGraph(warehouse, pipeline.resolved); // entities, vault loads: bin/sandbox/task-graph.ts
+    return warehouse;
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
     if (!/Could not set lock/i.test(message)) throw err;

@@ -23,6 +23,7 @@ import type { SandboxPipeline } from './pipeline-config';
 import { LOCAL_REGION } from './s3-server';
 import { collectSummary, formatSummary } from './summary';
 import { ledgerTotals } from './ledger';
+import { scenarioLines } from './scenarios';
 import { UploadLog, inputFiles } from './uploads';
 
 export const DROP_DIR = 'drop';
@@ -158,6 +159,8 @@ export async function runSandbox(options: SandboxOptions, log: Log, control: Run
     const ledger = await ledgerTotals(p.warehouse);
     const summary = await collectSummary(p, { environment: env, input, loads, gold, startedAt, ledger });
     for (const line of formatSummary(summary)) log(line);
+    const scenarios = await scenarioLines(p.warehouse.connection, pipeline.resolved, pipeline.schemas, options.goldDir);
+    for (const line of scenarios) log(line);
     if (options.summaryJson) writeFileSync(options.summaryJson, JSON.stringify(summary, null, 2));
     if (summary.status === 'FAILED') return EXIT_CODES.failed;
     if (options.strict && summary.status === 'COMPLETED WITH REJECTS') {

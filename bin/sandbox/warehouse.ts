@@ -21,14 +21,18 @@ import { BRONZE_COLUMNS } from '../../snowflake/names';
 import type { SchemaNames } from '../../snowflake/names';
 import {
   bronzeTable,
-  buildDatasetModel,
+  buildDatasetModels,
   createStreamStatement,
   createTableStatement,
   duckdbDialect,
   duckdbTaskRun,
+  hasRejects,
+  hasSilver,
+  ownTables,
   rejectsTable,
   silverTable,
 } from '../../snowflake/model';
+import type { ObjectPath } from '../../snowflake/names';
 import type { DatasetModel } from '../../snowflake/model';
 import { DuckDb } from './duckdb';
 
@@ -67,6 +71,10 @@ export interface TableCount {
 
 export class Warehouse {
   private readonly models: Map<string, DatasetModel>;
+  /** Further streams on a dataset's bronze (split targets', derived models'): filled by each load. */
+  readonly extraStreams = new Map<string, ObjectPath[]>();
+  /** Follow-up tasks run after the MERGE runs (bin/sandbox/task-graph.ts). */
+  taskGraph?: { run(db: DuckDb, merged: readonly MergeOutcome[]): Promise<void> };
 
   private constructor(
     private readonly db: DuckDb,
@@ -76,11 +84,17 @@ export class Warehouse {
     private readonly scratchDir: string,
   ) {
     this.models = new Map(models.map((m) => [m.spec.name, m]));
+    for (const m of models)
+      if (m.splitFrom)
+        this.extraStreams.set(m.splitFrom.parent, [
+          ...(this.extraStreams.get(m.splitFrom.parent) ?? []),
+          m.objects.stream,
+        ]);
   }
 
   /** Opens (or creates) the database file and every dataset's tables. */
   static async open(path: string, datasets: readonly DatasetSpec[], schemas: SchemaNames): Promise<Warehouse> {
-    const models = datasets.map((d) => buildDatasetModel(d, schemas));
+    const models = buildDatasetModels(datasets, schemas);
     const scratchDir = `${path}.scratch`;
     mkdirSync(scratchDir, { recursive: true });
     const db = await DuckDb.open({ path });
@@ -110,7 +124,9 @@ export class Warehouse {
       statements.push(
         createTableStatement(bronzeTable(model), duckdbDialect),
         createStreamStatement(model, duckdbDialect),
-        createTableStatement(silverTable(model), duckdbDialect),
+      );
+      if (hasSilver(model)) statements.push(createTableStatement(silverTable(model), duckdbDialect));
+      statements.push(
         createTableStatement(rejectsTable(model), duckdbDialect),
         // A rejects table of an earlier run gets the columns added since (all nullable), as the deploy does.
         ...rejectsTable(model)
@@ -142,6 +158,7 @@ export class Warehouse {
         ).map((c) => [c.column_name, c.data_type]),
       );
     for (const model of this.models.values()) {
+      if (!hasSilver(model)) continue;
       const [, schema, table] = model.objects.silver;
       const live = await columnsOf(schema, table);
       // The spec's table, created empty to read back DuckDB's own type names for comparison.
@@ -216,9 +233,8 @@ export class Warehouse {
         await this.db.run(
           `INSERT INTO ${duckdbDialect.table(model.objects.bronze)} (${bronzeCols}) SELECT * FROM "_LOAD"`,
         );
-        await this.db.run(
-          `INSERT INTO ${duckdbDialect.table(model.objects.stream)} (${bronzeCols}) SELECT * FROM "_LOAD"`,
-        );
+        for (const stream of [model.objects.stream, ...(this.extraStreams.get(dataset) ?? [])])
+          await this.db.run(`INSERT INTO ${duckdbDialect.table(stream)} (${bronzeCols}) SELECT * FROM "_LOAD"`);
         const rows = Number(await this.db.value(`SELECT count(*) FROM "_LOAD"`));
         await this.record(stageFile, eTag, dataset, rows, 'LOADED', undefined, startedAt);
         await this.db.run('DROP TABLE "_LOAD"');
@@ -269,10 +285,11 @@ export class Warehouse {
       outcomes.push({
         dataset: model.spec.name,
         consumed,
-        silverRows: await this.count(model.objects.silver),
-        rejectRows: await this.count(model.objects.rejects),
+        silverRows: hasSilver(model) ? await this.count(model.objects.silver) : 0,
+        rejectRows: hasRejects(model) ? await this.count(model.objects.rejects) : 0,
       });
     }
+    if (this.taskGraph) await this.taskGraph.run(this.db, outcomes);
     return outcomes;
   }
 
@@ -280,8 +297,7 @@ export class Warehouse {
   async tableCounts(goldViews: readonly string[] = []): Promise<TableCount[]> {
     const counts: TableCount[] = [];
     for (const model of this.models.values()) {
-      const { bronze, silver, rejects } = model.objects;
-      for (const path of [bronze, silver, rejects]) {
+      for (const path of ownTables(model)) {
         counts.push({ table: `${path[1]}.${path[2]}`, rows: await this.count(path) });
       }
     }

@@ -6,6 +6,9 @@ import { loadGoldViews } from '../../snowflake/model/gold';
 
 /** The project's gold views (`snowflake/gold/*.sql`). */
 export const DEFAULT_GOLD_DIRECTORY = path.join(__dirname, '..', '..', 'snowflake', 'gold');
+/** The project's warehouse and mart views (`snowflake/warehouse/*.sql`, `snowflake/mart/*.sql`). */
+export const DEFAULT_WAREHOUSE_DIRECTORY = path.join(__dirname, '..', '..', 'snowflake', 'warehouse');
+export const DEFAULT_MART_DIRECTORY = path.join(__dirname, '..', '..', 'snowflake', 'mart');
 /** The project's follow-up tasks (`snowflake/tasks/*.sql`). */
 export const DEFAULT_TASKS_DIRECTORY = path.join(__dirname, '..', '..', 'snowflake', 'tasks');
 
@@ -14,6 +17,10 @@ export interface DataModelSources {
   readonly goldDirectory?: string;
   /** Directory of follow-up tasks. @default DEFAULT_TASKS_DIRECTORY */
   readonly tasksDirectory?: string;
+  /** Directory of warehouse views. @default DEFAULT_WAREHOUSE_DIRECTORY */
+  readonly warehouseDirectory?: string;
+  /** Directory of mart views. @default DEFAULT_MART_DIRECTORY */
+  readonly martDirectory?: string;
 }
 
 /**
@@ -38,5 +45,14 @@ export function dataModelInput(
     ...(sf.goldSchema ? { goldSchema: sf.goldSchema } : {}),
     ...(sf.readerRole ? { readerRole: sf.readerRole } : {}),
     ...(sf.readerWarehouse ? { readerWarehouse: sf.readerWarehouse } : {}),
+    ...(config.vault
+      ? {
+          vault: config.vault,
+          layerViews: {
+            warehouse: loadGoldViews(sources.warehouseDirectory ?? DEFAULT_WAREHOUSE_DIRECTORY),
+            mart: loadGoldViews(sources.martDirectory ?? DEFAULT_MART_DIRECTORY),
+          },
+        }
+      : {}),
   };
 }

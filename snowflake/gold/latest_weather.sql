@@ -1,12 +1,11 @@
--- Weather: the latest observation per customer and location.
+-- Weather: the latest observation per customer and location (lat/lon), as CORE.CURRENT_WEATHER keeps it.
 SELECT
   customer_id,
-  location,
   latitude,
   longitude,
   observed_at,
   temperature_c,
-  humidity,
-  conditions
+  windspeed_kmh,
+  weathercode
 FROM core.weather
-QUALIFY ROW_NUMBER() OVER (PARTITION BY customer_id, location ORDER BY observed_at DESC) = 1
+QUALIFY ROW_NUMBER() OVER (PARTITION BY customer_id, latitude, longitude ORDER BY observed_at DESC) = 1

@@ -1,10 +1,11 @@
 /**
  * The analysts' read-only role (snowflake/model/gold.ts readerRoleStatements): USAGE on the database
  * and the gold schema, SELECT on all current and future views in gold, granted to SYSADMIN (or the
- * configured role) so administrators inherit it. Nothing on the raw or core schemas.
+ * configured role) so administrators inherit it. Nothing on the raw or core schemas. The layer roles
+ * use the same kind for their schema: views (WAREHOUSE, MART) or, with `objects: 'tables'`, tables (VAULT).
  *
  * An update grants only what is missing (read with SHOW GRANTS TO ROLE / OF ROLE, SHOW FUTURE GRANTS,
- * SHOW VIEWS); grants made outside the pipeline are left alone. An account-level object whose grants
+ * SHOW VIEWS / TABLES); grants made outside the pipeline are left alone. An account-level object whose grants
  * to users are made by administrators: retained on Delete unless the removal policy is `destroy`.
  */
 import { z } from 'zod';
@@ -18,8 +19,10 @@ export const readerRoleDefinition = z
   .object({
     name: identifier,
     database: identifier,
-    /** The gold schema. */
+    /** The schema it reads (gold, or a layer schema). */
     schema: identifier,
+    /** What it selects from in that schema: views (gold, warehouse, mart) or tables (vault). @default views */
+    objects: z.enum(['views', 'tables']).optional(),
     /** Role granted this role (administrators inherit it); `NONE` for no grant. @default SYSADMIN */
     grantTo: identifier.optional(),
     /** Warehouse the role may use (USAGE), so analysts holding only this role can run queries. @default none */
@@ -37,7 +40,7 @@ export interface ReaderRoleState {
   readonly futureGrants: ReadonlySet<string>;
   /** Roles this role is granted to. */
   readonly grantedTo: ReadonlySet<string>;
-  /** Views of the gold schema. */
+  /** Views (or tables, for `objects: 'tables'`) of the schema. */
   readonly views: readonly string[];
 }
 
@@ -46,6 +49,7 @@ const canonical = (name: string | null | undefined) =>
     .replace(/"/g, '')
     .toUpperCase();
 const grantTo = (d: ReaderRoleDefinition) => (d.grantTo === 'NONE' ? null : (d.grantTo ?? 'SYSADMIN'));
+const objectsOf = (d: ReaderRoleDefinition) => d.objects ?? 'views';
 
 async function readState(d: ReaderRoleDefinition, session: SqlSession): Promise<ReaderRoleState | undefined> {
   const row = exactRow(await session.query(`SHOW ROLES LIKE ${stringLiteral(d.name)}`), d.name);
@@ -64,7 +68,9 @@ async function readState(d: ReaderRoleDefinition, session: SqlSession): Promise<
         .map((g) => `${canonical(g.privilege)} ON ${canonical(g.grant_on)}`)
     : [];
   const views = schemaExists
-    ? (await session.query(`SHOW VIEWS IN SCHEMA ${gold}`)).map((v) => `${d.database}.${d.schema}.${canonical(v.name)}`)
+    ? (await session.query(`SHOW ${objectsOf(d).toUpperCase()} IN SCHEMA ${gold}`)).map(
+        (v) => `${d.database}.${d.schema}.${canonical(v.name)}`,
+      )
     : [];
   const grantedTo = (await session.query(`SHOW GRANTS OF ROLE ${role}`))
     .filter((g) => canonical(g.granted_to) === 'ROLE')
@@ -89,7 +95,9 @@ export const readerRoleKind: ObjectKind<ReaderRoleDefinition, ReaderRoleState> =
     const schemas = schemaNames(d.database, { gold: d.schema });
     const [create, dbUsage, schemaUsage, allViews, futureViews, inherit] = readerRoleStatements(schemas, d.name, {
       grantTo: grantTo(d),
+      objects: objectsOf(d),
     }) as [string, string, string, string, string, string | undefined];
+    const kind = objectsOf(d) === 'tables' ? 'TABLE' : 'VIEW';
     const createSql = create.replace(/^CREATE ROLE IF NOT EXISTS /, 'CREATE ROLE ');
     const withComment = d.comment
       ? createSql.replace(/ COMMENT = .*$/, ` COMMENT = ${stringLiteral(d.comment)}`)
@@ -119,8 +127,8 @@ export const readerRoleKind: ObjectKind<ReaderRoleDefinition, ReaderRoleState> =
     const has = (g: string) => current.grants.has(g);
     if (!has(`USAGE ON DATABASE ${d.database}`)) steps.push({ type: 'sql', sql: dbUsage });
     if (!has(`USAGE ON SCHEMA ${d.database}.${d.schema}`)) steps.push({ type: 'sql', sql: schemaUsage });
-    if (current.views.some((v) => !has(`SELECT ON VIEW ${v}`))) steps.push({ type: 'sql', sql: allViews });
-    if (!current.futureGrants.has('SELECT ON VIEW')) steps.push({ type: 'sql', sql: futureViews });
+    if (current.views.some((v) => !has(`SELECT ON ${kind} ${v}`))) steps.push({ type: 'sql', sql: allViews });
+    if (!current.futureGrants.has(`SELECT ON ${kind}`)) steps.push({ type: 'sql', sql: futureViews });
     const to = grantTo(d);
     if (inherit && to && !current.grantedTo.has(to)) steps.push({ type: 'sql', sql: inherit });
     if (warehouseUsage && !has(`USAGE ON WAREHOUSE ${d.warehouse}`)) steps.push({ type: 'sql', sql: warehouseUsage });

@@ -37,6 +37,25 @@ export interface DatasetModel {
   readonly primaryKey: readonly ModelColumn[];
   /** The `orderBy` column, when set. */
   readonly orderBy?: ModelColumn;
+  /** A split dataset (snowflake/model/split.ts): the routing field and its targets; no silver table. */
+  readonly split?: SplitRouting;
+  /** A split target: reads the parent's bronze through its own stream, rows with these values only. */
+  readonly splitFrom?: SplitSource;
+}
+
+/** How a split dataset routes its records (see split.ts). */
+export interface SplitRouting {
+  readonly field: ModelColumn;
+  /** Field value → target dataset name. */
+  readonly into: Readonly<Record<string, string>>;
+}
+
+/** Where a split target's rows come from (see split.ts). */
+export interface SplitSource {
+  readonly parent: string;
+  readonly field: ModelColumn;
+  /** Values of the parent's field routed to this dataset. */
+  readonly values: readonly string[];
 }
 
 /** A silver lineage column and the bronze column it copies. */
@@ -91,6 +110,8 @@ export const REJECT_REASONS = {
   primaryKeyInvalid: 'PRIMARY_KEY_INVALID',
   /** A present value of a non-key column cannot be converted to its column type (one row per column). */
   castFailed: 'CAST_FAILED',
+  /** A split dataset's record whose split field is missing or has a value with no target dataset. */
+  splitNoTarget: 'SPLIT_NO_TARGET',
 } as const;
 
 /** Types that cannot be keys or version orderings (no total order, or not comparable in both dialects). */
@@ -136,5 +157,17 @@ export function buildDatasetModel(spec: DatasetSpec, schemas: SchemaNames): Data
     throw new DataModelError(
       `${spec.name}.orderBy: "${orderBy.specName}" has type ${orderBy.type.snowflake}, which has no order`,
     );
-  return { spec, schemas, objects: datasetObjectNames(schemas, spec.name), columns, primaryKey, orderBy };
+  const splitField = spec.split ? byName.get(spec.split.field) : undefined;
+  if (spec.split && !splitField)
+    throw new DataModelError(`${spec.name}.split.field: "${spec.split.field}" is not one of the columns`);
+  const split = spec.split && splitField ? { field: splitField, into: spec.split.into } : undefined;
+  return {
+    spec,
+    schemas,
+    objects: datasetObjectNames(schemas, spec.name),
+    columns,
+    primaryKey,
+    orderBy,
+    ...(split ? { split } : {}),
+  };
 }

@@ -8,7 +8,7 @@ import type { DatasetSpec } from '../../lib/config';
 import { opsObjectNames } from '../names';
 import type { SchemaNames } from '../names';
 import { qualifiedName } from '../identifiers';
-import { buildDatasetModel } from './dataset-model';
+import { buildDatasetModels, hasRejects, hasSilver } from './split';
 import { duckdbDialect, snowflakeDialect } from './dialect';
 import { planFollowUpTasks } from './follow-up-tasks';
 import type { FollowUpTaskSpec } from './follow-up-tasks';
@@ -48,29 +48,32 @@ const display = (path: readonly string[]) => path.join('.');
  * (OPS.FILE_MANIFESTS, OPS.FILE_LEDGER; the OPS schema and the manifests pipe are other kinds); the reader role.
  */
 export function dataModelDeploySql(input: DataModelInput): DataModelObject[] {
-  const models = input.datasets.map((d) => buildDatasetModel(d, input.schemas));
+  const models = buildDatasetModels(input.datasets, input.schemas);
   const out: DataModelObject[] = [];
   for (const m of models) {
-    out.push({
-      kind: 'table',
-      name: display(m.objects.bronze),
-      statements: [createTableStatement(bronzeTable(m), snowflakeDialect)],
-    });
+    if (!m.splitFrom)
+      out.push({
+        kind: 'table',
+        name: display(m.objects.bronze),
+        statements: [createTableStatement(bronzeTable(m), snowflakeDialect)],
+      });
     out.push({
       kind: 'stream',
       name: display(m.objects.stream),
       statements: [createStreamStatement(m, snowflakeDialect)],
     });
-    out.push({
-      kind: 'table',
-      name: display(m.objects.silver),
-      statements: [createTableStatement(silverTable(m), snowflakeDialect)],
-    });
-    out.push({
-      kind: 'table',
-      name: display(m.objects.rejects),
-      statements: [createTableStatement(rejectsTable(m), snowflakeDialect)],
-    });
+    if (hasSilver(m))
+      out.push({
+        kind: 'table',
+        name: display(m.objects.silver),
+        statements: [createTableStatement(silverTable(m), snowflakeDialect)],
+      });
+    if (hasRejects(m))
+      out.push({
+        kind: 'table',
+        name: display(m.objects.rejects),
+        statements: [createTableStatement(rejectsTable(m), snowflakeDialect)],
+      });
     out.push({
       kind: 'task',
       name: display(m.objects.task),
@@ -125,16 +128,13 @@ export interface DuckDbDataModel {
 
 /** The DuckDB data model for the sandbox (task runs: `duckdbTaskRun` per dataset). */
 export function duckdbDataModel(input: DataModelInput): DuckDbDataModel {
-  const models = input.datasets.map((d) => buildDatasetModel(d, input.schemas));
+  const models = buildDatasetModels(input.datasets, input.schemas);
   const { raw, core, gold, ops } = input.schemas;
   const statements = [raw, core, gold, ops].map((s) => `CREATE SCHEMA IF NOT EXISTS ${qualifiedName(s)}`);
   for (const m of models) {
-    statements.push(
-      createTableStatement(bronzeTable(m), duckdbDialect),
-      createStreamStatement(m, duckdbDialect),
-      createTableStatement(silverTable(m), duckdbDialect),
-      createTableStatement(rejectsTable(m), duckdbDialect),
-    );
+    statements.push(createTableStatement(bronzeTable(m), duckdbDialect), createStreamStatement(m, duckdbDialect));
+    if (hasSilver(m)) statements.push(createTableStatement(silverTable(m), duckdbDialect));
+    if (hasRejects(m)) statements.push(createTableStatement(rejectsTable(m), duckdbDialect));
   }
   const skippedViews: { name: string; reason: string }[] = [];
   const skipped = new Set<string>();

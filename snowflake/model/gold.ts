@@ -47,7 +47,7 @@ export interface GoldView {
 type Segment = { readonly code: boolean; readonly text: string };
 
 /** Splits SQL into code and non-code (string literals, quoted identifiers, comments, $$ blocks). */
-function segments(sql: string): Segment[] {
+export function segments(sql: string): Segment[] {
   const out: Segment[] = [];
   const re = /'(?:[^'\\]|\\.|'')*'|"(?:[^"]|"")*"|--[^\n]*|\/\*[\s\S]*?\*\/|\$\$[\s\S]*?\$\$/g;
   let last = 0;
@@ -248,22 +248,29 @@ export function createViewStatement(view: GoldView, dialect: Dialect): string | 
 export interface ReaderRoleOptions {
   /** Role granted the reader role, so administrators inherit it (Snowflake best practice). @default 'SYSADMIN' */
   readonly grantTo?: string | null;
+  /** What the role reads in its schema: its views (gold, warehouse, mart) or its tables (vault). @default 'views' */
+  readonly objects?: ReaderObjects;
 }
+
+/** The objects a reader role selects from in its schema. */
+export type ReaderObjects = 'views' | 'tables';
 
 /**
  * The read-only analysts' role: USAGE on the database and the gold schema, SELECT on every
  * current and future view in gold — nothing on raw or core (views run with their owner's rights).
+ * With `objects: 'tables'` (the vault reader) SELECT on every current and future table instead.
  */
 export function readerRoleStatements(schemas: SchemaNames, role: string, options: ReaderRoleOptions = {}): string[] {
   const r = quoteIdentifier(role, 'reader role');
   const gold = qualifiedName(schemas.database, schemas.gold);
   const grantTo = options.grantTo === undefined ? 'SYSADMIN' : options.grantTo;
+  const objects = (options.objects ?? 'views').toUpperCase();
   return [
     `CREATE ROLE IF NOT EXISTS ${r} COMMENT = ${stringLiteral(`Read-only access to ${schemas.database}.${schemas.gold} (managed by the pipeline).`)}`,
     `GRANT USAGE ON DATABASE ${quoteIdentifier(schemas.database)} TO ROLE ${r}`,
     `GRANT USAGE ON SCHEMA ${gold} TO ROLE ${r}`,
-    `GRANT SELECT ON ALL VIEWS IN SCHEMA ${gold} TO ROLE ${r}`,
-    `GRANT SELECT ON FUTURE VIEWS IN SCHEMA ${gold} TO ROLE ${r}`,
+    `GRANT SELECT ON ALL ${objects} IN SCHEMA ${gold} TO ROLE ${r}`,
+    `GRANT SELECT ON FUTURE ${objects} IN SCHEMA ${gold} TO ROLE ${r}`,
     ...(grantTo ? [`GRANT ROLE ${r} TO ROLE ${quoteIdentifier(grantTo, 'role')}`] : []),
   ];
 }

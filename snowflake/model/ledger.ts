@@ -22,9 +22,9 @@ import { quoteIdentifier } from '../identifiers';
 import { renderCopy } from '../kinds/pipe';
 import type { PipeDefinition } from '../kinds/pipe';
 import { LEDGER_COLUMNS, MANIFEST_COLUMNS, opsObjectNames, pipelineObjectNames } from '../names';
-import type { SchemaNames } from '../names';
+import type { ObjectPath, SchemaNames } from '../names';
 import { parseColumnType } from './column-types';
-import type { DatasetModel } from './dataset-model';
+import type { DatasetModel, ModelColumn } from './dataset-model';
 import { REJECT_COLUMNS, REJECT_REASONS } from './dataset-model';
 import type { Dialect } from './dialect';
 import { typedValue } from './merge';
@@ -112,40 +112,84 @@ function manifestsCte(schemas: SchemaNames, d: Dialect): string {
 
 const flag = (cond: string) => `CASE WHEN ${cond} THEN 1 ELSE 0 END`;
 
-/** Per-file outcome counts of one dataset: `SOURCE_KEY, RECEIVED_AT, ROWS_LOADED, ROWS_MERGED, …`. */
-function datasetFiles(model: DatasetModel, d: Dialect): string {
-  const { bronze, silver, rejects } = model.objects;
+/**
+ * Where a dataset's bronze rows can end: its silver (with its key) and rejects; for a split dataset its own
+ * rejects (SPLIT_NO_TARGET) and, per target, the target's silver and rejects for the target's field values.
+ */
+interface Destination {
+  readonly silver?: ObjectPath;
+  readonly rejects: ObjectPath;
+  readonly primaryKey: readonly ModelColumn[];
+  /** A split target's values of the split field (its rows only). */
+  readonly values?: readonly string[];
+}
+
+function destinations(model: DatasetModel, models: readonly DatasetModel[]): Destination[] {
+  const own = { rejects: model.objects.rejects, primaryKey: [] };
+  if (!model.split) return [{ ...own, silver: model.objects.silver, primaryKey: model.primaryKey }];
+  const targets = models.filter((t) => t.splitFrom?.parent === model.spec.name);
+  return [
+    own,
+    ...targets.map((t) => ({
+      silver: t.objects.silver,
+      rejects: t.objects.rejects,
+      primaryKey: t.primaryKey,
+      values: t.splitFrom?.values ?? [],
+    })),
+  ];
+}
+
+/**
+ * Per-file outcome counts of one dataset: `SOURCE_KEY, RECEIVED_AT, ROWS_LOADED, ROWS_MERGED, …`. A bronze row
+ * (one lineage) is merged when some destination's silver holds its lineage, rejected when not merged and some
+ * destination's rejects keep it out of silver, superseded when neither and its key (in the destination its
+ * split value routes it to) is in silver with another version. A split file's rows thus count across targets.
+ */
+function datasetFiles(model: DatasetModel, models: readonly DatasetModel[], d: Dialect): string {
+  const dests = destinations(model, models);
   const lineage = ['SOURCE_KEY', 'RECEIVED_AT', 'SOURCE_ROW'];
-  const keys = model.primaryKey.map((c, i) => `MIN(${typedValue(c, d, `b.${q('RECORD')}`)}) AS ${q(`_KEY_${i}`)}`);
+  const splitValue = q('_SPLIT_VALUE');
+  const keys = dests.flatMap((t, n) =>
+    t.primaryKey.map((c, i) => `MIN(${typedValue(c, d, `b.${q('RECORD')}`)}) AS ${q(`_KEY_${n}_${i}`)}`),
+  );
+  if (model.split) keys.push(`MIN(${d.textAt(`b.${q('RECORD')}`, model.split.field.steps)}) AS ${splitValue}`);
   const rows =
     `SELECT ${lineage.map((c) => `b.${q(c)}`).join(', ')}, COUNT(*) AS ${q('LOADS')}${keys.map((k) => `, ${k}`).join('')}\n` +
-    `      FROM ${d.table(bronze)} AS b GROUP BY ${lineage.map((c) => `b.${q(c)}`).join(', ')}`;
+    `      FROM ${d.table(model.objects.bronze)} AS b GROUP BY ${lineage.map((c) => `b.${q(c)}`).join(', ')}`;
   const rejected = `COALESCE(j.${q(REJECT_COLUMNS.rowRejected)}, TRUE)`;
-  const rejectsByRow =
+  const rejectsByRow = (t: Destination) =>
     `SELECT ${lineage.map((c) => `j.${q(c)}`).join(', ')}, MAX(${flag(rejected)}) AS ${q('REJECTED')}, ` +
     `SUM(${flag(`j.${q(REJECT_COLUMNS.reason)} = ${d.literal(REJECT_REASONS.castFailed)}`)}) AS ${q('CAST_FAILURES')}\n` +
-    `      FROM ${d.table(rejects)} AS j GROUP BY ${lineage.map((c) => `j.${q(c)}`).join(', ')}`;
+    `      FROM ${d.table(t.rejects)} AS j GROUP BY ${lineage.map((c) => `j.${q(c)}`).join(', ')}`;
   const on = (alias: string, prefix: string) =>
     lineage.map((c) => `${alias}.${q(`${prefix}${c}`)} = r.${q(c)}`).join(' AND ');
-  const merged = `s.${q('_SOURCE_KEY')} IS NOT NULL`;
-  const isRejected = `NOT (${merged}) AND COALESCE(j.${q('REJECTED')}, 0) = 1`;
-  const superseded = model.primaryKey.length
-    ? `NOT (${merged}) AND COALESCE(j.${q('REJECTED')}, 0) = 0 AND k.${q('_SOURCE_KEY')} IS NOT NULL`
-    : 'FALSE';
-  const keyJoin = model.primaryKey.length
-    ? `\n    LEFT JOIN ${d.table(silver)} AS k ON ${model.primaryKey.map((c, i) => `k.${q(c.name)} = r.${q(`_KEY_${i}`)}`).join(' AND ')}`
-    : '';
+  const joins = dests.flatMap((t, n) => {
+    const keyOn = [
+      ...t.primaryKey.map((c, i) => `k${n}.${q(c.name)} = r.${q(`_KEY_${n}_${i}`)}`),
+      ...(t.values ? [`r.${splitValue} IN (${t.values.map((v) => d.literal(v)).join(', ')})`] : []),
+    ].join(' AND ');
+    return [
+      ...(t.silver ? [`LEFT JOIN ${d.table(t.silver)} AS s${n} ON ${on(`s${n}`, '_')}`] : []),
+      `LEFT JOIN (\n      ${rejectsByRow(t)}\n    ) AS j${n} ON ${on(`j${n}`, '')}`,
+      ...(t.silver && t.primaryKey.length ? [`LEFT JOIN ${d.table(t.silver)} AS k${n} ON ${keyOn}`] : []),
+    ];
+  });
+  const any = (conds: string[]) => (conds.length ? `(${conds.join(' OR ')})` : 'FALSE');
+  const merged = any(dests.flatMap((t, n) => (t.silver ? [`s${n}.${q('_SOURCE_KEY')} IS NOT NULL`] : [])));
+  const inRejects = any(dests.map((_, n) => `COALESCE(j${n}.${q('REJECTED')}, 0) = 1`));
+  const keyInSilver = any(
+    dests.flatMap((t, n) => (t.silver && t.primaryKey.length ? [`k${n}.${q('_SOURCE_KEY')} IS NOT NULL`] : [])),
+  );
+  const castFailures = dests.map((_, n) => `COALESCE(j${n}.${q('CAST_FAILURES')}, 0)`).join(' + ');
   return (
     `SELECT ${d.literal(model.spec.name)} AS ${q('DATASET')}, r.${q('SOURCE_KEY')}, r.${q('RECEIVED_AT')},\n` +
     `      SUM(r.${q('LOADS')}) AS ${q('ROWS_LOADED')},\n` +
     `      SUM(${flag(merged)}) AS ${q('ROWS_MERGED')},\n` +
-    `      SUM(${flag(superseded)}) AS ${q('ROWS_SUPERSEDED')},\n` +
-    `      SUM(${flag(isRejected)}) AS ${q('ROWS_REJECTED')},\n` +
-    `      SUM(COALESCE(j.${q('CAST_FAILURES')}, 0)) AS ${q('CAST_FAILURES')}\n` +
-    `    FROM (\n      ${rows}\n    ) AS r\n` +
-    `    LEFT JOIN ${d.table(silver)} AS s ON ${on('s', '_')}\n` +
-    `    LEFT JOIN (\n      ${rejectsByRow}\n    ) AS j ON ${on('j', '')}` +
-    keyJoin +
+    `      SUM(${flag(`NOT ${merged} AND NOT ${inRejects} AND ${keyInSilver}`)}) AS ${q('ROWS_SUPERSEDED')},\n` +
+    `      SUM(${flag(`NOT ${merged} AND ${inRejects}`)}) AS ${q('ROWS_REJECTED')},\n` +
+    `      SUM(${castFailures}) AS ${q('CAST_FAILURES')}\n` +
+    `    FROM (\n      ${rows}\n    ) AS r\n    ` +
+    joins.join('\n    ') +
     `\n    GROUP BY r.${q('SOURCE_KEY')}, r.${q('RECEIVED_AT')}`
   );
 }
@@ -165,7 +209,11 @@ function noFiles(d: Dialect): string {
 
 /** The query of `OPS.FILE_LEDGER`: LEDGER_COLUMNS, one row per input object version with a manifest. */
 export function ledgerViewQuery(models: readonly DatasetModel[], schemas: SchemaNames, d: Dialect): string {
-  const files = models.length ? models.map((m) => datasetFiles(m, d)).join('\n    UNION ALL\n    ') : noFiles(d);
+  // A split target has no files of its own (no pipe): its rows are counted under the split dataset's files.
+  const owners = models.filter((m) => !m.splitFrom);
+  const files = owners.length
+    ? owners.map((m) => datasetFiles(m, models, d)).join('\n    UNION ALL\n    ')
+    : noFiles(d);
   const count = (c: string) => `COALESCE(f.${q(c)}, 0)`;
   const size = (v: string) => `COALESCE(${d.arraySize(v)}, 0)`;
   const drift = (key: string) => size(d.valueAt(`v.${q('DRIFT')}`, [{ key }]));

@@ -32,6 +32,7 @@ import type { DatasetModel, ModelColumn } from './dataset-model';
 import { snowflakeDialect, duckdbDialect } from './dialect';
 import type { Dialect } from './dialect';
 import { DataModelError } from './errors';
+import { splitRejectsStatement, splitSourceFilter } from './split';
 
 const q = (name: string) => quoteIdentifier(name);
 const RECORD = q('RECORD');
@@ -61,8 +62,12 @@ export function typedValue(c: ModelColumn, dialect: Dialect, record: string = RE
 }
 const typedExpr = (c: ModelColumn, dialect: Dialect) => typedValue(c, dialect);
 
-function streamSource(model: DatasetModel, dialect: Dialect): string {
-  const filter = dialect.streamFilter;
+/**
+ * `<stream> [WHERE …]`: the dialect's stream filter, a split target's value(s) of the split dataset's
+ * bronze (split.ts) and any extra condition of the caller. Every statement reading the stream uses it.
+ */
+function streamSource(model: DatasetModel, dialect: Dialect, extra?: string): string {
+  const filter = [dialect.streamFilter, splitSourceFilter(model, dialect), extra].filter(Boolean).join(' AND ');
   return `${dialect.table(model.objects.stream)}${filter ? ` WHERE ${filter}` : ''}`;
 }
 
@@ -96,8 +101,7 @@ function typedBatch(model: DatasetModel, dialect: Dialect): string {
     ...model.columns.map((c) => `${typedExpr(c, dialect)} AS ${q(c.name)}`),
     ...LINEAGE_COLUMNS.map((l) => `${q(l.from)} AS ${q(l.name)}`),
   ];
-  const filter = [dialect.streamFilter, rejected && `NOT (${rejected})`].filter(Boolean).join(' AND ');
-  return `SELECT\n      ${cols.join(',\n      ')}\n    FROM ${dialect.table(model.objects.stream)}${filter ? ` WHERE ${filter}` : ''}`;
+  return `SELECT\n      ${cols.join(',\n      ')}\n    FROM ${streamSource(model, dialect, rejected && `NOT (${rejected})`)}`;
 }
 
 /** Latest-first ordering of versions: orderBy, RECEIVED_AT, SOURCE_KEY, SOURCE_ROW (NULL is oldest). */
@@ -275,6 +279,7 @@ export function rejectsInsertStatement(model: DatasetModel, dialect: Dialect): s
 
 /** The DML statements of one run, in order (rejects first), in the given dialect. */
 export function mergeStatements(model: DatasetModel, dialect: Dialect): string[] {
+  if (model.split) return [splitRejectsStatement(model, dialect)]; // no silver: route or reject (split.ts)
   const rejects = rejectsInsertStatement(model, dialect);
   return [...(rejects ? [rejects] : []), silverWriteStatement(model, dialect)];
 }

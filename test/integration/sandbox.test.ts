@@ -37,9 +37,12 @@ describe('sandbox on the examples', () => {
   it('exits 0 with a first status line saying what was rejected, every file accounted for, and nothing in the DLQ', () => {
     expect({ code: first.code, stderr: first.stderr }).toEqual({ code: 0, stderr: '' });
     // The examples carry deliberate bad rows and one truncated JSON file: never reported as plain OK.
+    // Rows kept out of silver by the MERGE: one key reject each in events, listings, retail_users and weather, and
+    // in the fleet files (test/integration/models-examples.test.ts reads them) 2 SPLIT_NO_TARGET (`on` = driver,
+    // `on` missing) + 1 vehicle event without its key.
     const statusLine =
       'COMPLETED WITH REJECTS: 1 file(s) quarantined, 4 row(s) quarantined by the parser, ' +
-      '4 row(s) rejected by the MERGE, 1 value(s) failed their cast (details below)';
+      '7 row(s) rejected by the MERGE, 1 value(s) failed their cast (details below)';
     const lines = first.stdout.split('\n');
     expect(lines[lines.indexOf('') + 1]).toBe(statusLine);
     expect(first.stdout).not.toContain('OK: every file');
@@ -56,9 +59,9 @@ describe('sandbox on the examples', () => {
       },
     ]);
     expect(summary.problems).toEqual([]);
-    expect(summary.input.uploaded).toBe(18);
-    expect(summary.delivery).toMatchObject({ messages: 18, failures: 0, dlq: 0 });
-    expect(summary.parser).toMatchObject({ archived: 18, leftInInbound: 0 });
+    expect(summary.input.uploaded).toBe(20);
+    expect(summary.delivery).toMatchObject({ messages: 20, failures: 0, dlq: 0 });
+    expect(summary.parser).toMatchObject({ archived: 20, leftInInbound: 0 });
   });
 
   it('types and deduplicates every reference dataset into silver', async () => {
@@ -132,18 +135,21 @@ describe('sandbox on the examples', () => {
       'row:MALFORMED_JSON': 1,
       'file:NOT_PARSEABLE': 1,
     });
-    expect(summary.rows).toEqual({ in: 1833, staged: 1829, quarantined: 4, out: 1780, rejected: 5 });
-    // rejected: 4 key rejects + 1 CAST_FAILED (amount "12,50", merged with NULL).
+    // + the fleet files' 56 rows: 49 vehicle events + 2 periods in silver, 2 SPLIT_NO_TARGET + 1 key reject
+    // (test/integration/models-examples.test.ts checks them against the files); + 1 CAST_FAILED (amount "12,50").
+    expect(summary.rows).toEqual({ in: 1889, staged: 1885, quarantined: 4, out: 1831, rejected: 8 });
     // Per dataset and reason, with where to read them: the S3 rejects objects and the rejects tables.
     expect(summary.rejectedRows.map((r) => [r.dataset, r.stage, r.reason, r.rows])).toEqual([
       ['events', 'merge', 'PRIMARY_KEY_MISSING', 1],
       ['events', 'parser', 'MALFORMED_JSON', 1],
+      ['fleet_events', 'merge', 'SPLIT_NO_TARGET', 2],
       ['insurance_customers', 'parser', 'RAGGED_ROW', 1],
       ['listings', 'merge', 'PRIMARY_KEY_INVALID', 1],
       ['listings', 'parser', 'RAGGED_ROW', 1],
       ['retail_transactions', 'merge', 'CAST_FAILED', 1],
       ['retail_users', 'merge', 'PRIMARY_KEY_INVALID', 1],
       ['retail_users', 'parser', 'RAGGED_ROW', 1],
+      ['vehicle_events', 'merge', 'PRIMARY_KEY_MISSING', 1],
       ['weather', 'merge', 'PRIMARY_KEY_INVALID', 1],
     ]);
     expect(summary.rejectedRows.find((r) => r.dataset === 'listings' && r.stage === 'merge')?.where).toEqual([
@@ -168,21 +174,21 @@ describe('sandbox on the examples', () => {
 
   it('creates the gold views; latest weather is the last observation of each customer and location', async () => {
     expect(summary.gold.created).toEqual(expect.arrayContaining(['GOLD.LATEST_WEATHER', 'GOLD.RETAIL_USER_SPEND']));
-    type Obs = { customer_id: string; location: { name: string }; observed_at: string; main: { temp: number } };
+    type Obs = { customer_id: string; latitude: number; current_weather: { time: string; temperature: number } };
     const expected = ['cust-001', 'cust-002', 'cust-003'].flatMap((c) => {
       const obs = readJson<Obs[]>(`weather/weather/${c}/2026-11-20.json`);
-      const last = new Map(obs.map((o) => [o.location.name, o]));
+      const last = new Map(obs.map((o) => [o.latitude, o]));
       return [...last.values()].map((o) => [
         c,
-        o.location.name,
-        o.observed_at.replace('T', ' '),
-        o.main.temp.toFixed(2),
+        o.latitude.toFixed(6),
+        `${o.current_weather.time.replace('T', ' ')}:00`,
+        o.current_weather.temperature.toFixed(1),
       ]);
     });
     const rows = await db.rows(
-      `SELECT customer_id, location, observed_at, temperature_c FROM gold.latest_weather ORDER BY 1, 2`,
+      `SELECT customer_id, latitude, observed_at, temperature_c FROM gold.latest_weather ORDER BY 1, 2`,
     );
-    expect(rows.map((r) => [r.CUSTOMER_ID, r.LOCATION, r.OBSERVED_AT, r.TEMPERATURE_C])).toEqual(
+    expect(rows.map((r) => [r.CUSTOMER_ID, r.LATITUDE, r.OBSERVED_AT, r.TEMPERATURE_C])).toEqual(
       expected.sort((a, b) => `${a[0]}${a[1]}`.localeCompare(`${b[0]}${b[1]}`)),
     );
   });

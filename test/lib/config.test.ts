@@ -23,10 +23,10 @@ function problemsOf(raw: unknown): string[] {
 }
 
 describe('loadConfig', () => {
-  test('GIVEN the example config WHEN loaded THEN it is accepted with dev and prod and 8 datasets', () => {
+  test('GIVEN the example config WHEN loaded THEN it is accepted with dev and prod and 11 datasets', () => {
     const config = loadConfig(rawExampleConfig());
     expect(config.environments.map((e) => e.name)).toEqual(['dev', 'prod']);
-    expect(config.datasets).toHaveLength(8);
+    expect(config.datasets).toHaveLength(11);
   });
 
   test('GIVEN a dataset name with upper case WHEN loaded THEN the message names the path and the rule', () => {
@@ -102,13 +102,13 @@ describe('loadConfig', () => {
     raw.environments[0].account = '1234';
     raw.environments[1].region = 'Europe';
     raw.sources[1].principals = [];
-    raw.datasets[3].primaryKey = ['nope'];
+    raw.datasets[2].primaryKey = ['nope'];
     expect(problemsOf(raw).sort()).toEqual(
       [
         'environments[0].account: must be a 12-digit AWS account id',
         'environments[1].region: must be an AWS region like eu-west-1',
         'sources[1].principals: must list at least one principal',
-        'datasets[3].primaryKey[0]: "nope" is not one of the columns',
+        'datasets[2].primaryKey[0]: "nope" is not one of the columns',
       ].sort(),
     );
   });

@@ -48,15 +48,19 @@ describe('PipelineStage', () => {
     );
     const count = (kind: string) => objects.filter((k) => k === kind).length;
     const datasets = exampleConfigValidated().datasets.length;
-    // One custom resource per Snowflake object: per dataset a bronze table, pipe, stream, MERGE task and silver
-    // table; and the pipe of the file manifests (OPS.FILE_MANIFESTS_PIPE).
-    expect([count('pipe'), count('stream'), count('silver-table')]).toEqual([datasets + 1, datasets, datasets]);
+    // One custom resource per Snowflake object: per dataset a bronze table, pipe, stream, MERGE task and silver table.
+    // Split targets (2) read their split dataset's bronze (no pipe), the split dataset has no silver; the
+    // insurance vault adds one stream per load (3) and 4 warehouse + 2 mart views; OPS.FILE_MANIFESTS_PIPE (+1 pipe).
+    expect([count('pipe'), count('stream'), count('silver-table')]).toEqual([datasets - 2 + 1, datasets + 3, datasets - 1]);
     expect(count('storage-integration')).toBe(1);
     expect(count('notification-integration')).toBe(1);
-    // The gold views and OPS.FILE_LEDGER.
+    // The gold views, OPS.FILE_LEDGER, a warehouse dimension per hub and fact per link, the mart views.
+    const sqlFiles = (dir: string) =>
+      fs.readdirSync(path.join(__dirname, '..', '..', 'snowflake', dir)).filter((f) => /^[a-z0-9_]+\.sql$/.test(f))
+        .length;
+    const vault = exampleConfigValidated().vault!;
     expect(count('view')).toBe(
-      fs.readdirSync(path.join(__dirname, '..', '..', 'snowflake', 'gold')).filter((f) => /^[a-z0-9_]+\.sql$/.test(f))
-        .length + 1,
+      sqlFiles('gold') + 1 + vault.hubs.length + (vault.links?.length ?? 0) + sqlFiles('mart'),
     );
     // Every pipe reports its load errors through the notification integration.
     for (const pipe of Object.values(t.findResources('Custom::SnowflakeObject')).filter(

@@ -325,6 +325,37 @@ describe('reader role', () => {
     const held = { ...full, grants: new Set([...full.grants, 'USAGE ON WAREHOUSE ANALYST_WH']) };
     expect(readerRoleKind.plan(held, withWh).change).toBe('no-op');
   });
+  test('GIVEN objects tables (the vault reader) THEN SELECT on all and future TABLES; a view grant does not count', () => {
+    const vault = readerRoleKind.schema.parse({
+      name: 'db_vault_reader',
+      database: 'db',
+      schema: 'vault',
+      objects: 'tables',
+    });
+    expect(sqlOf(readerRoleKind.plan(undefined, vault)).slice(3, 5)).toEqual([
+      'GRANT SELECT ON ALL TABLES IN SCHEMA "DB"."VAULT" TO ROLE "DB_VAULT_READER"',
+      'GRANT SELECT ON FUTURE TABLES IN SCHEMA "DB"."VAULT" TO ROLE "DB_VAULT_READER"',
+    ]);
+    const state: ReaderRoleState = {
+      comment: 'Read-only access to DB.VAULT (managed by the pipeline).',
+      grants: new Set(['USAGE ON DATABASE DB', 'USAGE ON SCHEMA DB.VAULT', 'SELECT ON TABLE DB.VAULT.HUB_A']),
+      futureGrants: new Set(['SELECT ON TABLE']),
+      grantedTo: new Set(['SYSADMIN']),
+      views: ['DB.VAULT.HUB_A'],
+    };
+    expect(readerRoleKind.plan(state, vault).change).toBe('no-op');
+    expect(
+      sqlOf(
+        readerRoleKind.plan(
+          { ...state, futureGrants: new Set(['SELECT ON VIEW']), views: ['DB.VAULT.HUB_A', 'DB.VAULT.SAT_B'] },
+          vault,
+        ),
+      ),
+    ).toEqual([
+      'GRANT SELECT ON ALL TABLES IN SCHEMA "DB"."VAULT" TO ROLE "DB_VAULT_READER"',
+      'GRANT SELECT ON FUTURE TABLES IN SCHEMA "DB"."VAULT" TO ROLE "DB_VAULT_READER"',
+    ]);
+  });
 });
 
 test('GIVEN the registry THEN every data-model kind is registered', () => {

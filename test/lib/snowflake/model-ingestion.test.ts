@@ -59,8 +59,22 @@ describe('GIVEN the dev environment with the shipped gold views', () => {
       view: count('view'),
       role: count('reader-role'),
       schema: count('schema'),
-    }).toEqual({ table: 9, pipe: 9, stream: 8, silver: 8, task: 8, view: 6, role: 1, schema: 4 }); // pipes: 8 datasets + FILE_MANIFESTS_PIPE
-    expect(count('rejects-table')).toBe(resolveEnvironment(loadConfig(pipelineConfig), 'dev').datasets.length);
+      // 11 datasets: 9 with bronze + pipe (2 are split targets of fleet_events), 10 with silver; + 3 weather
+      // entity tables and refresh tasks; the insurance vault: 8 tables, 3 streams and load tasks, 4 warehouse
+      // and 2 mart views, 4 layer roles (vault, warehouse, mart readers + data science), 3 schemas.
+    }).toEqual({
+      table: 9 + 3 + 8 + 1, // + OPS.FILE_MANIFESTS
+      pipe: 9 + 1, // + OPS.FILE_MANIFESTS_PIPE
+      stream: 11 + 3,
+      silver: 10,
+      task: 11 + 3 + 3,
+      view: 5 + 6 + 1, // + OPS.FILE_LEDGER
+      role: 1 + 4, // the gold reader + the layer roles
+      schema: 6 + 1, // + OPS
+    });
+    expect(count('rejects-table')).toBe(
+      resolveEnvironment(loadConfig(pipelineConfig), 'dev').datasets.length, // every dataset (CAST_FAILED, SPLIT_NO_TARGET)
+    );
     const ledger = byName('view', 'FILE_LEDGER');
     expect(ledger.Properties.definition.schema).toBe('OPS');
     expect(ledger.DependsOn).toEqual(
@@ -69,6 +83,27 @@ describe('GIVEN the dev environment with the shipped gold views', () => {
         byName('silver-table', 'listings').id,
         byName('rejects-table', 'listings').id,
         byName('table', 'LISTINGS').id,
+      ]),
+    );
+    // The split file's ledger reads the split dataset's bronze and rejects and each target's silver and rejects.
+    expect(ledger.DependsOn).toEqual(
+      expect.arrayContaining([
+        byName('table', 'FLEET_EVENTS').id,
+        byName('rejects-table', 'fleet_events').id,
+        byName('silver-table', 'vehicle_events').id,
+        byName('rejects-table', 'operating_periods').id,
+      ]),
+    );
+    // One read role per layer; the vault's reads tables, the others views.
+    const roles = Object.values(objects).filter((r) => r.Properties.kind === 'reader-role');
+    expect(
+      roles.map((r) => [r.Properties.definition.name, r.Properties.definition.schema, r.Properties.definition.objects]),
+    ).toEqual(
+      expect.arrayContaining([
+        ['INGEST_DEV_VAULT_READER', 'VAULT', 'tables'],
+        ['INGEST_DEV_WAREHOUSE_READER', 'WAREHOUSE', undefined],
+        ['INGEST_DEV_MART_READER', 'MART', undefined],
+        ['INGEST_DEV_DATA_SCIENCE', 'MART', undefined],
       ]),
     );
   });
@@ -119,9 +154,8 @@ describe('GIVEN the dev environment with the shipped gold views', () => {
       ]),
     );
     const role = byName('reader-role', 'INGEST_DEV_READER');
-    for (const v of Object.entries(objects).filter(
-      ([, r]) => r.Properties.kind === 'view' && r.Properties.definition.schema === 'GOLD',
-    ))
+    const inGold = (r: (typeof objects)[string]) => (r.Properties.definition as { schema?: string }).schema === 'GOLD';
+    for (const v of Object.entries(objects).filter(([, r]) => r.Properties.kind === 'view' && inGold(r)))
       expect(role.DependsOn).toContain(v[0]);
   });
 });

@@ -6,6 +6,7 @@ import pipelineConfig from '../../../config/pipeline';
 import { loadConfig, resolveEnvironment } from '../../../lib/config';
 import type { ResolvedEnvironment } from '../../../lib/config';
 import { SnowflakeIngestion } from '../../../lib/snowflake';
+import { splitTargetNames } from '../../../snowflake/model/split';
 
 function synth(env = 'dev', mutate?: (c: ResolvedEnvironment) => ResolvedEnvironment) {
   const resolved = resolveEnvironment(loadConfig(pipelineConfig), env);
@@ -98,8 +99,10 @@ describe('SnowflakeIngestion', () => {
 
   test('THEN each dataset pipe is a readable custom resource and the bucket notifies its channel for data/<dataset>/', () => {
     const pipes = template.findResources('Custom::SnowflakeObject', { Properties: { kind: 'pipe' } });
-    // One per dataset and OPS.FILE_MANIFESTS_PIPE.
-    expect(Object.keys(pipes)).toHaveLength(config.datasets.length + 1);
+    // Split targets read their split dataset's bronze: no pipe of their own; + OPS.FILE_MANIFESTS_PIPE.
+    expect(Object.keys(pipes)).toHaveLength(
+      config.datasets.filter((d) => !splitTargetNames(config.datasets).has(d.name)).length + 1,
+    );
     template.hasResourceProperties('Custom::SnowflakeObject', {
       kind: 'pipe',
       connection: Match.objectLike({
@@ -195,7 +198,9 @@ describe('SnowflakeIngestion', () => {
     expect(ingestion.manifestsPipe).toBeUndefined();
     const notifications = Template.fromStack(stack).findResources('Custom::S3BucketNotifications');
     const prefixes = JSON.stringify(notifications).match(/"Value":"[^"]+"/g);
-    expect(prefixes).toEqual(resolved.datasets.map((d) => `"Value":"data/${d.name}/"`));
+    // Split targets have no pipe of their own (they read their split dataset's bronze).
+    const piped = resolved.datasets.filter((d) => !splitTargetNames(resolved.datasets).has(d.name));
+    expect(prefixes).toEqual(piped.map((d) => `"Value":"data/${d.name}/"`));
   });
 
   test('THEN the stage and the pipes depend on the Snowflake role and its policy (trust first)', () => {

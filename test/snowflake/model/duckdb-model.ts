@@ -22,7 +22,25 @@ import { schemaNames } from '../../../snowflake/names';
 import type { DuckDb } from '../../../bin/sandbox/duckdb';
 
 export const SCHEMAS = schemaNames('INGEST');
-export const REFERENCE_DATASETS: DatasetSpec[] = parseDatasets(config.datasets);
+/** The reference datasets that have a silver table (a split dataset only routes: see split-duckdb.test.ts). */
+export const REFERENCE_DATASETS: DatasetSpec[] = parseDatasets(config.datasets).filter((d) => !d.split);
+
+/** Nested JSON weather observations (a fixture: the reference `weather` is the OpenMeteo shape now). */
+export const NESTED_WEATHER: DatasetSpec = {
+  name: 'weather',
+  format: 'json',
+  columns: [
+    { name: 'customer_id', type: 'VARCHAR' },
+    { name: 'location', type: 'VARCHAR', path: 'location.name' },
+    { name: 'latitude', type: 'NUMBER(10,6)', path: 'location.lat' },
+    { name: 'longitude', type: 'NUMBER(10,6)', path: 'location.lon' },
+    { name: 'observed_at', type: 'TIMESTAMP_NTZ' },
+    { name: 'temperature_c', type: 'NUMBER(6,2)', path: 'main.temp' },
+    { name: 'humidity', type: 'NUMBER(5,2)', path: 'main.humidity' },
+    { name: 'conditions', type: 'VARCHAR', path: 'weather[0].description' },
+  ],
+  primaryKey: ['customer_id', 'location', 'observed_at'],
+};
 
 export function referenceModel(name: string): DatasetModel {
   const spec = REFERENCE_DATASETS.find((d) => d.name === name);

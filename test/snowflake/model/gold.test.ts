@@ -129,9 +129,25 @@ describe('gold views on DuckDB', () => {
         { id: '4', neighbourhood_group: 'Brooklyn', neighbourhood: 'Bushwick', room_type: 'Private room', price: '' },
       ],
       weather: [
-        { customer_id: 'c1', location: { name: 'Oslo' }, observed_at: '2024-03-01T06:00:00', main: { temp: -3 } },
-        { customer_id: 'c1', location: { name: 'Oslo' }, observed_at: '2024-03-01T09:00:00', main: { temp: 1.5 } },
-        { customer_id: 'c1', location: { name: 'Bergen' }, observed_at: '2024-03-01T07:00:00', main: { temp: 4 } },
+        // OpenMeteo responses (the collector adds customer_id); a location is its latitude / longitude.
+        {
+          customer_id: 'c1',
+          latitude: 59.91,
+          longitude: 10.75,
+          current_weather: { time: '2024-03-01T06:00', temperature: -3 },
+        },
+        {
+          customer_id: 'c1',
+          latitude: 59.91,
+          longitude: 10.75,
+          current_weather: { time: '2024-03-01T09:00', temperature: 1.5 },
+        },
+        {
+          customer_id: 'c1',
+          latitude: 60.39,
+          longitude: 5.32,
+          current_weather: { time: '2024-03-01T07:00', temperature: 4 },
+        },
       ],
       events: [
         { event_id: 'e1', organization_id: 'o1', user_id: 'u1', timestamp: '2024-03-01T10:05:00Z' },
@@ -183,11 +199,11 @@ describe('gold views on DuckDB', () => {
 
   test('GIVEN observations WHEN latest_weather is queried THEN it returns the latest one per customer and location', async () => {
     const rows = await query(
-      'SELECT location, observed_at, temperature_c FROM "GOLD"."LATEST_WEATHER" ORDER BY location',
+      'SELECT latitude, observed_at, temperature_c FROM "GOLD"."LATEST_WEATHER" ORDER BY latitude',
     );
     expect(rows).toEqual([
-      { LOCATION: 'Bergen', OBSERVED_AT: '2024-03-01 07:00:00', TEMPERATURE_C: '4.00' },
-      { LOCATION: 'Oslo', OBSERVED_AT: '2024-03-01 09:00:00', TEMPERATURE_C: '1.50' },
+      { LATITUDE: '59.910000', OBSERVED_AT: '2024-03-01 09:00:00', TEMPERATURE_C: '1.5' },
+      { LATITUDE: '60.390000', OBSERVED_AT: '2024-03-01 07:00:00', TEMPERATURE_C: '4.0' },
     ]);
   });
 

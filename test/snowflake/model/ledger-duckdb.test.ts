@@ -211,7 +211,7 @@ describe('OPS.FILE_LEDGER', () => {
     expect(sql).toMatch(/^WITH manifests AS \(/);
     expect(sql).toContain(`m."MANIFEST":"source_key"::VARCHAR AS "SOURCE_KEY"`);
     expect(sql).toContain(`FROM "INGEST"."OPS"."FILE_MANIFESTS" AS m`);
-    expect(sql).toContain(`LEFT JOIN "INGEST"."CORE"."LISTINGS" AS k ON k."ID" = r."_KEY_0"`);
+    expect(sql).toContain(`LEFT JOIN "INGEST"."CORE"."LISTINGS" AS k0 ON k0."ID" = r."_KEY_0_0"`);
     expect(sql).toContain(`COALESCE(ARRAY_SIZE(v."DRIFT":"missing_paths"), 0)`);
     expect(manifestsCopyStatement(SCHEMAS)).toBe(
       `COPY INTO "INGEST"."OPS"."FILE_MANIFESTS" ("MANIFEST", "STAGE_FILE", "LOADED_AT") ` +

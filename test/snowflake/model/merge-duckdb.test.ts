@@ -6,7 +6,7 @@ import { parseDatasets } from '../../../lib/config';
 import { buildDatasetModel, duckdbDialect } from '../../../snowflake/model';
 import type { DatasetModel } from '../../../snowflake/model';
 import { DuckDb } from '../../../bin/sandbox/duckdb';
-import { SCHEMAS, createDataset, loadBatch, referenceModel, runTask, silverRows } from './duckdb-model';
+import { NESTED_WEATHER, SCHEMAS, createDataset, loadBatch, referenceModel, runTask, silverRows } from './duckdb-model';
 
 let db: DuckDb;
 beforeEach(async () => {
@@ -233,7 +233,7 @@ describe('rejects', () => {
   });
 
   test('GIVEN a composite key with one bad part WHEN the task runs THEN the reject names that column', async () => {
-    const weather = referenceModel('weather');
+    const weather = buildDatasetModel(NESTED_WEATHER, SCHEMAS);
     await createDataset(db, weather);
     await loadBatch(db, weather, [
       {
@@ -269,7 +269,7 @@ describe('typed values', () => {
   test('GIVEN JSON and CSV-style values WHEN merged THEN numbers keep exact digits, dates/timestamps parse, nested paths, arrays and variants are kept', async () => {
     const tx = referenceModel('retail_transactions');
     const events = referenceModel('events');
-    const weather = referenceModel('weather');
+    const weather = buildDatasetModel(NESTED_WEATHER, SCHEMAS);
     const insurance = referenceModel('insurance_transactions');
     const users = referenceModel('retail_users');
     for (const m of [tx, events, weather, insurance, users]) await createDataset(db, m);

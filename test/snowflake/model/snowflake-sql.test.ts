@@ -16,7 +16,7 @@ import {
   snowflakeDialect,
 } from '../../../snowflake/model';
 import type { DatasetSpec } from '../../../lib/config';
-import { REFERENCE_DATASETS, SCHEMAS, referenceModel } from './duckdb-model';
+import { NESTED_WEATHER, REFERENCE_DATASETS, SCHEMAS, referenceModel } from './duckdb-model';
 
 describe.each(REFERENCE_DATASETS.map((d) => [d.name, d] as const))('reference dataset %s', (name, spec) => {
   const sql = datasetSql(spec, SCHEMAS, snowflakeDialect);
@@ -107,7 +107,7 @@ describe('casts per type', () => {
   });
 
   test('GIVEN nested paths WHEN rendered for both dialects THEN Snowflake uses :"a"."b"[0] and DuckDB a JSON pointer', () => {
-    const weather = referenceModel('weather');
+    const weather = buildDatasetModel(NESTED_WEATHER, SCHEMAS);
     expect(silverWriteStatement(weather, snowflakeDialect)).toContain(
       `"RECORD":"weather"[0]."description"::VARCHAR AS "CONDITIONS"`,
     );

@@ -309,8 +309,8 @@ export class Catalog {
 
   private show(r: Reader): Rows {
     const what = kindWords(r);
-    r.expectWord('LIKE');
-    const pattern = r.str();
+    // `SHOW <kind>S [LIKE '<pattern>'] [IN …]`: no LIKE lists every object.
+    const pattern = r.peekWord('LIKE') ? (r.word(), r.str()) : '%';
     let scope = '';
     if (r.peekWord('IN')) {
       r.word();

@@ -85,6 +85,8 @@ export class ModelObjects {
   futureGrants = new Set<string>();
   /** `ROLE|GRANTEE ROLE`. */
   roleGrants = new Set<string>();
+  /** `SCHEMA|ROLE` of a FUTURE TABLES grant → the tables that existed then (later ones get SELECT). */
+  private futureTableGrants = new Map<string, Set<string>>();
   private columns = new Map<string, { columns: ModelColumn[]; primaryKey: string[] }>();
 
   constructor(private readonly catalog: SharedCatalog) {}
@@ -366,6 +368,17 @@ export class ModelObjects {
       else for (const v of this.views.keys()) if (v.startsWith(`${schema}.`)) this.grants.add(`SELECT|VIEW|${v}|${r}`);
       return ok();
     }
+    if ((m = /^GRANT SELECT ON (ALL|FUTURE) TABLES IN SCHEMA ("[^"]+"\."[^"]+") TO ROLE ("[^"]+")$/.exec(sql))) {
+      const schema = canonical(m[2]);
+      if (!this.catalog.schemas.has(schema)) throw notExists(schema);
+      const r = role(m[3]);
+      const tables = [...this.catalog.tables.keys()].filter((t) => t.startsWith(`${schema}.`));
+      if (m[1] === 'FUTURE') {
+        this.futureGrants.add(`SELECT|TABLE|${schema}|${r}`);
+        this.futureTableGrants.set(`${schema}|${r}`, new Set(tables));
+      } else for (const t of tables) this.grants.add(`SELECT|TABLE|${t}|${r}`);
+      return ok();
+    }
     throw new SqlFailure(`test server: unsupported statement: ${sql}`, '001003', '42000');
   }
 
@@ -428,6 +441,13 @@ export class ModelObjects {
     if ((m = /^SHOW GRANTS TO ROLE ("[^"]+")$/.exec(sql))) {
       const role = canonical(m[1]);
       if (!this.roles.has(role)) throw notExists(role);
+      // A FUTURE TABLES grant gave SELECT on every table created after it.
+      for (const [key, before] of this.futureTableGrants) {
+        const [schema, r] = key.split('|');
+        if (r !== role || !this.futureGrants.has(`SELECT|TABLE|${schema}|${r}`)) continue;
+        for (const t of this.catalog.tables.keys())
+          if (t.startsWith(`${schema}.`) && !before.has(t)) this.grants.add(`SELECT|TABLE|${t}|${r}`);
+      }
       return [...this.grants]
         .map((g) => g.split('|'))
         .filter((g) => g[3] === role)
