@@ -356,7 +356,7 @@ export const snowflakeSchema = z
         role: z.string().regex(SNOWFLAKE_NAME_PATTERN, matches(SNOWFLAKE_NAME_PATTERN)).optional(),
         warehouse: z.string().regex(SNOWFLAKE_NAME_PATTERN, matches(SNOWFLAKE_NAME_PATTERN)).optional(),
         privateKeySecretArn: secretArnSchema.optional(),
-        /** Minutes between health checks (each check resumes the warehouse briefly). @default 15 */
+        /** Minutes between health checks (each check resumes the warehouse briefly). @default HEALTH_CHECK_DEFAULT_MINUTES (15) */
         scheduleMinutes: z.number().int().min(1).max(1440).optional(),
       })
       .strict()

@@ -6,6 +6,7 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
+import { HEALTH_CHECK_DEFAULT_MINUTES } from '../lambda/shared/constants';
 import { SourceUploadRoles } from './access/source-upload-roles';
 import type { ResolvedEnvironment } from './config';
 import { ParserIngestion } from './ingestion/parser-ingestion';
@@ -20,8 +21,6 @@ import { PipelineStorage } from './storage/pipeline-storage';
 
 /** Default CloudWatch log retention of the functions, in days (`retention.logRetentionDays`). */
 export const DEFAULT_LOG_RETENTION_DAYS = 30;
-/** Default minutes between Snowflake health checks (`snowflake.monitor.scheduleMinutes`). */
-export const DEFAULT_HEALTH_CHECK_MINUTES = 15;
 
 export interface PipelineStackProps extends StackProps {
   /** The environment to deploy, with its sources and datasets (overrides applied). */
@@ -134,7 +133,7 @@ export class PipelineStack extends Stack {
       schemas: { database: sf.database, raw: sf.rawSchema, core: sf.coreSchema },
       datasets: datasets.map((d) => d.name),
       monitoring: this.monitoring,
-      schedule: Duration.minutes(monitor.scheduleMinutes ?? DEFAULT_HEALTH_CHECK_MINUTES),
+      schedule: Duration.minutes(monitor.scheduleMinutes ?? HEALTH_CHECK_DEFAULT_MINUTES),
       freshnessMinutes: environment.alarms?.freshnessMinutes,
       logRetention: logRetentionDays,
       logRemovalPolicy: this.removalPolicy,

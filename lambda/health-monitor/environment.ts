@@ -4,7 +4,12 @@
  */
 import type { ConnectionSettings } from '../shared/snowflake/connection';
 import type { SchemaNames } from '../../snowflake/names';
-import { HEALTH_MONITOR_ENV, HEALTH_MONITOR_SERVICE, PIPELINE_ENVIRONMENT_ENV } from '../shared/constants';
+import {
+  HEALTH_CHECK_DEFAULT_MINUTES,
+  HEALTH_MONITOR_ENV,
+  HEALTH_MONITOR_SERVICE,
+  PIPELINE_ENVIRONMENT_ENV,
+} from '../shared/constants';
 import {
   readConnectionSettings,
   readDatasetList,
@@ -42,7 +47,7 @@ export function readHealthMonitorConfig(env: NodeJS.ProcessEnv = process.env): H
     windowMinutes: readInteger(
       env,
       HEALTH_MONITOR_ENV.windowMinutes,
-      { min: 1, max: 10_080, fallback: 5 },
+      { min: 1, max: 10_080, fallback: HEALTH_CHECK_DEFAULT_MINUTES },
       configError,
     ),
     environmentName: env[PIPELINE_ENVIRONMENT_ENV] || 'local',
