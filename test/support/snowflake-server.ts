@@ -132,15 +132,20 @@ export class SnowflakeTestServer {
       return { success: false, code: '390144', message, data: { nextAction: 'RETRY_LOGIN', authnMethod: 'JWT' } };
     };
     if (data.AUTHENTICATOR !== 'SNOWFLAKE_JWT') return fail('Only key-pair (JWT) authentication is accepted.');
-    const key = this.keys.get(`${account}.${user}`);
-    if (!key) return fail('JWT token is invalid.');
     const [h, p, s] = String(data.TOKEN ?? '').split('.');
     if (!h || !p || !s) return fail('JWT token is invalid.');
     const header = JSON.parse(Buffer.from(h, 'base64url').toString()) as { alg?: string };
     const payload = JSON.parse(Buffer.from(p, 'base64url').toString()) as { iss?: string; sub?: string; exp?: number };
-    const fingerprint = `SHA256:${createHash('sha256')
-      .update(key.export({ type: 'spki', format: 'der' }))
-      .digest('base64')}`;
+    // A registered key, or one of the user's RSA_PUBLIC_KEY / RSA_PUBLIC_KEY_2 (the iss names which).
+    const fp = (k: KeyObject) =>
+      `SHA256:${createHash('sha256')
+        .update(k.export({ type: 'spki', format: 'der' }))
+        .digest('base64')}`;
+    const registered = this.keys.get(`${account}.${user}`);
+    const candidates = [...(registered ? [registered] : []), ...this.catalog.access.publicKeys(user)];
+    const key = candidates.find((k) => payload.iss === `${account}.${user}.${fp(k)}`) ?? candidates[0];
+    if (!key) return fail('JWT token is invalid.');
+    const fingerprint = fp(key);
     const valid =
       header.alg === 'RS256' &&
       verify('RSA-SHA256', Buffer.from(`${h}.${p}`), key, Buffer.from(s, 'base64url')) &&
