@@ -361,6 +361,15 @@ export const snowflakeSchema = z
       })
       .strict()
       .optional(),
+    /**
+     * The health monitor's and pipe refresher's own Snowflake identities, provisioned by the deploy (a role with
+     * exact grants, a TYPE = SERVICE user and a key secret per function) unless `monitor.user` names an identity
+     * managed by hand. `keyRotation`: bump to install new key pairs. @default provisioned, keyRotation 0
+     */
+    serviceUsers: z
+      .object({ keyRotation: z.number().int().min(0).max(1_000_000).optional() })
+      .strict()
+      .optional(),
     /** Read-only role granted SELECT on gold. @default <DATABASE>_READER */
     readerRole: z.string().regex(SNOWFLAKE_NAME_PATTERN, matches(SNOWFLAKE_NAME_PATTERN)).optional(),
     /** Warehouse the reader role may use (USAGE), so analysts holding only it can query. @default none */
@@ -404,6 +413,8 @@ export const environmentSchema = z
     // (CREATE INTEGRATION, CREATE ROLE, MANAGE GRANTS…) in an environment whose data is kept.
     if (e.removalPolicy !== 'retain') return;
     const m = e.snowflake.monitor ?? {};
+    // Nothing named: the deploy provisions each function's own identity (snowflake.serviceUsers).
+    if (!m.user && !m.role && !m.privateKeySecretArn) return;
     if (!m.user || m.user.toUpperCase() === e.snowflake.user.toUpperCase())
       ctx.addIssue({
         code: 'custom',

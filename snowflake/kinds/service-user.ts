@@ -84,7 +84,7 @@ export const serviceUserKind: ObjectKind<ServiceUserDefinition, ServiceUserState
   schema: serviceUserDefinition,
   physicalId: (d) => d.name,
   read,
-  plan(current, d): Plan {
+  plan(current, d, context): Plan {
     const user = quoteIdentifier(d.name);
     const role = quoteIdentifier(d.role);
     const install: Step = { type: 'install-key-pair', user, privateKeySecretArn: d.privateKeySecretArn };
@@ -124,15 +124,20 @@ export const serviceUserKind: ObjectKind<ServiceUserDefinition, ServiceUserState
       steps.push({ type: 'sql', sql: `REVOKE ROLE ${quoteIdentifier(other)} FROM USER ${user}` });
       notes.push(`revoked role ${other} from the user (its only role is ${d.role})`);
     }
-    const rotate = !current.hasKey || current.hasSecondKey || current.keyRotation !== (d.keyRotation ?? 0);
+    // A new secret (e.g. replaced) holds no key of this user yet.
+    const previous = serviceUserDefinition.safeParse(context?.previous);
+    const newSecret = previous.success && previous.data.privateKeySecretArn !== d.privateKeySecretArn;
+    const rotate = newSecret || !current.hasKey || current.hasSecondKey || current.keyRotation !== (d.keyRotation ?? 0);
     if (rotate) {
       steps.push(install);
       notes.push(
-        !current.hasKey
-          ? 'the user had no key: a key pair was generated'
-          : current.hasSecondKey
-            ? 'an interrupted rotation was completed with a fresh key pair'
-            : `key rotation ${current.keyRotation ?? 'none'} → ${d.keyRotation ?? 0}: a fresh key pair was installed`,
+        newSecret
+          ? `the key secret changed: a key pair was generated into ${d.privateKeySecretArn}`
+          : !current.hasKey
+            ? 'the user had no key: a key pair was generated'
+            : current.hasSecondKey
+              ? 'an interrupted rotation was completed with a fresh key pair'
+              : `key rotation ${current.keyRotation ?? 'none'} → ${d.keyRotation ?? 0}: a fresh key pair was installed`,
       );
     }
     if (rotate || (current.comment ?? '') !== (d.comment ?? '')) steps.push(setComment);
