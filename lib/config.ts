@@ -414,7 +414,7 @@ export const environmentSchema = z
     if (e.removalPolicy !== 'retain') return;
     const m = e.snowflake.monitor ?? {};
     // Nothing named: the deploy provisions each function's own identity (snowflake.serviceUsers).
-    if (!m.user && !m.role && !m.privateKeySecretArn) return;
+    if (provisionsServiceIdentities(e.snowflake)) return;
     if (!m.user || m.user.toUpperCase() === e.snowflake.user.toUpperCase())
       ctx.addIssue({
         code: 'custom',
@@ -434,6 +434,17 @@ export const environmentSchema = z
         message: `must name the monitor's own role (not the deployer's ${e.snowflake.role}) when removalPolicy is retain`,
       });
   });
+
+/**
+ * Whether the deploy provisions the health monitor's and pipe refresher's own Snowflake identities (service
+ * roles, users and key secrets): yes unless `snowflake.monitor` names a hand-managed user, role or secret.
+ */
+export function provisionsServiceIdentities(snowflake: {
+  readonly monitor?: { readonly user?: string; readonly role?: string; readonly privateKeySecretArn?: string };
+}): boolean {
+  const m = snowflake.monitor ?? {};
+  return !m.user && !m.role && !m.privateKeySecretArn;
+}
 
 /** A follow-up task: user SQL run AFTER a dataset's MERGE task (or another follow-up task). */
 export const followUpTaskSchema = z

@@ -8,7 +8,7 @@ import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { HEALTH_CHECK_DEFAULT_MINUTES } from '../lambda/shared/constants';
 import { SourceUploadRoles } from './access/source-upload-roles';
-import type { ResolvedEnvironment } from './config';
+import { provisionsServiceIdentities, type ResolvedEnvironment } from './config';
 import { ParserIngestion } from './ingestion/parser-ingestion';
 import { HealthMonitor } from './monitoring/health-monitor';
 import { PipeRefresher } from './monitoring/pipe-refresher';
@@ -110,7 +110,7 @@ export class PipelineStack extends Stack {
     const monitor = sf.monitor ?? {};
     // The health monitor and the pipe refresher sign in as their own provisioned users unless the config
     // names a hand-managed identity (snowflake.monitor.user): never as the deployer by default.
-    const provisioned = !monitor.user && !monitor.role && !monitor.privateKeySecretArn;
+    const provisioned = provisionsServiceIdentities(sf);
     const monitorWarehouse = monitor.warehouse ?? sf.warehouse;
     this.snowflake = new SnowflakeIngestion(this, 'Snowflake', {
       config: props.resolved,
