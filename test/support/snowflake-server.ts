@@ -52,9 +52,10 @@ export class SnowflakeTestServer {
   private seq = 0;
   /**
    * Called with each statement before it runs (tests simulate what happens meanwhile, e.g. S3
-   * events reaching a pipe between two statements of a procedure). @default none
+   * events reaching a pipe between two statements of a procedure; a returned Promise holds the
+   * statement until it settles). @default none
    */
-  beforeStatement?: (sql: string) => void;
+  beforeStatement?: (sql: string) => void | Promise<void>;
 
   /** Registers `publicKeyPem` for `ACCOUNT.USER` (as `ALTER USER … SET RSA_PUBLIC_KEY` would). */
   registerUser(account: string, user: string, publicKeyPem: string): void {
@@ -117,7 +118,7 @@ export class SnowflakeTestServer {
       const auth = /Snowflake Token="([^"]+)"/.exec(String(req.headers.authorization ?? ''));
       if (!auth || !this.tokens.has(auth[1]))
         return send({ success: false, code: '390104', message: 'Session no longer exists.', data: null });
-      return send(this.query(String((body as { sqlText?: string }).sqlText ?? '')));
+      return send(await this.query(String((body as { sqlText?: string }).sqlText ?? '')));
     }
     res.writeHead(404);
     res.end();
@@ -172,9 +173,10 @@ export class SnowflakeTestServer {
     };
   }
 
-  private query(sql: string) {
+  private async query(sql: string) {
     this.statements.push(sql);
-    this.beforeStatement?.(sql);
+    // A test may hold a statement (a Promise) to interleave concurrent invocations deterministically.
+    await this.beforeStatement?.(sql);
     const queryId = `01b0-${String(++this.seq).padStart(6, '0')}`;
     const error = this.errors.find((e) => {
       if ((e.times ?? 1) <= 0 || !e.match.test(sql)) return false;
