@@ -218,6 +218,31 @@ describe('GIVEN deployed service identities', () => {
     h.secrets.put(MONITOR_SECRET, newSecret);
   });
 
+  test('WHEN the key is rotated while a warm function holds the old key in its cache THEN its next sign-in re-reads the secret and succeeds', async () => {
+    await signIn(MONITOR, MONITOR_SECRET); // caches the current key (as a warm Lambda container would)
+    const before = objects.get('HealthMonitorUser')!;
+    const next = environmentObjects(5).get('HealthMonitorUser')!;
+    await run('Update', next, before);
+    h.snowflake.logins.length = 0;
+    const session = await openSession(
+      {
+        account: ACCOUNT,
+        user: MONITOR,
+        role: MONITOR,
+        warehouse: 'MONITOR_WH',
+        privateKeySecretArn: MONITOR_SECRET,
+        accessUrl: h.connection.accessUrl,
+      },
+      { attempts: 1 },
+    );
+    await session.close();
+    expect(h.snowflake.logins).toEqual([
+      { account: ACCOUNT, user: MONITOR, ok: false },
+      { account: ACCOUNT, user: MONITOR, ok: true },
+    ]);
+    await run('Update', before, next); // back to the rotation the following tests start from
+  });
+
   test('WHEN the secret cannot be written during a rotation THEN the deploy fails naming the secret, the user keeps its key, and a retry completes', async () => {
     const current = objects.get('HealthMonitorUser')!;
     const next = environmentObjects(2).get('HealthMonitorUser')!;
