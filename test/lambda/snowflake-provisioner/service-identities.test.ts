@@ -65,6 +65,9 @@ const REFRESHER_GRANTS = [
   'INSERT|TABLE|INGEST_TEST.RAW.ORDERS',
 ].sort();
 
+// Silence the handler's logger, created below before the harness would set this.
+process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
+
 let h: Harness;
 let objects = environmentObjects();
 const handler = createHandler({ session: { attempts: 1 }, apply: { sleep: async () => undefined } });
