@@ -79,6 +79,19 @@ describe('GIVEN the Prod stack of the example config (no hand-managed monitor id
     }
   });
 
+  test("THEN neither function role may read the deployer's secret", () => {
+    const deployerSecret = exampleConfigValidated().environments.find((e) => e.name === 'prod')!.snowflake
+      .privateKeySecretArn;
+    const readers: string[] = [];
+    for (const policy of Object.values(template.findResources('AWS::IAM::Policy'))) {
+      const p = policy.Properties as { PolicyDocument: { Statement: Statement[] }; Roles: { Ref: string }[] };
+      if (p.PolicyDocument.Statement.some((st) => JSON.stringify(st.Resource).includes(deployerSecret)))
+        readers.push(...p.Roles.map((r) => r.Ref));
+    }
+    expect(readers).toEqual([logicalId(stack.snowflake.provider.onEventFunction.role!)]);
+    expect(readers).not.toContain(roleId('healthMonitor'));
+  });
+
   test.each(['healthMonitor', 'pipeRefresher'] as const)(
     'THEN only the %s function may read its key (IAM), the provisioner may only write it',
     (fn) => {
