@@ -313,12 +313,9 @@ export default {
         warehouse: 'PIPELINE_WH',
         database: 'INGEST',
         privateKeySecretArn: 'arn:aws:secretsmanager:eu-west-1:222222222222:secret:snowflake/pipeline-deployer-GhIjKl',
-        // The health monitor and pipe refresher sign in as their own user and role (README: deploy).
-        monitor: {
-          user: 'PIPELINE_MONITOR',
-          role: 'PIPELINE_MONITOR',
-          privateKeySecretArn: 'arn:aws:secretsmanager:eu-west-1:222222222222:secret:snowflake/pipeline-monitor-MnOpQr',
-        },
+        // The health monitor and pipe refresher sign in as their own users, roles and key secrets, which
+        // the deploy provisions (docs/snowflake.md, service identities); bump keyRotation to rotate their keys.
+        serviceUsers: { keyRotation: 0 },
       },
       alarms: { emails: ['data-platform-oncall@example.com'] },
     },

@@ -426,9 +426,18 @@ export const snowflakeSchema = z
         role: z.string().regex(SNOWFLAKE_NAME_PATTERN, matches(SNOWFLAKE_NAME_PATTERN)).optional(),
         warehouse: z.string().regex(SNOWFLAKE_NAME_PATTERN, matches(SNOWFLAKE_NAME_PATTERN)).optional(),
         privateKeySecretArn: secretArnSchema.optional(),
-        /** Minutes between health checks (each check resumes the warehouse briefly). @default 15 */
+        /** Minutes between health checks (each check resumes the warehouse briefly). @default HEALTH_CHECK_DEFAULT_MINUTES (15) */
         scheduleMinutes: z.number().int().min(1).max(1440).optional(),
       })
+      .strict()
+      .optional(),
+    /**
+     * The health monitor's and pipe refresher's own Snowflake identities, provisioned by the deploy (a role with
+     * exact grants, a TYPE = SERVICE user and a key secret per function) unless `monitor.user` names an identity
+     * managed by hand. `keyRotation`: bump to install new key pairs. @default provisioned, keyRotation 0
+     */
+    serviceUsers: z
+      .object({ keyRotation: z.number().int().min(0).max(1_000_000).optional() })
       .strict()
       .optional(),
     /** Read-only role granted SELECT on gold. @default <DATABASE>_READER */
@@ -474,6 +483,8 @@ export const environmentSchema = z
     // (CREATE INTEGRATION, CREATE ROLE, MANAGE GRANTS…) in an environment whose data is kept.
     if (e.removalPolicy !== 'retain') return;
     const m = e.snowflake.monitor ?? {};
+    // Nothing named: the deploy provisions each function's own identity (snowflake.serviceUsers).
+    if (provisionsServiceIdentities(e.snowflake)) return;
     if (!m.user || m.user.toUpperCase() === e.snowflake.user.toUpperCase())
       ctx.addIssue({
         code: 'custom',
@@ -493,6 +504,17 @@ export const environmentSchema = z
         message: `must name the monitor's own role (not the deployer's ${e.snowflake.role}) when removalPolicy is retain`,
       });
   });
+
+/**
+ * Whether the deploy provisions the health monitor's and pipe refresher's own Snowflake identities (service
+ * roles, users and key secrets): yes unless `snowflake.monitor` names a hand-managed user, role or secret.
+ */
+export function provisionsServiceIdentities(snowflake: {
+  readonly monitor?: { readonly user?: string; readonly role?: string; readonly privateKeySecretArn?: string };
+}): boolean {
+  const m = snowflake.monitor ?? {};
+  return !m.user && !m.role && !m.privateKeySecretArn;
+}
 
 /** A follow-up task: user SQL run AFTER a dataset's MERGE task (or another follow-up task). */
 export const followUpTaskSchema = z

@@ -6,8 +6,9 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
+import { HEALTH_CHECK_DEFAULT_MINUTES } from '../lambda/shared/constants';
 import { SourceUploadRoles } from './access/source-upload-roles';
-import type { ResolvedEnvironment } from './config';
+import { provisionsServiceIdentities, type ResolvedEnvironment } from './config';
 import { ParserIngestion } from './ingestion/parser-ingestion';
 import { HealthMonitor } from './monitoring/health-monitor';
 import { PipeRefresher } from './monitoring/pipe-refresher';
@@ -15,13 +16,12 @@ import { PipelineMonitoring } from './monitoring/pipeline-monitoring';
 import { SnowflakeErrorTopic } from './monitoring/snowflake-error-topic';
 import { acknowledgeCdkHelpers } from './nag/cdk-helpers';
 import { SnowflakeIngestion } from './snowflake';
+import type { ServiceFunction } from '../snowflake/service-identities';
 import { snowflakeErrorTopicName } from '../snowflake/kinds/notification-integration';
 import { PipelineStorage } from './storage/pipeline-storage';
 
 /** Default CloudWatch log retention of the functions, in days (`retention.logRetentionDays`). */
 export const DEFAULT_LOG_RETENTION_DAYS = 30;
-/** Default minutes between Snowflake health checks (`snowflake.monitor.scheduleMinutes`). */
-export const DEFAULT_HEALTH_CHECK_MINUTES = 15;
 
 export interface PipelineStackProps extends StackProps {
   /** The environment to deploy, with its sources and datasets (overrides applied). */
@@ -106,35 +106,54 @@ export class PipelineStack extends Stack {
       monitoring: this.monitoring,
       topicName: snowflakeErrorTopicName(project, environment.name),
     });
+    const sf = environment.snowflake;
+    const monitor = sf.monitor ?? {};
+    // The health monitor and the pipe refresher sign in as their own provisioned users unless the config
+    // names a hand-managed identity (snowflake.monitor.user): never as the deployer by default.
+    const provisioned = provisionsServiceIdentities(sf);
+    const monitorWarehouse = monitor.warehouse ?? sf.warehouse;
     this.snowflake = new SnowflakeIngestion(this, 'Snowflake', {
       config: props.resolved,
       stageBucket: this.storage.stageBucket,
       stageKey: this.storage.key,
       logRetention: logRetentionDays,
       errorNotifications: { topic: this.snowflakeErrors.topic },
+      ...(provisioned
+        ? { serviceIdentities: { warehouse: monitorWarehouse, keyRotation: sf.serviceUsers?.keyRotation } }
+        : {}),
     });
+    const identities = this.snowflake.serviceIdentities;
+    const connectionOf = (fn: ServiceFunction) =>
+      identities
+        ? {
+            account: sf.account,
+            user: identities.names[fn],
+            role: identities.names[fn],
+            warehouse: monitorWarehouse,
+            privateKeySecret: identities.secrets[fn],
+            host: sf.host,
+          }
+        : {
+            account: sf.account,
+            user: monitor.user ?? sf.user,
+            role: monitor.role ?? sf.role,
+            warehouse: monitorWarehouse,
+            privateKeySecret: secretsmanager.Secret.fromSecretCompleteArn(
+              this,
+              'MonitorKeySecret',
+              monitor.privateKeySecretArn ?? sf.privateKeySecretArn,
+            ),
+            host: sf.host,
+          };
+    const monitorConnection = connectionOf('healthMonitor');
 
-    const sf = environment.snowflake;
-    const monitor = sf.monitor ?? {};
-    const monitorConnection = {
-      account: sf.account,
-      user: monitor.user ?? sf.user,
-      role: monitor.role ?? sf.role,
-      warehouse: monitor.warehouse ?? sf.warehouse,
-      privateKeySecret: secretsmanager.Secret.fromSecretCompleteArn(
-        this,
-        'MonitorKeySecret',
-        monitor.privateKeySecretArn ?? sf.privateKeySecretArn,
-      ),
-      host: sf.host,
-    };
     this.healthMonitor = new HealthMonitor(this, 'HealthMonitor', {
       environmentName: environment.name,
       connection: monitorConnection,
       schemas: { database: sf.database, raw: sf.rawSchema, core: sf.coreSchema },
       datasets: datasets.map((d) => d.name),
       monitoring: this.monitoring,
-      schedule: Duration.minutes(monitor.scheduleMinutes ?? DEFAULT_HEALTH_CHECK_MINUTES),
+      schedule: Duration.minutes(monitor.scheduleMinutes ?? HEALTH_CHECK_DEFAULT_MINUTES),
       freshnessMinutes: environment.alarms?.freshnessMinutes,
       logRetention: logRetentionDays,
       logRemovalPolicy: this.removalPolicy,
@@ -142,13 +161,18 @@ export class PipelineStack extends Stack {
     // Safety net for S3 events Snowpipe never received: hourly REFRESH of today's and yesterday's prefixes.
     this.pipeRefresher = new PipeRefresher(this, 'PipeRefresher', {
       environmentName: environment.name,
-      connection: monitorConnection,
+      connection: identities ? connectionOf('pipeRefresher') : monitorConnection,
       schemas: { database: sf.database, raw: sf.rawSchema },
       datasets: datasets.map((d) => d.name),
       monitoring: this.monitoring,
       logRetention: logRetentionDays,
       logRemovalPolicy: this.removalPolicy,
     });
+
+    if (identities) {
+      identities.restrictSecretRead('healthMonitor', this.healthMonitor.function.role!);
+      identities.restrictSecretRead('pipeRefresher', this.pipeRefresher.function.role!);
+    }
 
     this.key = this.storage.key;
     this.queueKey = this.ingestion.queueKey;

@@ -5,6 +5,7 @@
 import type { ConnectionSettings } from '../shared/snowflake/connection';
 import type { SchemaNames } from '../../snowflake/names';
 import {
+  HEALTH_CHECK_DEFAULT_MINUTES,
   HEALTH_MONITOR_ENV,
   HEALTH_MONITOR_SERVICE,
   LEDGER_GRACE_MINUTES_DEFAULT,
@@ -49,7 +50,7 @@ export function readHealthMonitorConfig(env: NodeJS.ProcessEnv = process.env): H
     windowMinutes: readInteger(
       env,
       HEALTH_MONITOR_ENV.windowMinutes,
-      { min: 1, max: 10_080, fallback: 5 },
+      { min: 1, max: 10_080, fallback: HEALTH_CHECK_DEFAULT_MINUTES },
       configError,
     ),
     ledgerGraceMinutes: readInteger(

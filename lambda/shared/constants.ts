@@ -78,7 +78,7 @@ export const HEALTH_MONITOR_ENV = {
   ...SNOWFLAKE_FUNCTION_ENV,
   /** Comma-separated dataset names. */
   datasets: 'HEALTH_MONITOR_DATASETS',
-  /** Look-back of the history checks in minutes (the schedule period). @default 5 */
+  /** Look-back of the history checks in minutes (the schedule period). @default HEALTH_CHECK_DEFAULT_MINUTES */
   windowMinutes: 'HEALTH_MONITOR_WINDOW_MINUTES',
   /** Minutes after its upload's event time a file must be accounted for in OPS.FILE_LEDGER. @default LEDGER_GRACE_MINUTES_DEFAULT */
   ledgerGraceMinutes: 'HEALTH_MONITOR_LEDGER_GRACE_MINUTES',
@@ -91,6 +91,13 @@ export const HEALTH_MONITOR_ENV = {
  * `ledgerGraceMinutes` default and the handler's fallback.
  */
 export const LEDGER_GRACE_MINUTES_DEFAULT = 60;
+
+/**
+ * Minutes between Snowflake health checks, and their look-back, unless configured
+ * (`snowflake.monitor.scheduleMinutes`, HealthMonitor `schedule`, HEALTH_MONITOR_WINDOW_MINUTES): the one
+ * source of this default. Each check resumes the warehouse briefly (billed per minute, 60 s minimum).
+ */
+export const HEALTH_CHECK_DEFAULT_MINUTES = 15;
 
 export const HEALTH_MONITOR_SERVICE = 'health-monitor';
 

@@ -17,6 +17,7 @@ import type { Outcome } from '../../snowflake/engine/lifecycle';
 import type { SessionOptions, SnowflakeSession } from '../shared/snowflake/connection';
 import { openSession } from '../shared/snowflake/connection';
 import { PROVISIONER_SERVICE, PROVISIONER_TIMING } from '../shared/constants';
+import { secretsManagerKeyStore } from './key-store';
 import { parseRequest } from './request';
 import type { ParsedRequest } from './request';
 
@@ -138,6 +139,7 @@ export function createHandlers(options: HandlerOptions = {}) {
       ? context.getRemainingTimeInMillis() * PROVISIONER_TIMING.invocationBudgetFraction
       : defaultBudget;
     const apply: ApplyOptions = {
+      keyStore: secretsManagerKeyStore,
       ...options.apply,
       deadline: Date.now() + budget,
       log: (message, fields) => logger.info(message, fields),

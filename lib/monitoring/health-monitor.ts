@@ -4,6 +4,7 @@ import type * as events from 'aws-cdk-lib/aws-events';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import {
+  HEALTH_CHECK_DEFAULT_MINUTES,
   HEALTH_METRICS,
   HEALTH_MONITOR_ENV,
   HEALTH_MONITOR_SERVICE,
@@ -39,7 +40,7 @@ export interface HealthMonitorProps {
   readonly datasets: readonly string[];
   /** Where the alarms go (same topic and dashboard as the pipeline's). */
   readonly monitoring: PipelineMonitoring;
-  /** Run period; also the look-back of the load-error and task-failure checks. @default Duration.minutes(5) */
+  /** Run period; also the look-back of the load-error and task-failure checks. @default Duration.minutes(HEALTH_CHECK_DEFAULT_MINUTES) (15) */
   readonly schedule?: Duration;
   /** Minutes a row may wait for the MERGE (or a file in the pipe) before the freshness alarms. @default monitoring.freshnessMinutes */
   readonly freshnessMinutes?: number;
@@ -72,7 +73,7 @@ export class HealthMonitor extends Construct {
 
   constructor(scope: Construct, id: string, props: HealthMonitorProps) {
     super(scope, id);
-    const schedule = props.schedule ?? Duration.minutes(5);
+    const schedule = props.schedule ?? Duration.minutes(HEALTH_CHECK_DEFAULT_MINUTES);
     const windowMinutes = schedule.toMinutes({ integral: false });
     const freshnessMinutes = props.freshnessMinutes ?? props.monitoring.freshnessMinutes;
     const staleWarningHours = props.streamStaleWarningHours ?? 48;

@@ -5,6 +5,7 @@ export * from './snowflake-connection';
 export * from './snowflake-database';
 export * from './snowflake-ingestion';
 export * from './snowflake-object';
+export * from './service-identities';
 export * from './snowflake-provider';
 export * from './snowflake-table';
 export * from './snowpipe';

@@ -18,6 +18,7 @@ import { connectionFromConfig } from './snowflake-connection';
 import type { SnowflakeConnection } from './snowflake-connection';
 import { SnowflakeObject } from './snowflake-object';
 import { SnowflakeProvider } from './snowflake-provider';
+import { ServiceIdentities } from './service-identities';
 import { Snowpipe } from './snowpipe';
 import { StorageIntegration } from './storage-integration';
 
@@ -48,6 +49,16 @@ export interface SnowflakeIngestionProps {
   readonly dataModel?: boolean;
   /** Where the gold views and follow-up tasks are read from. @default snowflake/gold, snowflake/tasks */
   readonly dataModelSources?: DataModelSources;
+  /**
+   * Provision the health monitor's and pipe refresher's own Snowflake roles (exact grants), service users
+   * and key secrets ({@link ServiceIdentities}). @default none (the functions' identities are managed elsewhere)
+   */
+  readonly serviceIdentities?: {
+    /** Warehouse of the health monitor's queries. */
+    readonly warehouse: string;
+    /** Bump to install new key pairs. @default 0 */
+    readonly keyRotation?: number;
+  };
 }
 
 export interface SnowflakeErrorNotificationsProps {
@@ -87,6 +98,8 @@ export class SnowflakeIngestion extends Construct {
    * `undefined`. Depend on `notificationIntegration` when using it.
    */
   readonly errorIntegrationName?: string;
+  /** The scheduled functions' roles, users and key secrets, when `serviceIdentities` is set. */
+  readonly serviceIdentities?: ServiceIdentities;
 
   constructor(scope: Construct, id: string, props: SnowflakeIngestionProps) {
     super(scope, id);
@@ -177,6 +190,24 @@ export class SnowflakeIngestion extends Construct {
       if (spec.id === FILE_MANIFESTS_PIPE_ID) this.manifestsPipe = object as Snowpipe;
     }
     orderTaskGraphs(specs, objects);
+    if (props.serviceIdentities) {
+      this.serviceIdentities = new ServiceIdentities(this, 'ServiceIdentities', {
+        provider: this.provider,
+        connection,
+        removalPolicy: environment.removalPolicy,
+        project,
+        environment: environment.name,
+        database: sf.database,
+        rawSchema: sf.rawSchema,
+        coreSchema: sf.coreSchema,
+        warehouse: props.serviceIdentities.warehouse,
+        keyRotation: props.serviceIdentities.keyRotation,
+        datasets: datasets.map((d) => d.name),
+        objects: specs,
+        constructs: objects,
+      });
+      for (const [oid, o] of this.serviceIdentities.objects) objects.set(oid, o);
+    }
     this.objects = objects;
     this.pipes = pipes;
   }

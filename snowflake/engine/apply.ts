@@ -15,6 +15,8 @@ import {
   refreshSincePause,
 } from '../kinds/pipe';
 import { stringLiteral } from '../identifiers';
+import { generateServiceKeyPair } from './key-pair';
+import type { PrivateKeyStore } from './key-pair';
 
 export interface ApplyOptions {
   /** Clock (pause time of a pipe recreation). @default () => new Date() */
@@ -32,6 +34,8 @@ export interface ApplyOptions {
   readonly accessRetryDelayMs?: number;
   /** Structured log sink. @default none */
   readonly log?: (message: string, fields: Record<string, unknown>) => void;
+  /** Where `install-key-pair` writes a service user's private key. @default none (such a step fails) */
+  readonly keyStore?: PrivateKeyStore;
 }
 
 /** Snowflake's messages when it cannot assume the integration's AWS role (trust not yet propagated). */
@@ -130,6 +134,31 @@ export async function applyPlan(
         refreshFrom = refreshInstant(pausedAt ?? now(), status, s.recorded);
         log('refresh instant recorded in the pipe comment', { object, refreshFrom, ...status });
         await run(`ALTER PIPE ${s.pipe} SET COMMENT = ${stringLiteral(markedComment(s.comment, refreshFrom))}`);
+        return;
+      }
+      case 'install-key-pair': {
+        if (!options.keyStore) throw new Error(`${object}: no key store to write the service user's private key to`);
+        const pair = generateServiceKeyPair();
+        // The public key is not secret, but long: the executed list shows its fingerprint.
+        const setKey = async (slot: string) => {
+          await run(`ALTER USER ${s.user} SET ${slot} = ${stringLiteral(pair.publicKey)}`);
+          executed[executed.length - 1] = `ALTER USER ${s.user} SET ${slot} = '<public key ${pair.fingerprint}>'`;
+        };
+        await setKey('RSA_PUBLIC_KEY_2');
+        try {
+          await options.keyStore.put(s.privateKeySecretArn, pair.privateKeyPem);
+        } catch (error) {
+          // The user still accepts the key the secret holds (RSA_PUBLIC_KEY); the next attempt starts over.
+          const e = error as Error;
+          throw new Error(
+            `${object}: could not write the new private key to ${s.privateKeySecretArn} (${e.name}: ${e.message}); ` +
+              'the user keeps its current key, and the next deploy installs a fresh pair',
+            { cause: error },
+          );
+        }
+        log('service user key pair installed', { object, fingerprint: pair.fingerprint });
+        await setKey('RSA_PUBLIC_KEY');
+        await run(`ALTER USER ${s.user} UNSET RSA_PUBLIC_KEY_2`);
         return;
       }
       case 'refresh-from-mark': {

@@ -86,7 +86,19 @@ export interface RefreshFromMarkStep {
   readonly recorded?: string;
 }
 
-export type Step = SqlStep | MarkRefreshFromStep | RefreshFromMarkStep;
+/**
+ * Generates an RSA key pair for a service user and installs it without a moment when the user and the
+ * secret disagree: `ALTER USER … SET RSA_PUBLIC_KEY_2`, the private key written to the secret (ApplyOptions
+ * `keyStore`), `SET RSA_PUBLIC_KEY`, `UNSET RSA_PUBLIC_KEY_2`. The private key is never logged or returned.
+ */
+export interface InstallKeyPairStep {
+  readonly type: 'install-key-pair';
+  /** Quoted user name. */
+  readonly user: string;
+  readonly privateKeySecretArn: string;
+}
+
+export type Step = SqlStep | MarkRefreshFromStep | RefreshFromMarkStep | InstallKeyPairStep;
 
 /** The planner's answer for one object. */
 export interface Plan {

@@ -10,6 +10,8 @@ import { pipeKind } from './pipe';
 import { readerRoleKind } from './reader-role';
 import { rejectsTableKind } from './rejects-table';
 import { schemaKind } from './schema';
+import { serviceRoleKind } from './service-role';
+import { serviceUserKind } from './service-user';
 import { silverTableKind } from './silver-table';
 import { stageKind } from './stage';
 import { storageIntegrationKind } from './storage-integration';
@@ -33,6 +35,8 @@ const KINDS: readonly AnyObjectKind[] = [
   taskKind,
   viewKind,
   readerRoleKind,
+  serviceRoleKind,
+  serviceUserKind,
 ];
 
 const registry = new Map<string, AnyObjectKind>(KINDS.map((k) => [k.kind, k]));

@@ -165,6 +165,30 @@ async function taskRow(session: SqlSession, ref: string) {
 const runState = (v: string | null | undefined): TaskRunState =>
   String(v ?? '').toLowerCase() === 'started' ? 'started' : 'suspended';
 
+/**
+ * Resumes child task `d` whatever its root's state now: a root that runs (another change resumed it) is
+ * suspended for the resume and resumed again (Snowflake resumes a child only while its root is
+ * suspended); a suspended root (an operator's) stays suspended.
+ */
+export function resumeUnderRoot(d: TaskDefinition): string {
+  const [db, schema, name] = path(rootRef(d));
+  const root = qualifiedName(db, schema, name);
+  const ifStarted = (sql: string) => `  IF (root_started) THEN\n    ${sql};\n  END IF;`;
+  return [
+    'EXECUTE IMMEDIATE $$',
+    'DECLARE',
+    '  root_started BOOLEAN DEFAULT FALSE;',
+    'BEGIN',
+    `  ${showInSchema('TASKS', db, schema, name)};`,
+    `  SELECT COUNT(*) > 0 INTO :root_started FROM TABLE(RESULT_SCAN(LAST_QUERY_ID())) WHERE "name" = ${stringLiteral(name)} AND "state" = 'started';`,
+    ifStarted(`ALTER TASK ${root} SUSPEND`),
+    `  ALTER TASK ${fqn(d)} RESUME;`,
+    ifStarted(`ALTER TASK ${root} RESUME`),
+    'END;',
+    '$$',
+  ].join('\n');
+}
+
 export const taskKind: ObjectKind<TaskDefinition, TaskState> = {
   kind: 'task',
   label: 'task',
@@ -234,14 +258,17 @@ export const taskKind: ObjectKind<TaskDefinition, TaskState> = {
     if (rootStarted) steps.push({ type: 'sql', sql: `ALTER TASK ${root} SUSPEND`, undo: `ALTER TASK ${root} RESUME` });
     // Snowflake resumes a child only while its root is suspended: should the root run again by the
     // time this undo runs (another change resumed it), it is suspended first; its own undo follows.
+    // When the root was found suspended (by an operator, or held by a sibling's change that may resume it
+    // at any moment), the task is resumed under the root's state at that moment (resumeUnderRoot), so a
+    // sibling resuming the root meanwhile never leaves this task suspended.
     if (selfStarted)
       steps.push({
         type: 'sql',
         sql: `${self} SUSPEND`,
-        undo: rootStarted ? [`ALTER TASK ${root} SUSPEND`, `${self} RESUME`] : `${self} RESUME`,
+        undo: rootStarted ? [`ALTER TASK ${root} SUSPEND`, `${self} RESUME`] : resumeUnderRoot(d),
       });
     for (const sql of alters) steps.push({ type: 'sql', sql });
-    if (selfStarted) steps.push({ type: 'sql', sql: `${self} RESUME` });
+    if (selfStarted) steps.push({ type: 'sql', sql: rootStarted ? `${self} RESUME` : resumeUnderRoot(d) });
     if (rootStarted) steps.push({ type: 'sql', sql: `ALTER TASK ${root} RESUME` });
     if (!rootStarted) notes.push(`the graph root ${rootRef(d)} was suspended: changed and left suspended`);
     if (d.root && current.state === 'suspended') notes.push('the task was suspended: changed and left suspended');

@@ -30,6 +30,11 @@ export function renderStep(step: Step): string {
       return `-- record in ${step.pipe}'s comment the refresh instant (before the pause and every pending file of SYSTEM$PIPE_STATUS)`;
     case 'refresh-from-mark':
       return refreshSincePause(step.pipe, step.recorded ?? REFRESH_FROM_PLACEHOLDER);
+    case 'install-key-pair':
+      return (
+        `-- generate an RSA key pair: ALTER USER ${step.user} SET RSA_PUBLIC_KEY_2 = '<public key>', write the private ` +
+        `key to ${step.privateKeySecretArn}, SET RSA_PUBLIC_KEY = '<public key>', UNSET RSA_PUBLIC_KEY_2`
+      );
   }
 }
 

@@ -4,20 +4,24 @@
  * provisioner (onEvent + isComplete, in process) through create → no-op → a pipe COPY change → a task
  * graph change → delete (destroy and retain) in a throwaway database it drops afterwards, and checks
  * what no local server can: SHOW output round-trips (the no-op runs no DDL), the ALTER TASK forms,
- * the REFRESH MODIFIED_AFTER timestamp format, OVERLAP_POLICY and the generated external id.
+ * the REFRESH MODIFIED_AFTER timestamp format, OVERLAP_POLICY and the generated external id; and the
+ * scheduled functions' service identities: SHOW GRANTS / DESC USER round-trips, the generated keys
+ * sign in, and their exact grants suffice for the statements the functions run.
  *
  * Required: SNOWFLAKE_ACC_ACCOUNT, SNOWFLAKE_ACC_USER, SNOWFLAKE_ACC_ROLE, SNOWFLAKE_ACC_WAREHOUSE,
  * SNOWFLAKE_ACC_PRIVATE_KEY_PATH (PEM; served to the handler by the local Secrets Manager server).
  * For the pipe steps also: SNOWFLAKE_ACC_STAGE_URL (s3://bucket/) and SNOWFLAKE_ACC_ROLE_ARN (a role
  * the created integration may name; loads are not needed, only DDL). The role needs CREATE DATABASE,
- * CREATE INTEGRATION and EXECUTE TASK. Everything is created in ACC_<random>; the integration is
- * ACC_<random>_S3 and is dropped at the end.
+ * CREATE INTEGRATION, EXECUTE TASK, CREATE ROLE, CREATE USER and MANAGE GRANTS. Everything is created in
+ * ACC_<random>; the integration ACC_<random>_S3 and the users and roles ACC_<random>_HEALTH_MONITOR /
+ * _PIPE_REFRESHER are dropped at the end.
  */
 import { randomBytes } from 'crypto';
 import { readFileSync } from 'fs';
 import { createHandler } from '../../lambda/snowflake-provisioner/index';
 import { openSession } from '../../lambda/shared/snowflake/connection';
 import { ingestionObjects } from '../../snowflake/ingestion-objects';
+import { serviceIdentityName, serviceIdentityObjects } from '../../snowflake/service-identities';
 import type { IngestionObject } from '../../snowflake/ingestion-objects';
 import { SecretsManagerTestServer } from '../support/secrets-manager-server';
 import { cfnEvent } from '../lambda/snowflake-provisioner/harness';
@@ -35,6 +39,10 @@ const withPipes = enabled && !!env.SNOWFLAKE_ACC_STAGE_URL && !!env.SNOWFLAKE_AC
 const SECRET_ARN = 'arn:aws:secretsmanager:eu-west-1:111111111111:secret:snowflake/acceptance-AbCdEf';
 const suffix = randomBytes(4).toString('hex').toUpperCase();
 const DATABASE = `ACC_${suffix}`;
+const MONITOR_SECRET = 'arn:aws:secretsmanager:eu-west-1:111111111111:secret:acc/health-monitor-AbCdEf';
+const REFRESHER_SECRET = 'arn:aws:secretsmanager:eu-west-1:111111111111:secret:acc/pipe-refresher-AbCdEf';
+const MONITOR = serviceIdentityName('acc', suffix.toLowerCase(), 'healthMonitor');
+const REFRESHER = serviceIdentityName('acc', suffix.toLowerCase(), 'pipeRefresher');
 
 const ORDERS = {
   name: 'orders',
@@ -42,7 +50,20 @@ const ORDERS = {
   columns: [{ name: 'order_id', type: 'NUMBER(38,0)' }],
   primaryKey: ['order_id'],
 };
-const objectsFor = (followUpSql: string) =>
+const objectsFor = (followUpSql: string) => {
+  const base = baseObjects(followUpSql);
+  const identities = serviceIdentityObjects({
+    project: 'acc',
+    environment: suffix.toLowerCase(),
+    database: DATABASE,
+    warehouse: env.SNOWFLAKE_ACC_WAREHOUSE ?? 'UNUSED',
+    datasets: ['orders'],
+    objects: base,
+    secretArns: { healthMonitor: MONITOR_SECRET, pipeRefresher: REFRESHER_SECRET },
+  });
+  return [...base, ...identities];
+};
+const baseObjects = (followUpSql: string) =>
   ingestionObjects({
     project: 'acc',
     environment: suffix.toLowerCase(),
@@ -99,6 +120,8 @@ const objectsFor = (followUpSql: string) =>
     process.env.AWS_ACCESS_KEY_ID ??= 'acceptance';
     process.env.AWS_SECRET_ACCESS_KEY ??= 'acceptance';
     secrets.put(SECRET_ARN, readFileSync(env.SNOWFLAKE_ACC_PRIVATE_KEY_PATH!, 'utf8'));
+    secrets.put(MONITOR_SECRET, 'written by the provisioner');
+    secrets.put(REFRESHER_SECRET, 'written by the provisioner');
   }, 60_000);
 
   afterAll(async () => {
@@ -106,6 +129,10 @@ const objectsFor = (followUpSql: string) =>
     const session = await openSession(connection as never, {});
     try {
       await session.query(`DROP DATABASE IF EXISTS "${DATABASE}"`);
+      for (const name of [MONITOR, REFRESHER]) {
+        await session.query(`DROP USER IF EXISTS "${name}"`);
+        await session.query(`DROP ROLE IF EXISTS "${name}"`);
+      }
       if (withPipes) await session.query(`DROP STORAGE INTEGRATION IF EXISTS "ACC_${suffix}_S3"`);
     } finally {
       await session.close();
@@ -122,6 +149,30 @@ const objectsFor = (followUpSql: string) =>
 
   test('WHEN every object is updated unchanged THEN each is a no-op (SHOW / DESC output round-trips)', async () => {
     for (const o of current) expect([o.id, await apply('Update', o, o)]).toEqual([o.id, 'no-op']);
+  }, 600_000);
+
+  test('WHEN the service users sign in with their generated keys THEN their exact grants suffice for what the functions run', async () => {
+    const as = (user: string, secret: string) =>
+      openSession({ ...connection, user, role: user, privateKeySecretArn: secret } as never, {});
+    const monitor = await as(MONITOR, MONITOR_SECRET);
+    try {
+      const tasks = await monitor.query(`SHOW TASKS LIKE 'ORDERS_MERGE' IN SCHEMA "${DATABASE}"."CORE"`);
+      expect(tasks.map((t) => t.name)).toEqual(['ORDERS_MERGE']);
+      await monitor.query(`SHOW STREAMS LIKE 'ORDERS_STREAM' IN SCHEMA "${DATABASE}"."RAW"`);
+      await monitor.query(`SELECT COUNT(*) AS "N" FROM "${DATABASE}"."RAW"."ORDERS_STREAM"`);
+      await monitor.query(`SELECT COUNT(*) AS "N" FROM "${DATABASE}"."OPS"."FILE_LEDGER"`);
+      if (withPipes) await monitor.query(`SELECT SYSTEM$PIPE_STATUS('${DATABASE}.RAW.ORDERS_PIPE') AS "S"`);
+    } finally {
+      await monitor.close();
+    }
+    // The refresher has no warehouse: signing in names one it may not use, and REFRESH needs none.
+    const refresher = await as(REFRESHER, REFRESHER_SECRET);
+    try {
+      if (withPipes)
+        await refresher.query(`ALTER PIPE "${DATABASE}"."RAW"."ORDERS_PIPE" REFRESH PREFIX = '1970-01-01/'`);
+    } finally {
+      await refresher.close();
+    }
   }, 600_000);
 
   (withPipes ? test : test.skip)(

@@ -66,10 +66,17 @@ describe('loadConfig', () => {
     ).toThrow('DATASETS[0].columns[0].name: must match ^[A-Za-z][A-Za-z0-9_]{0,254}$');
   });
 
-  test('GIVEN a retain environment whose monitor would sign in as the deployer WHEN loaded THEN synth fails naming each field', () => {
+  test('GIVEN a retain environment that names no monitor identity WHEN loaded THEN it is valid (the deploy provisions one per function)', () => {
     const raw = rawExampleConfig();
     const prod = raw.environments.find((e: { removalPolicy: string }) => e.removalPolicy === 'retain')!;
     delete (prod.snowflake as { monitor?: unknown }).monitor;
+    expect(() => loadConfig(raw)).not.toThrow();
+  });
+
+  test('GIVEN a retain environment whose hand-managed monitor would sign in as the deployer WHEN loaded THEN synth fails naming each field', () => {
+    const raw = rawExampleConfig();
+    const prod = raw.environments.find((e: { removalPolicy: string }) => e.removalPolicy === 'retain')!;
+    (prod.snowflake as { monitor?: unknown }).monitor = { user: (prod.snowflake as { user: string }).user };
     expect(problemsOf(raw)).toEqual([
       expect.stringMatching(/^environments\[\d\]\.snowflake\.monitor\.user: must name the monitor's own user/),
       expect.stringMatching(/^environments\[\d\]\.snowflake\.monitor\.privateKeySecretArn: must name/),

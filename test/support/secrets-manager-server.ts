@@ -1,7 +1,8 @@
 /**
  * A tiny Secrets Manager JSON-protocol server on 127.0.0.1 (X-Amz-Target
- * `secretsmanager.GetSecretValue`) so the real @aws-sdk/client-secrets-manager reads secrets via
- * AWS_ENDPOINT_URL_SECRETS_MANAGER. Unknown secrets answer ResourceNotFoundException.
+ * `secretsmanager.GetSecretValue`, `secretsmanager.PutSecretValue`) so the real
+ * @aws-sdk/client-secrets-manager reads and writes secrets via AWS_ENDPOINT_URL_SECRETS_MANAGER.
+ * Unknown secrets answer ResourceNotFoundException (PutSecretValue too: it never creates a secret).
  */
 import { createServer } from 'http';
 import type { Server } from 'http';
@@ -11,6 +12,13 @@ export class SecretsManagerTestServer {
   private readonly secrets = new Map<string, string>();
   /** SecretIds requested, in order. */
   readonly requests: string[] = [];
+  /** SecretIds written (PutSecretValue), in order. */
+  readonly writes: string[] = [];
+
+  /** The current value of a secret (tests). */
+  get(arn: string): string | undefined {
+    return this.secrets.get(arn);
+  }
   private server?: Server;
 
   put(arn: string, secretString: string): void {
@@ -23,11 +31,25 @@ export class SecretsManagerTestServer {
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
         const target = String(req.headers['x-amz-target'] ?? '');
-        const body = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as { SecretId?: string };
+        const body = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as {
+          SecretId?: string;
+          SecretString?: string;
+        };
         const reply = (status: number, payload: unknown) => {
           res.writeHead(status, { 'content-type': 'application/x-amz-json-1.1' });
           res.end(JSON.stringify(payload));
         };
+        if (target === 'secretsmanager.PutSecretValue') {
+          const id = String(body.SecretId ?? '');
+          if (!this.secrets.has(id))
+            return reply(400, {
+              __type: 'ResourceNotFoundException',
+              message: "Secrets Manager can't find the specified secret.",
+            });
+          this.writes.push(id);
+          this.secrets.set(id, String(body.SecretString ?? ''));
+          return reply(200, { ARN: id, Name: id.split(':').pop(), VersionId: `v${this.writes.length + 1}` });
+        }
         if (target !== 'secretsmanager.GetSecretValue')
           return reply(400, { __type: 'UnknownOperationException', message: `unsupported ${target}` });
         const id = String(body.SecretId ?? '');

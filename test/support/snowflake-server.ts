@@ -52,9 +52,10 @@ export class SnowflakeTestServer {
   private seq = 0;
   /**
    * Called with each statement before it runs (tests simulate what happens meanwhile, e.g. S3
-   * events reaching a pipe between two statements of a procedure). @default none
+   * events reaching a pipe between two statements of a procedure; a returned Promise holds the
+   * statement until it settles). @default none
    */
-  beforeStatement?: (sql: string) => void;
+  beforeStatement?: (sql: string) => void | Promise<void>;
 
   /** Registers `publicKeyPem` for `ACCOUNT.USER` (as `ALTER USER … SET RSA_PUBLIC_KEY` would). */
   registerUser(account: string, user: string, publicKeyPem: string): void {
@@ -117,7 +118,7 @@ export class SnowflakeTestServer {
       const auth = /Snowflake Token="([^"]+)"/.exec(String(req.headers.authorization ?? ''));
       if (!auth || !this.tokens.has(auth[1]))
         return send({ success: false, code: '390104', message: 'Session no longer exists.', data: null });
-      return send(this.query(String((body as { sqlText?: string }).sqlText ?? '')));
+      return send(await this.query(String((body as { sqlText?: string }).sqlText ?? '')));
     }
     res.writeHead(404);
     res.end();
@@ -132,15 +133,20 @@ export class SnowflakeTestServer {
       return { success: false, code: '390144', message, data: { nextAction: 'RETRY_LOGIN', authnMethod: 'JWT' } };
     };
     if (data.AUTHENTICATOR !== 'SNOWFLAKE_JWT') return fail('Only key-pair (JWT) authentication is accepted.');
-    const key = this.keys.get(`${account}.${user}`);
-    if (!key) return fail('JWT token is invalid.');
     const [h, p, s] = String(data.TOKEN ?? '').split('.');
     if (!h || !p || !s) return fail('JWT token is invalid.');
     const header = JSON.parse(Buffer.from(h, 'base64url').toString()) as { alg?: string };
     const payload = JSON.parse(Buffer.from(p, 'base64url').toString()) as { iss?: string; sub?: string; exp?: number };
-    const fingerprint = `SHA256:${createHash('sha256')
-      .update(key.export({ type: 'spki', format: 'der' }))
-      .digest('base64')}`;
+    // A registered key, or one of the user's RSA_PUBLIC_KEY / RSA_PUBLIC_KEY_2 (the iss names which).
+    const fp = (k: KeyObject) =>
+      `SHA256:${createHash('sha256')
+        .update(k.export({ type: 'spki', format: 'der' }))
+        .digest('base64')}`;
+    const registered = this.keys.get(`${account}.${user}`);
+    const candidates = [...(registered ? [registered] : []), ...this.catalog.access.publicKeys(user)];
+    const key = candidates.find((k) => payload.iss === `${account}.${user}.${fp(k)}`) ?? candidates[0];
+    if (!key) return fail('JWT token is invalid.');
+    const fingerprint = fp(key);
     const valid =
       header.alg === 'RS256' &&
       verify('RSA-SHA256', Buffer.from(`${h}.${p}`), key, Buffer.from(s, 'base64url')) &&
@@ -167,9 +173,10 @@ export class SnowflakeTestServer {
     };
   }
 
-  private query(sql: string) {
+  private async query(sql: string) {
     this.statements.push(sql);
-    this.beforeStatement?.(sql);
+    // A test may hold a statement (a Promise) to interleave concurrent invocations deterministically.
+    await this.beforeStatement?.(sql);
     const queryId = `01b0-${String(++this.seq).padStart(6, '0')}`;
     const error = this.errors.find((e) => {
       if ((e.times ?? 1) <= 0 || !e.match.test(sql)) return false;

@@ -8,7 +8,10 @@ import type * as snowflake from 'snowflake-sdk';
 import type { SnowflakeConnection } from '../../../lib/config';
 import { SnowflakeConnectionError, SnowflakeQueryError, redact } from './errors';
 import type { PrivateKey } from './private-key';
-import { readPrivateKey } from './private-key';
+import { forgetPrivateKey, readPrivateKey } from './private-key';
+
+/** Snowflake's login error for a JWT its public keys do not verify. */
+const JWT_INVALID = '390144';
 
 /** Where and as whom to connect: the {@link SnowflakeConnection} of lib/config.ts. */
 export type ConnectionSettings = SnowflakeConnection;
@@ -106,9 +109,10 @@ export async function openSession(
   const sdk = loadDriver();
   const attempts = options.attempts ?? 3;
   const base = options.baseDelayMs ?? 500;
-  const key = await (options.readKey ?? readPrivateKey)(settings.privateKeySecretArn);
+  let key = await (options.readKey ?? readPrivateKey)(settings.privateKeySecretArn);
   const secrets = [key.privateKey, key.passphrase];
   let connection: snowflake.Connection | undefined;
+  let reread = false;
   for (let attempt = 1; !connection; attempt++) {
     const candidate = sdk.createConnection(connectionOptions(settings, key, options.loginRetries ?? 2));
     try {
@@ -120,6 +124,14 @@ export async function openSession(
       const e = error as snowflake.SnowflakeError;
       if (attempt < attempts && isTransient({ code: e.code, message: e.message, sqlState: e.sqlState })) {
         await sleep(backoff(base, attempt));
+        continue;
+      }
+      // 390144 JWT invalid with a cached key: the key was rotated (docs/snowflake.md); read the secret once more.
+      if (!reread && !options.readKey && String(e.code) === JWT_INVALID) {
+        reread = true;
+        forgetPrivateKey(settings.privateKeySecretArn);
+        key = await readPrivateKey(settings.privateKeySecretArn);
+        secrets.push(key.privateKey, key.passphrase);
         continue;
       }
       const where = settings.accessUrl ?? settings.host ?? `${settings.account}.snowflakecomputing.com`;

@@ -95,6 +95,11 @@ export async function readPrivateKey(secretArn: string): Promise<PrivateKey> {
   return parsed;
 }
 
+/** Forgets the cached key of `secretArn` (its user's key was rotated). */
+export function forgetPrivateKey(secretArn: string): void {
+  cache.delete(secretArn);
+}
+
 /** Forgets cached keys (tests; key rotation). */
 export function clearPrivateKeyCache(): void {
   cache.clear();

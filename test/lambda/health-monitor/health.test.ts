@@ -172,10 +172,10 @@ describe('readHealthMonitorConfig', () => {
     PIPELINE_ENVIRONMENT: 'prod',
   };
 
-  test('GIVEN a complete environment THEN the config is read with defaults', () => {
+  test('GIVEN a complete environment THEN the config is read with defaults (a 15-minute window, as the construct and the docs say)', () => {
     expect(readHealthMonitorConfig(env)).toMatchObject({
       datasets: ['orders', 'events'],
-      windowMinutes: 5,
+      windowMinutes: 15,
       environmentName: 'prod',
       schemas: { database: 'INGEST', raw: 'RAW', core: 'CORE' },
     });

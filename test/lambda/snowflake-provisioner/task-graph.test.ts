@@ -104,7 +104,8 @@ describe('GIVEN a running graph with two sibling follow-up tasks', () => {
     const [a] = ids();
     await run('Update', a!, before.get(a!.id));
     expect(task(ROOT).state).toBe('suspended');
-    expect(h.snowflake.ddl.filter((s) => s.includes('ORDERS_MERGE'))).toEqual([]);
+    // No statement of its own touches the root (the child's resume block checks its state first).
+    expect(h.snowflake.ddl.filter((s) => s.startsWith('ALTER TASK "INGEST_TEST"."CORE"."ORDERS_MERGE"'))).toEqual([]);
     task(ROOT).state = 'started';
   });
 });

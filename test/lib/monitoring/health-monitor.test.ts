@@ -26,6 +26,7 @@ function build(overrides: Partial<Omit<HealthMonitorProps, 'monitoring' | 'conne
       warehouse: 'MONITOR_WH',
       privateKeySecret: secretsmanager.Secret.fromSecretCompleteArn(stack, 'Key', SECRET_ARN),
     },
+    schedule: Duration.minutes(5),
     ...overrides,
   });
   return { stack, monitoring, health, template: Template.fromStack(stack) };
@@ -67,8 +68,17 @@ describe('HealthMonitor', () => {
     expectSecretReadGrant(template, SECRET_ARN);
   });
 
-  test('GIVEN the default schedule THEN an EventBridge rule runs it every 5 minutes without retries', () => {
+  test('GIVEN a 5-minute schedule THEN an EventBridge rule runs it every 5 minutes without retries', () => {
     expectScheduleRule(template, fnId, 'rate(5 minutes)', 120);
+  });
+
+  test('GIVEN no schedule THEN the rule runs it every 15 minutes with a 15-minute window (the handler and docs default)', () => {
+    const built = build({ schedule: undefined });
+    const t = Template.fromStack(built.stack);
+    t.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'rate(15 minutes)' });
+    t.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ HEALTH_MONITOR_WINDOW_MINUTES: '15' }) },
+    });
   });
 
   test.each([

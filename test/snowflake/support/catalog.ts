@@ -7,6 +7,7 @@ import { randomBytes } from 'crypto';
 import { Reader, SqlFailure, tokenize, unsupported } from './sql-reader';
 import type { Rows } from './sql-reader';
 import { ModelObjects } from './model-catalog';
+import { AccessObjects } from './access-catalog';
 import { checkPipeCopy } from './copy-statement';
 
 export { SqlFailure };
@@ -51,7 +52,12 @@ export class Catalog {
   /** Streams, tasks, views, roles, grants and the data model's tables (model-catalog.ts). */
   readonly model = new ModelObjects(this);
 
+  /** Users and object grants (access-catalog.ts). */
+  readonly access = new AccessObjects(this);
+
   execute(sql: string): Rows {
+    const access = this.access.execute(sql);
+    if (access) return access;
     const model = this.model.execute(sql);
     if (model) return model;
     const tokens = tokenize(sql);
@@ -185,6 +191,8 @@ export class Catalog {
             '999999',
             '55000',
           );
+        // CREATE OR REPLACE drops the grants on the old pipe (pipes take no COPY GRANTS).
+        if (old) for (const g of [...this.model.grants]) if (g.includes(`|PIPE|${name}|`)) this.model.grants.delete(g);
         this.pipes.set(name, {
           definition,
           comment: p.COMMENT ?? '',

@@ -384,6 +384,20 @@ export class ModelObjects {
 
   /** The provisioner's task-drop blocks (see snowflake/kinds/task.ts drop). */
   private block(sql: string): Rows {
+    // The provisioner's resumeUnderRoot block (snowflake/kinds/task.ts): resume a child under its root's state now.
+    const resume = /\n {2}ALTER TASK ("[^"]+"\."[^"]+"\."[^"]+") RESUME;/.exec(sql);
+    if (resume && !/DROP TASK/.test(sql)) {
+      const name = canonical(resume[1]);
+      const task = this.tasks.get(name);
+      if (!task) throw notExists(name);
+      const root = this.tasks.get(this.rootOf(name));
+      const started = root?.state === 'started';
+      if (root && started) root.state = 'suspended';
+      if (task.predecessors.length) this.requireRootSuspended(name, 'resume');
+      task.state = 'started';
+      if (root && started) root.state = 'started';
+      return ok('Anonymous block executed.');
+    }
     const drop = /DROP TASK IF EXISTS ("[^"]+"\."[^"]+"\."[^"]+")/.exec(sql);
     if (!drop) throw new SqlFailure(`test server: unsupported block: ${sql}`, '001003', '42000');
     const name = canonical(drop[1]);
