@@ -18,6 +18,7 @@ import { acknowledgeCdkHelpers } from './nag/cdk-helpers';
 import { SnowflakeIngestion } from './snowflake';
 import type { ServiceFunction } from '../snowflake/service-identities';
 import { snowflakeErrorTopicName } from '../snowflake/kinds/notification-integration';
+import { splitTargetNames } from '../snowflake/model/split';
 import { PipelineStorage } from './storage/pipeline-storage';
 
 /** Default CloudWatch log retention of the functions, in days (`retention.logRetentionDays`). */
@@ -152,6 +153,8 @@ export class PipelineStack extends Stack {
       connection: monitorConnection,
       schemas: { database: sf.database, raw: sf.rawSchema, core: sf.coreSchema },
       datasets: datasets.map((d) => d.name),
+      // Split targets read their split dataset's bronze: no pipe of their own to check.
+      splitTargets: [...splitTargetNames(datasets)],
       monitoring: this.monitoring,
       schedule: Duration.minutes(monitor.scheduleMinutes ?? HEALTH_CHECK_DEFAULT_MINUTES),
       freshnessMinutes: environment.alarms?.freshnessMinutes,
@@ -163,7 +166,8 @@ export class PipelineStack extends Stack {
       environmentName: environment.name,
       connection: identities ? connectionOf('pipeRefresher') : monitorConnection,
       schemas: { database: sf.database, raw: sf.rawSchema },
-      datasets: datasets.map((d) => d.name),
+      // The pipes that exist: a split target's rows come through its split dataset's pipe.
+      datasets: datasets.filter((d) => !splitTargetNames(datasets).has(d.name)).map((d) => d.name),
       monitoring: this.monitoring,
       logRetention: logRetentionDays,
       logRemovalPolicy: this.removalPolicy,

@@ -156,8 +156,10 @@ export function serviceIdentityObjects(input: ServiceIdentitiesInput): Ingestion
     add(refresher, refresherObjects, 'PIPE', at(['pipe'], n.pipe), n.pipe, ['OPERATE']);
     add(refresher, refresherObjects, 'TABLE', at(['table'], n.bronze), n.bronze, ['INSERT']);
   }
-  const ledger = opsObjectNames(s).ledger;
-  add(monitor, monitorObjects, 'VIEW', find(['view'], ledger), ledger, ['SELECT']);
+  const ops = opsObjectNames(s);
+  add(monitor, monitorObjects, 'VIEW', find(['view'], ops.ledger), ops.ledger, ['SELECT']);
+  // ManifestsPipeNotRunning (lambda/health-monitor/ledger-health.ts): SYSTEM$PIPE_STATUS needs MONITOR.
+  add(monitor, monitorObjects, 'PIPE', find(['pipe'], ops.manifestsPipe), ops.manifestsPipe, ['MONITOR']);
   return [
     ...build('healthMonitor', monitor, monitorObjects, warehouse),
     ...build('pipeRefresher', refresher, refresherObjects),

@@ -14,6 +14,7 @@ import {
 import {
   readConnectionSettings,
   readDatasetList,
+  readOptionalDatasetList,
   readInteger,
   readSchemaNames,
 } from '../shared/snowflake-function-env';
@@ -30,6 +31,8 @@ export interface HealthMonitorConfig {
   readonly connection: ConnectionSettings;
   readonly schemas: SchemaNames;
   readonly datasets: readonly string[];
+  /** Datasets without a pipe of their own (split targets): their pipe and load checks are skipped. */
+  readonly splitTargets: readonly string[];
   readonly windowMinutes: number;
   /** Minutes after upload a file must be accounted for in OPS.FILE_LEDGER. @default LEDGER_GRACE_MINUTES_DEFAULT */
   readonly ledgerGraceMinutes: number;
@@ -47,6 +50,7 @@ export function readHealthMonitorConfig(env: NodeJS.ProcessEnv = process.env): H
     connection: readConnectionSettings(env, HEALTH_MONITOR_ENV.connection, configError),
     schemas: readSchemaNames(env, HEALTH_MONITOR_ENV.schemas, configError),
     datasets: readDatasetList(env, HEALTH_MONITOR_ENV.datasets, configError),
+    splitTargets: readOptionalDatasetList(env, HEALTH_MONITOR_ENV.splitTargets, configError),
     windowMinutes: readInteger(
       env,
       HEALTH_MONITOR_ENV.windowMinutes,

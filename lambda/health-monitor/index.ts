@@ -33,6 +33,7 @@ export const handler = async (): Promise<{ datasets: number; problems: number }>
     const reports = await collectHealth(session, {
       schemas: config.schemas,
       datasets: config.datasets,
+      splitTargets: config.splitTargets,
       windowMinutes: config.windowMinutes,
     });
     let problems = 0;

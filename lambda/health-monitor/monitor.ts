@@ -1,7 +1,10 @@
 /** Runs the health checks of every dataset over one Snowflake session. */
 import { datasetObjectNames, type SchemaNames } from '../../snowflake/names';
 import { datasetMetrics, type CheckResults, type MetricPoint, type Row } from './health';
-import { CHECKS, datasetQueries } from './queries';
+import { CHECKS, datasetQueries, type CheckName } from './queries';
+
+/** The checks that read a dataset's own pipe or its COPY_HISTORY. */
+const PIPE_CHECKS: ReadonlySet<CheckName> = new Set(['pipe', 'loads']);
 
 /** The part of a Snowflake session the monitor needs (lambda/shared/snowflake `SnowflakeSession`). */
 export interface QuerySession {
@@ -18,6 +21,11 @@ export interface DatasetReport {
 export interface CollectOptions {
   readonly schemas: SchemaNames;
   readonly datasets: readonly string[];
+  /**
+   * Datasets loaded through their split dataset's pipe and bronze table: the `pipe` and `loads` checks
+   * are not run for them (they would name a pipe that does not exist; the split dataset reports them).
+   */
+  readonly splitTargets?: readonly string[];
   /** Look-back of the history checks, in minutes: the schedule period. */
   readonly windowMinutes: number;
   /** @default new Date() */
@@ -35,7 +43,9 @@ export async function collectHealth(session: QuerySession, options: CollectOptio
     const queries = datasetQueries(options.schemas, dataset, options.windowMinutes);
     const names = datasetObjectNames(options.schemas, dataset);
     const results: CheckResults = {};
+    const ownPipe = !(options.splitTargets ?? []).includes(dataset);
     for (const check of CHECKS) {
+      if (!ownPipe && PIPE_CHECKS.has(check)) continue;
       try {
         results[check] = { rows: await session.query(queries[check]) };
       } catch (error) {

@@ -82,6 +82,11 @@ export const HEALTH_MONITOR_ENV = {
   windowMinutes: 'HEALTH_MONITOR_WINDOW_MINUTES',
   /** Minutes after its upload's event time a file must be accounted for in OPS.FILE_LEDGER. @default LEDGER_GRACE_MINUTES_DEFAULT */
   ledgerGraceMinutes: 'HEALTH_MONITOR_LEDGER_GRACE_MINUTES',
+  /**
+   * Comma-separated datasets loaded through their split dataset's pipe and bronze table (no pipe of their
+   * own): their pipe and load checks are the split dataset's. @default none
+   */
+  splitTargets: 'HEALTH_MONITOR_SPLIT_TARGETS',
 } as const;
 
 /**

@@ -68,6 +68,11 @@ export function readDatasetList(env: NodeJS.ProcessEnv, name: string, makeError:
   return datasets;
 }
 
+/** Like readDatasetList, but the variable may be unset or empty (no dataset). */
+export function readOptionalDatasetList(env: NodeJS.ProcessEnv, name: string, makeError: ConfigErrorFactory): string[] {
+  return (env[name] ?? '').trim() === '' ? [] : readDatasetList(env, name, makeError);
+}
+
 /** An integer variable within `[min, max]`, or `fallback` when unset. */
 export function readInteger(
   env: NodeJS.ProcessEnv,

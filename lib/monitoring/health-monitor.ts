@@ -16,7 +16,7 @@ import {
 import { IDENTIFIER_PATTERN } from '../config';
 import type { PipelineFunction } from '../functions/pipeline-function';
 import { MonitoringPropsError } from './alarm-topic';
-import type { PipelineMonitoring } from './pipeline-monitoring';
+import type { PipelineMetricAlarm, PipelineMonitoring } from './pipeline-monitoring';
 import { HEALTH_RUNBOOK_ANCHORS } from './runbook';
 import { addScheduledSnowflakeFunction, type ScheduledSnowflakeConnection } from './scheduled-snowflake-function';
 
@@ -38,6 +38,12 @@ export interface HealthMonitorProps {
   };
   /** Datasets to watch. */
   readonly datasets: readonly string[];
+  /**
+   * Those of `datasets` loaded through their split dataset's pipe and bronze table (split targets, no pipe of
+   * their own): no pipe or load checks and no PipeNotRunning / PipeBacklog / LoadErrors alarms for them (the
+   * split dataset's cover their files). @default none
+   */
+  readonly splitTargets?: readonly string[];
   /** Where the alarms go (same topic and dashboard as the pipeline's). */
   readonly monitoring: PipelineMonitoring;
   /** Run period; also the look-back of the load-error and task-failure checks. @default Duration.minutes(HEALTH_CHECK_DEFAULT_MINUTES) (15) */
@@ -78,6 +84,10 @@ export class HealthMonitor extends Construct {
     const freshnessMinutes = props.freshnessMinutes ?? props.monitoring.freshnessMinutes;
     const staleWarningHours = props.streamStaleWarningHours ?? 48;
     const ledgerGraceMinutes = props.ledgerGraceMinutes ?? LEDGER_GRACE_MINUTES_DEFAULT;
+    const splitTargets = new Set(props.splitTargets ?? []);
+    for (const target of splitTargets)
+      if (!props.datasets.includes(target))
+        throw new MonitoringPropsError(`HealthMonitor: splitTargets "${target}" is not one of datasets`);
     const castFailureThreshold = props.castFailureThreshold ?? 0;
     if (props.datasets.length === 0) throw new MonitoringPropsError('HealthMonitor: datasets must not be empty');
     props.datasets.forEach((d, i) => {
@@ -115,6 +125,7 @@ export class HealthMonitor extends Construct {
       schemas: props.schemas,
       environment: {
         [HEALTH_MONITOR_ENV.datasets]: props.datasets.join(','),
+        ...(splitTargets.size > 0 ? { [HEALTH_MONITOR_ENV.splitTargets]: [...splitTargets].join(',') } : {}),
         [HEALTH_MONITOR_ENV.windowMinutes]: String(windowMinutes),
         [HEALTH_MONITOR_ENV.ledgerGraceMinutes]: String(ledgerGraceMinutes),
       },
@@ -193,35 +204,40 @@ export class HealthMonitor extends Construct {
     });
     for (const dataset of props.datasets) {
       if (Token.isUnresolved(dataset)) continue;
+      const pipeAlarms: PipelineMetricAlarm[] = splitTargets.has(dataset)
+        ? []
+        : [
+            {
+              name: `PipeNotRunning-${dataset}`,
+              metric: metric(HEALTH_METRICS.pipeNotRunning, 'Maximum', dataset),
+              threshold: 0,
+              comparisonOperator: GT,
+              datapointsToAlarm: 2,
+              description: `The ${dataset} pipe is not RUNNING (paused, stalled or stopped) in two consecutive checks: staged files are not loaded.`,
+              runbookAnchor: HEALTH_RUNBOOK_ANCHORS.pipeNotRunning,
+            },
+            {
+              name: `PipeBacklog-${dataset}`,
+              metric: metric(HEALTH_METRICS.pipePendingFiles, 'Minimum', dataset),
+              threshold: 0,
+              comparisonOperator: GT,
+              datapointsToAlarm: freshnessPeriods,
+              description: `Files have waited in the ${dataset} pipe for ${freshnessMinutes} minutes without the queue emptying.`,
+              runbookAnchor: HEALTH_RUNBOOK_ANCHORS.pipeBacklog,
+            },
+            {
+              name: `LoadErrors-${dataset}`,
+              metric: metric(HEALTH_METRICS.loadFailedFiles, 'Sum', dataset),
+              threshold: 0,
+              comparisonOperator: GT,
+              description: `Snowpipe failed to load (or partially loaded) staged ${dataset} files (COPY_HISTORY).`,
+              runbookAnchor: HEALTH_RUNBOOK_ANCHORS.loadErrors,
+            },
+          ];
       m.addMetricAlarms({
         title: `Snowflake: ${dataset}`,
         alarms: [
-          {
-            name: `PipeNotRunning-${dataset}`,
-            metric: metric(HEALTH_METRICS.pipeNotRunning, 'Maximum', dataset),
-            threshold: 0,
-            comparisonOperator: GT,
-            datapointsToAlarm: 2,
-            description: `The ${dataset} pipe is not RUNNING (paused, stalled or stopped) in two consecutive checks: staged files are not loaded.`,
-            runbookAnchor: HEALTH_RUNBOOK_ANCHORS.pipeNotRunning,
-          },
-          {
-            name: `PipeBacklog-${dataset}`,
-            metric: metric(HEALTH_METRICS.pipePendingFiles, 'Minimum', dataset),
-            threshold: 0,
-            comparisonOperator: GT,
-            datapointsToAlarm: freshnessPeriods,
-            description: `Files have waited in the ${dataset} pipe for ${freshnessMinutes} minutes without the queue emptying.`,
-            runbookAnchor: HEALTH_RUNBOOK_ANCHORS.pipeBacklog,
-          },
-          {
-            name: `LoadErrors-${dataset}`,
-            metric: metric(HEALTH_METRICS.loadFailedFiles, 'Sum', dataset),
-            threshold: 0,
-            comparisonOperator: GT,
-            description: `Snowpipe failed to load (or partially loaded) staged ${dataset} files (COPY_HISTORY).`,
-            runbookAnchor: HEALTH_RUNBOOK_ANCHORS.loadErrors,
-          },
+          ...pipeAlarms,
           {
             name: `TaskFailures-${dataset}`,
             metric: metric(HEALTH_METRICS.taskFailedRuns, 'Sum', dataset),

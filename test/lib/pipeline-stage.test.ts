@@ -51,7 +51,11 @@ describe('PipelineStage', () => {
     // One custom resource per Snowflake object: per dataset a bronze table, pipe, stream, MERGE task and silver table.
     // Split targets (2) read their split dataset's bronze (no pipe), the split dataset has no silver; the
     // insurance vault adds one stream per load (3) and 4 warehouse + 2 mart views; OPS.FILE_MANIFESTS_PIPE (+1 pipe).
-    expect([count('pipe'), count('stream'), count('silver-table')]).toEqual([datasets - 2 + 1, datasets + 3, datasets - 1]);
+    expect([count('pipe'), count('stream'), count('silver-table')]).toEqual([
+      datasets - 2 + 1,
+      datasets + 3,
+      datasets - 1,
+    ]);
     expect(count('storage-integration')).toBe(1);
     expect(count('notification-integration')).toBe(1);
     // The gold views, OPS.FILE_LEDGER, a warehouse dimension per hub and fact per link, the mart views.
@@ -73,6 +77,30 @@ describe('PipelineStage', () => {
     // The health monitor and the pipe refresher run on schedules; the Snowflake errors topic has a fixed name.
     t.resourceCountIs('AWS::Events::Rule', 2);
     t.hasResourceProperties('AWS::SNS::Topic', { TopicName: 'ingest-dev-snowflake-errors' });
+  });
+
+  test('THEN split targets (no pipe of their own) get no pipe checks, alarms or refreshes; their split dataset does', () => {
+    const t = templates.get('Dev')!;
+    const config = exampleConfigValidated();
+    const targets = config.datasets.flatMap((d) => Object.values(d.split?.into ?? {}));
+    expect(targets.length).toBeGreaterThan(0);
+    const splitDatasets = config.datasets.filter((d) => d.split).map((d) => d.name);
+    const env = (name: string) =>
+      Object.values(t.findResources('AWS::Lambda::Function'))
+        .map((f) => (f.Properties as { Environment?: { Variables?: Record<string, string> } }).Environment?.Variables)
+        .find((v) => v?.[name] !== undefined)![name];
+    expect(env('HEALTH_MONITOR_SPLIT_TARGETS').split(',').sort()).toEqual([...targets].sort());
+    const refreshed = env('PIPE_REFRESHER_DATASETS').split(',');
+    for (const target of targets) expect(refreshed).not.toContain(target);
+    expect(refreshed).toEqual(expect.arrayContaining(splitDatasets));
+    const alarmNames = Object.values(t.findResources('AWS::CloudWatch::Alarm')).map(
+      (a) => (a.Properties as { AlarmName: string }).AlarmName,
+    );
+    for (const target of targets) {
+      expect(alarmNames.filter((n) => n.includes(`PipeNotRunning-${target}-`))).toEqual([]);
+      expect(alarmNames.filter((n) => n.includes(`TaskFailures-${target}-`))).toHaveLength(1);
+    }
+    for (const d of splitDatasets) expect(alarmNames.filter((n) => n.includes(`PipeNotRunning-${d}-`))).toHaveLength(1);
   });
 
   test('THEN cdk-nag AwsSolutions reports no unacknowledged error or warning in any Stage', () => {

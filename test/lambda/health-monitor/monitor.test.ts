@@ -173,4 +173,24 @@ describe('health monitor against a Snowflake-protocol server', () => {
       "castFailures: 3 value(s) failed their column's cast (CAST_FAILED rejects)",
     ]);
   });
+
+  test('GIVEN a split target (no pipe of its own) WHEN collected THEN its pipe and load checks are not run, the rest are', async () => {
+    server.clearLog();
+    // orders is declared a split target here: its rows would come through another dataset's pipe.
+    const reports = await collectHealth(session, {
+      schemas: schemaNames('INGEST'),
+      datasets: ['orders'],
+      splitTargets: ['orders'],
+      windowMinutes: 5,
+      now: NOW,
+    });
+    expect(server.statements.filter((s) => /PIPE_STATUS|COPY_HISTORY/.test(s))).toEqual([]);
+    expect(server.statements).toHaveLength(5); // taskRuns, task, stream, merge, castFailures
+    const names = reports[0].points.map((p) => p.name);
+    expect(names).not.toEqual(expect.arrayContaining(['PipeNotRunning']));
+    expect(names).toEqual(
+      expect.arrayContaining(['TaskFailedRuns', 'MergePendingRows', 'CastFailures', 'CheckErrors']),
+    );
+    expect(reports[0].problems).toEqual([]);
+  });
 });
