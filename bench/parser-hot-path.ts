@@ -14,6 +14,7 @@ import { gzipSync } from 'zlib';
 import type { DatasetSpec } from '../lib/config';
 import { createParser } from '../lambda/parser/formats';
 import { LineBatcher } from '../lambda/parser/record-sink';
+import { Utf8Chunks } from '../lambda/parser/utf8-chunks';
 import { generateInput } from './parser-inputs';
 
 const MB = 1024 * 1024;
@@ -35,9 +36,15 @@ function parse(kind: 'csv' | 'ndjson', bytes: Buffer): Buffer[] {
   });
   const parser = createParser(kind, dataset, batcher);
   const decoder = new TextDecoder('utf-8', { fatal: true });
+  // As the handler reads each format: NDJSON as validated UTF-8 bytes, the others as decoded text.
+  const utf8 = new Utf8Chunks({ bytesDecoded: 0 });
   const out: Buffer[] = [];
   for (let i = 0; i < bytes.length; i += 256 * 1024) {
-    parser.push(decoder.decode(bytes.subarray(i, i + 256 * 1024), { stream: true }));
+    const chunk = bytes.subarray(i, i + 256 * 1024);
+    if (kind === 'ndjson') {
+      const valid = utf8.decode(chunk);
+      if (valid !== undefined) parser.pushBytes!(valid);
+    } else parser.push(decoder.decode(chunk, { stream: true }));
     out.push(...batcher.stageBatches.splice(0));
   }
   parser.end();

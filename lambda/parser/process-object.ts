@@ -9,7 +9,7 @@ import { FileRejectedError } from './errors';
 import type { FileReason } from './errors';
 import { createParser, resolveFormat } from './formats';
 import type { TextParser } from './formats';
-import { decodeInput } from './input-stream';
+import { decodeInput, decodeInputBytes } from './input-stream';
 import type { InputProgress } from './input-stream';
 import { objectNames, routeKey } from './object-names';
 import type { ObjectNames, ObjectVersion, Route } from './object-names';
@@ -282,7 +282,20 @@ async function stageObject(
   let parser: TextParser | undefined;
   try {
     let sample = '';
-    for await (const text of decodeInput(body, { ...limits, expectedBytes: size }, progress)) {
+    const inputLimits = { ...limits, expectedBytes: size };
+    // NDJSON is read as validated UTF-8 bytes (never decoded to text and encoded back); see pushBytes.
+    const input =
+      dataset.format === 'ndjson'
+        ? decodeInputBytes(body, inputLimits, progress)
+        : decodeInput(body, inputLimits, progress);
+    for await (const text of input) {
+      if (typeof text !== 'string') {
+        format = 'ndjson';
+        parser ??= createParser('ndjson', dataset, batcher, keys);
+        parser.pushBytes!(text);
+        await drain();
+        continue;
+      }
       if (parser === undefined) {
         sample += text;
         const resolved = resolveFormat(dataset, sample, false);
