@@ -8,7 +8,7 @@ import type { ParserConfig } from './config';
 import { FileRejectedError } from './errors';
 import type { FileReason } from './errors';
 import { createParser, resolveFormat } from './formats';
-import type { TextParser } from './formats';
+import type { InputFormat, TextParser } from './formats';
 import { decodeInput, decodeInputBytes } from './input-stream';
 import type { InputProgress } from './input-stream';
 import { objectNames, routeKey } from './object-names';
@@ -283,15 +283,17 @@ async function stageObject(
   try {
     let sample = '';
     const inputLimits = { ...limits, expectedBytes: size };
-    // NDJSON is read as validated UTF-8 bytes (never decoded to text and encoded back); see pushBytes.
+    // A configured NDJSON/CSV/TSV format is read as validated UTF-8 bytes (records are not decoded to
+    // text and encoded back); see pushBytes. `auto` and JSON read text.
     const input =
-      dataset.format === 'ndjson'
+      dataset.format === 'ndjson' || dataset.format === 'csv' || dataset.format === 'tsv'
         ? decodeInputBytes(body, inputLimits, progress)
         : decodeInput(body, inputLimits, progress);
     for await (const text of input) {
       if (typeof text !== 'string') {
-        format = 'ndjson';
-        parser ??= createParser('ndjson', dataset, batcher, keys);
+        const configured = dataset.format as InputFormat;
+        format = configured;
+        parser ??= createParser(configured, dataset, batcher, keys);
         parser.pushBytes!(text);
         await drain();
         continue;

@@ -141,7 +141,7 @@ describe('NdjsonParser.pushBytes', () => {
       const text = lines.join(r() < 0.5 ? '\n' : '\r\n') + (r() < 0.5 ? '\n' : '');
       const bytes = Buffer.from(text);
       const cuts: number[] = [];
-      for (let at = 0; at < bytes.length; ) {
+      for (let at = 0; at < bytes.length;) {
         at += 1 + Math.floor(r() * (r() < 0.5 ? 8 : 400));
         if (at < bytes.length) cuts.push(at);
       }
@@ -228,7 +228,7 @@ describe('Utf8Chunks', () => {
       }
       const all = Buffer.from(bytes);
       const chunks: Buffer[] = [];
-      for (let at = 0; at < all.length; ) {
+      for (let at = 0; at < all.length;) {
         const size = 1 + Math.floor(r() * 5);
         chunks.push(all.subarray(at, at + size));
         at += size;
