@@ -146,7 +146,7 @@ export class JsonBytesWriter {
       if (p < 0 || this.escaped) return FAIL;
       const len = p - 1 - ks;
       for (let j = base; j < this.keyTop; j++) {
-        if (keyLen[j] === len && s.compare(s, ks, ks + len, keyStart[j], keyStart[j] + len) === 0) return FAIL;
+        if (keyLen[j] === len && sameBytes(s, keyStart[j], s, ks, len)) return FAIL;
       }
       if (this.keyTop === MAX_OPEN_KEYS) return FAIL;
       keyStart[this.keyTop] = ks;
@@ -243,7 +243,7 @@ export class JsonBytesWriter {
 
   private literal(p: number, word: Buffer): number {
     const n = word.length;
-    if (p + n > this.end || this.src.compare(word, 0, n, p, p + n) !== 0) return FAIL;
+    if (p + n > this.end || !sameBytes(this.src, p, word, 0, n)) return FAIL;
     return p + n;
   }
 
@@ -256,7 +256,7 @@ export class JsonBytesWriter {
     for (let k = 0, at = 0; same && k < n; at += prevLen[k], k++) {
       const len = this.keyLen[k];
       const ks = this.keyStart[k];
-      same = len === prevLen[k] && s.compare(this.prevKeys, at, at + len, ks, ks + len) === 0;
+      same = len === prevLen[k] && sameBytes(this.prevKeys, at, s, ks, len);
     }
     if (same) return;
     let total = 0;
@@ -272,4 +272,10 @@ export class JsonBytesWriter {
       at += len;
     }
   }
+}
+
+/** `a[ai, ai + len)` equals `b[bi, bi + len)` (a loop: the spans are short, a native call costs more). */
+function sameBytes(a: Uint8Array, ai: number, b: Uint8Array, bi: number, len: number): boolean {
+  for (let k = 0; k < len; k++) if (a[ai + k] !== b[bi + k]) return false;
+  return true;
 }
