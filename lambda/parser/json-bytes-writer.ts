@@ -46,6 +46,15 @@ const TRUE = Buffer.from('true');
 const FALSE = Buffer.from('false');
 const NULL = Buffer.from('null');
 
+/** The top-level names of a record, in order: their UTF-8 bytes one after another, and each one's length. */
+interface Shape {
+  readonly bytes: Buffer;
+  readonly lens: number[];
+}
+
+/** Record shapes remembered for schema drift (records of a few event types alternate). */
+const MAX_SHAPES = 8;
+
 /** Keys of the objects being scanned (all open objects), as byte spans of the source. */
 const MAX_OPEN_KEYS = 4096;
 
@@ -63,9 +72,8 @@ export class JsonBytesWriter {
   private keyTop = 0;
   /** Top-level key count of the record just scanned (its spans are keyStart/keyLen[0, n)). */
   private topCount = 0;
-  /** The previous accepted record's top-level keys (bytes), so a record of the same shape adds nothing. */
-  private prevKeys: Buffer = Buffer.alloc(256);
-  private prevLen: number[] = [];
+  /** Top-level names of recent records (most recent first): a record of a known shape adds nothing. */
+  private readonly shapes: Shape[] = [];
 
   /**
    * @param maxDepth deepest nesting accepted (objects and arrays)
@@ -247,30 +255,36 @@ export class JsonBytesWriter {
     return p + n;
   }
 
-  /** Adds the record's top-level names to `keys`, unless the previous record had the very same ones. */
+  /** Adds the record's top-level names to `keys`, unless a recent record had the very same ones. */
   private collectTopKeys(keys: Set<string>): void {
     const n = this.topCount;
-    const s = this.src;
-    const prevLen = this.prevLen;
-    let same = n === prevLen.length;
-    for (let k = 0, at = 0; same && k < n; at += prevLen[k], k++) {
-      const len = this.keyLen[k];
-      const ks = this.keyStart[k];
-      same = len === prevLen[k] && sameBytes(this.prevKeys, at, s, ks, len);
-    }
-    if (same) return;
+    const shapes = this.shapes;
+    for (let i = 0; i < shapes.length; i++) if (this.isShape(shapes[i], n)) return;
     let total = 0;
     for (let k = 0; k < n; k++) total += this.keyLen[k];
-    if (total > this.prevKeys.length) this.prevKeys = Buffer.alloc(Math.max(total, 2 * this.prevKeys.length));
-    prevLen.length = 0;
+    const shape: Shape = { bytes: Buffer.allocUnsafe(total), lens: [] };
+    const s = this.src;
     for (let k = 0, at = 0; k < n; k++) {
       const ks = this.keyStart[k];
       const len = this.keyLen[k];
       keys.add(s.toString('utf8', ks, ks + len));
-      s.copy(this.prevKeys, at, ks, ks + len);
-      prevLen.push(len);
+      s.copy(shape.bytes, at, ks, ks + len);
+      shape.lens.push(len);
       at += len;
     }
+    if (shapes.length === MAX_SHAPES) shapes.pop();
+    shapes.unshift(shape);
+  }
+
+  /** The record's top-level names are exactly `shape`'s, in order. */
+  private isShape(shape: Shape, n: number): boolean {
+    const lens = shape.lens;
+    if (lens.length !== n) return false;
+    for (let k = 0, at = 0; k < n; at += lens[k], k++) {
+      const len = this.keyLen[k];
+      if (len !== lens[k] || !sameBytes(shape.bytes, at, this.src, this.keyStart[k], len)) return false;
+    }
+    return true;
   }
 }
 
