@@ -11,6 +11,8 @@ export type InputFormat = 'csv' | 'tsv' | 'json' | 'ndjson';
 /** A push parser over decoded text. */
 export interface TextParser {
   push(text: string): void;
+  /** NDJSON, CSV, TSV: the same as `push(bytes.toString('utf8'))` for validated UTF-8 ending on a character boundary. */
+  pushBytes?(bytes: Buffer): void;
   end(): void;
   /** CSV/TSV: the field names (header, or `columns` without one) once known; schema drift reads them. */
   readonly fieldNames?: readonly string[];

@@ -2,6 +2,7 @@ import { Readable } from 'stream';
 import { pipeline } from 'stream';
 import { createGunzip } from 'zlib';
 import { FILE_REASONS, FileRejectedError, TransientError } from './errors';
+import { Utf8Chunks } from './utf8-chunks';
 
 export interface InputLimits {
   /** Bytes the body must have (the object's ContentLength); a shorter or longer read is transient. */
@@ -46,6 +47,37 @@ async function* readBody(
   }
 }
 
+/** Turns raw (decompressed) chunks into what the parser reads; throws INVALID_UTF8 for bad bytes. */
+interface ChunkDecoder<T> {
+  /** The next chunk (undefined: nothing to hand over yet). */
+  decode(bytes: Uint8Array): T | undefined;
+  /** The end of the input. */
+  end(): T | undefined;
+}
+
+function invalidUtf8(progress: InputProgress, cause?: unknown): FileRejectedError {
+  return new FileRejectedError(
+    FILE_REASONS.INVALID_UTF8,
+    `the file is not valid UTF-8 (near decoded byte ${progress.bytesDecoded})`,
+    { cause },
+  );
+}
+
+/** Text chunks, by a fatal UTF-8 decoder (a leading BOM is dropped). */
+function textDecoder(progress: InputProgress): ChunkDecoder<string> {
+  const decoder = new TextDecoder('utf-8', { fatal: true });
+  const decode = (bytes: Uint8Array, stream: boolean): string | undefined => {
+    let text: string;
+    try {
+      text = decoder.decode(bytes, { stream });
+    } catch (err) {
+      throw invalidUtf8(progress, err);
+    }
+    return text.length > 0 ? text : undefined;
+  };
+  return { decode: (bytes) => decode(bytes, true), end: () => decode(new Uint8Array(0), false) };
+}
+
 /**
  * Turns an S3 object body into validated UTF-8 text chunks:
  * gzip is detected by its magic bytes (1f 8b), never by the extension, and inflated as a stream
@@ -54,12 +86,33 @@ async function* readBody(
  *
  * File-level problems throw {@link FileRejectedError}; body read failures throw {@link TransientError}.
  */
-export async function* decodeInput(
+export function decodeInput(
   body: AsyncIterable<Uint8Array>,
   limits: InputLimits,
   progress: InputProgress,
 ): AsyncGenerator<string> {
-  const decoder = new TextDecoder('utf-8', { fatal: true });
+  return decodeWith(body, limits, progress, textDecoder(progress));
+}
+
+/**
+ * {@link decodeInput} as bytes: the same checks and the same errors at the same point (the same
+ * `bytesDecoded` in an INVALID_UTF8 message), but each chunk is validated UTF-8 that ends on a
+ * character boundary (see {@link Utf8Chunks}) instead of being decoded to a string.
+ */
+export function decodeInputBytes(
+  body: AsyncIterable<Uint8Array>,
+  limits: InputLimits,
+  progress: InputProgress,
+): AsyncGenerator<Buffer> {
+  return decodeWith(body, limits, progress, new Utf8Chunks(progress));
+}
+
+async function* decodeWith<T>(
+  body: AsyncIterable<Uint8Array>,
+  limits: InputLimits,
+  progress: InputProgress,
+  decoder: ChunkDecoder<T>,
+): AsyncGenerator<T> {
   const iterator = readBody(body, progress, limits.expectedBytes)[Symbol.asyncIterator]();
   let first = await iterator.next();
   // Make sure both magic bytes are seen even if the first chunk is one byte long.
@@ -88,18 +141,6 @@ export async function* decodeInput(
   };
   progress.compressed = head[0] === 0x1f && head[1] === 0x8b;
 
-  const decode = (bytes: Uint8Array, stream: boolean): string => {
-    try {
-      return decoder.decode(bytes, { stream });
-    } catch (err) {
-      throw new FileRejectedError(
-        FILE_REASONS.INVALID_UTF8,
-        `the file is not valid UTF-8 (near decoded byte ${progress.bytesDecoded})`,
-        { cause: err },
-      );
-    }
-  };
-
   if (!progress.compressed) {
     for await (const chunk of rest) {
       progress.bytesDecoded += chunk.length;
@@ -109,11 +150,11 @@ export async function* decodeInput(
           `the file is larger than ${limits.maxDecompressedBytes} bytes`,
         );
       }
-      const text = decode(chunk, true);
-      if (text.length > 0) yield text;
+      const out = decoder.decode(chunk);
+      if (out !== undefined) yield out;
     }
-    const tail = decode(new Uint8Array(0), false);
-    if (tail.length > 0) yield tail;
+    const tail = decoder.end();
+    if (tail !== undefined) yield tail;
     return;
   }
 
@@ -138,8 +179,8 @@ export async function* decodeInput(
           `the file inflates more than ${limits.maxCompressionRatio}:1 (${progress.bytesDecoded} bytes from ${consumed})`,
         );
       }
-      const text = decode(chunk, true);
-      if (text.length > 0) yield text;
+      const out = decoder.decode(chunk);
+      if (out !== undefined) yield out;
     }
   } catch (err) {
     if (err instanceof FileRejectedError || err instanceof TransientError) throw err;
@@ -158,6 +199,6 @@ export async function* decodeInput(
     gunzip.destroy();
     source.destroy();
   }
-  const tail = decode(new Uint8Array(0), false);
-  if (tail.length > 0) yield tail;
+  const tail = decoder.end();
+  if (tail !== undefined) yield tail;
 }

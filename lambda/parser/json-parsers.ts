@@ -1,4 +1,5 @@
 import { FILE_REASONS, FileRejectedError, ROW_REASONS } from './errors';
+import { JsonBytesWriter } from './json-bytes-writer';
 import { canonicalJson } from './json-text';
 import { exceedsBytes, MAX_REJECT_RAW_CHARS, rejectRaw } from './record-sink';
 import type { RecordSink } from './record-sink';
@@ -40,11 +41,51 @@ function emitJson(text: string, options: JsonParserOptions, sink: RecordSink, li
 export class NdjsonParser {
   private buf = '';
   private oversized: string | undefined;
+  private writer: JsonBytesWriter | undefined;
 
   constructor(
     private readonly options: JsonParserOptions,
     private readonly sink: RecordSink,
   ) {}
+
+  /**
+   * The same as `push(bytes.toString('utf8'))`, faster: `bytes` must be valid UTF-8 ending on a
+   * character boundary (a leading BOM already dropped). The complete lines inside the chunk are
+   * validated and copied as bytes ({@link JsonBytesWriter}); a line that writer does not accept,
+   * and the text around the chunk's first and last line breaks, take the string path.
+   */
+  pushBytes(bytes: Buffer): void {
+    let from = 0;
+    if (this.buf.length > 0 || this.oversized !== undefined) {
+      // Finish the line begun in earlier chunks as text.
+      const nl = bytes.indexOf(10);
+      if (nl < 0) return this.push(bytes.toString('utf8'));
+      this.push(bytes.toString('utf8', 0, nl + 1));
+      from = nl + 1;
+    }
+    const last = bytes.lastIndexOf(10);
+    if (last >= from) {
+      const writer = (this.writer ??= new JsonBytesWriter(this.options.maxDepth, this.options.keys));
+      for (let start = from; start <= last;) {
+        const nl = bytes.indexOf(10, start);
+        this.byteLine(writer, bytes, start, nl);
+        start = nl + 1;
+      }
+      from = last + 1;
+    }
+    if (from < bytes.length) this.push(bytes.toString('utf8', from));
+  }
+
+  /** One complete line `bytes[start, end)` (LF excluded): bytes fast path, else the string path. */
+  private byteLine(writer: JsonBytesWriter, bytes: Buffer, start: number, end: number): void {
+    if (end > start && bytes[end - 1] === 13) end--;
+    if (end - start <= this.options.maxRecordBytes) {
+      const space = this.sink.reserve(end - start);
+      const written = writer.write(bytes, start, end, space.buf, space.pos);
+      if (written >= 0) return this.sink.commit(written);
+    }
+    this.text(bytes.toString('utf8', start, end));
+  }
 
   push(text: string): void {
     const buf = this.buf.length === 0 ? text : this.buf + text;
@@ -75,7 +116,11 @@ export class NdjsonParser {
       return;
     }
     if (end > start && buf.charCodeAt(end - 1) === 13) end--;
-    const text = buf.slice(start, end);
+    this.text(buf.slice(start, end));
+  }
+
+  /** One line's text (line break excluded). */
+  private text(text: string): void {
     if (text.trim().length === 0) return;
     emitJson(text, this.options, this.sink);
   }

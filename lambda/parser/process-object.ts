@@ -8,8 +8,8 @@ import type { ParserConfig } from './config';
 import { FileRejectedError } from './errors';
 import type { FileReason } from './errors';
 import { createParser, resolveFormat } from './formats';
-import type { TextParser } from './formats';
-import { decodeInput } from './input-stream';
+import type { InputFormat, TextParser } from './formats';
+import { decodeInput, decodeInputBytes } from './input-stream';
 import type { InputProgress } from './input-stream';
 import { objectNames, routeKey } from './object-names';
 import type { ObjectNames, ObjectVersion, Route } from './object-names';
@@ -282,7 +282,22 @@ async function stageObject(
   let parser: TextParser | undefined;
   try {
     let sample = '';
-    for await (const text of decodeInput(body, { ...limits, expectedBytes: size }, progress)) {
+    const inputLimits = { ...limits, expectedBytes: size };
+    // A configured NDJSON/CSV/TSV format is read as validated UTF-8 bytes (records are not decoded to
+    // text and encoded back); see pushBytes. `auto` and JSON read text.
+    const input =
+      dataset.format === 'ndjson' || dataset.format === 'csv' || dataset.format === 'tsv'
+        ? decodeInputBytes(body, inputLimits, progress)
+        : decodeInput(body, inputLimits, progress);
+    for await (const text of input) {
+      if (typeof text !== 'string') {
+        const configured = dataset.format as InputFormat;
+        format = configured;
+        parser ??= createParser(configured, dataset, batcher, keys);
+        parser.pushBytes!(text);
+        await drain();
+        continue;
+      }
       if (parser === undefined) {
         sample += text;
         const resolved = resolveFormat(dataset, sample, false);

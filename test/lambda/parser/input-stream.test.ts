@@ -1,6 +1,6 @@
 import { gzipSync } from 'zlib';
 import { FileRejectedError, TransientError } from '../../../lambda/parser/errors';
-import { decodeInput } from '../../../lambda/parser/input-stream';
+import { decodeInput, decodeInputBytes } from '../../../lambda/parser/input-stream';
 import type { InputLimits, InputProgress } from '../../../lambda/parser/input-stream';
 
 const limits: InputLimits = { maxDecompressedBytes: 10 * 1024 * 1024, maxCompressionRatio: 50 };
@@ -81,4 +81,49 @@ describe('decodeInput', () => {
       reason: 'DECOMPRESSED_TOO_LARGE',
     });
   });
+});
+
+describe('decodeInputBytes', () => {
+  async function bytesOf(bytes: Uint8Array, size: number) {
+    const progress: InputProgress = { bytesIn: 0, bytesDecoded: 0, compressed: false };
+    const out: Buffer[] = [];
+    for await (const b of decodeInputBytes(
+      chunked(bytes, size),
+      { ...limits, expectedBytes: bytes.length },
+      progress,
+    )) {
+      out.push(Buffer.from(b));
+    }
+    return { out, progress };
+  }
+
+  test.each([1, 2, 3, 5, 64])(
+    'GIVEN UTF-8 with a BOM and multi-byte characters in %i-byte chunks WHEN read as bytes THEN every chunk ends on a character and the bytes are the text without the BOM',
+    async (size) => {
+      const text = 'id,name\nü,日本,🎉\n';
+      const { out } = await bytesOf(Buffer.from('\uFEFF' + text), size);
+      for (const chunk of out) expect(new TextDecoder('utf-8', { fatal: true }).decode(chunk)).toBeDefined();
+      expect(Buffer.concat(out).toString('utf8')).toBe(text);
+    },
+  );
+
+  test('GIVEN gzip WHEN read as bytes THEN the inflated bytes and both byte counts', async () => {
+    const gz = gzipSync('a,b\n1,2\n');
+    const { out, progress } = await bytesOf(gz, 3);
+    expect(Buffer.concat(out).toString('latin1')).toBe('a,b\n1,2\n');
+    expect(progress).toEqual({ bytesIn: gz.length, bytesDecoded: 8, compressed: true });
+  });
+
+  test.each([
+    ['an invalid byte', Buffer.from([0x61, 0xff, 0x62]), 2],
+    ['a truncated sequence at the end', Buffer.from([0x61, 0xe6, 0x97]), 3],
+    ['an overlong encoding', Buffer.from([0x61, 0x62, 0xc0, 0xaf]), 3],
+    ['a UTF-16 surrogate encoded in UTF-8', Buffer.from([0x61, 0x62, 0xed, 0xa0, 0x80]), 4],
+  ])(
+    'GIVEN %s in 1-byte chunks WHEN read as bytes THEN INVALID_UTF8 near the same byte as the text decoder says',
+    async (_what, bytes, near) => {
+      await expect(bytesOf(bytes, 1)).rejects.toThrow(`near decoded byte ${near})`);
+      await expect(decode(bytes, 1)).rejects.toThrow(`near decoded byte ${near})`);
+    },
+  );
 });
