@@ -350,7 +350,11 @@ export async function startLocalS3(
     },
     async stop() {
       client.destroy();
-      await server.close();
+      // A client killed mid-request (SIGKILL) can leave a keep-alive socket open; close() alone waits for it.
+      const http = (server as { httpServer?: { closeAllConnections?: () => void } }).httpServer;
+      const closing = server.close();
+      http?.closeAllConnections?.();
+      await closing;
     },
   };
 }
