@@ -59,6 +59,9 @@ export interface PipelineFunctionProps {
  * (no AWS-managed policy), and the Powertools environment. Handlers live in `lambda/<folder>/index.ts`.
  */
 export class PipelineFunction extends nodejs.NodejsFunction {
+  /** The compile-time constants the bundle gets (esbuild `define`): what the handler reads as its globals. */
+  readonly bundleDefine: Readonly<Record<string, string>>;
+
   constructor(scope: Construct, id: string, props: PipelineFunctionProps) {
     const logGroup = new logs.LogGroup(scope, `${id}LogGroup`, {
       retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
@@ -108,6 +111,7 @@ export class PipelineFunction extends nodejs.NodejsFunction {
         forceDockerBundling: false,
       },
     });
+    this.bundleDefine = { ...props.define };
     const policy = role.node.tryFindChild('DefaultPolicy');
     if (policy) {
       acknowledge(

@@ -8,6 +8,7 @@ import { tmpdir } from 'os';
 import { join } from 'path';
 import { HeadObjectCommand } from '@aws-sdk/client-s3';
 import { runReplayCli } from '../../bin/replay/cli';
+import { captureEmfLines } from '../support/emf';
 import { startS3Server, type S3TestServer } from '../support/s3-server';
 import { awsEncodeKey, BUCKETS, ParserFixture } from './parser-harness';
 import { replayTestConfig } from './replay-config';
@@ -35,7 +36,10 @@ describe('replay through the parser', () => {
   test('GIVEN a processed file WHEN replayed and processed again THEN it is archived twice and staged under a new name with a newer received_at', async () => {
     const fixture = new ParserFixture(server, server.client);
     const inboundKey = 'acme/orders/exports/2024-05-01.csv';
-    expect(await fixture.deliver(await fixture.upload(inboundKey, 'id\n1\n2\n'))).toEqual({ batchItemFailures: [] });
+    const upload = await fixture.upload(inboundKey, 'id\n1\n2\n');
+    const firstRun = await captureEmfLines(() => fixture.deliver(upload));
+    expect(firstRun.result).toEqual({ batchItemFailures: [] });
+    expect(firstRun.lines.map((l) => (JSON.parse(l) as { RowsOut?: number }).RowsOut)).toEqual([2]);
     const [archiveKey] = await server.list(BUCKETS.archive);
     const firstStage = await server.list(BUCKETS.stage, 'data/');
     expect(await server.list(BUCKETS.inbound)).toEqual([]);
@@ -66,7 +70,9 @@ describe('replay through the parser', () => {
         s3: { ...r.s3, object: { ...r.s3.object, key: awsEncodeKey(r.s3.object.key), eTag: r.s3.object.eTag ?? ETag } },
       }));
     expect(records).toHaveLength(1);
-    expect(await fixture.deliver({ Records: records })).toEqual({ batchItemFailures: [] });
+    const secondRun = await captureEmfLines(() => fixture.deliver({ Records: records }));
+    expect(secondRun.result).toEqual({ batchItemFailures: [] });
+    expect(secondRun.lines.map((l) => (JSON.parse(l) as { RowsOut?: number }).RowsOut)).toEqual([2]);
 
     expect(await server.list(BUCKETS.inbound)).toEqual([]);
     const archive = await server.list(BUCKETS.archive);

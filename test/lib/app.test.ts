@@ -28,7 +28,8 @@ function runApp(configPath: string, outdir: string) {
         HOME: tmp,
         PIPELINE_CONFIG: configPath,
         CDK_OUTDIR: outdir,
-        CDK_CONTEXT_JSON: JSON.stringify(cdkContext()),
+        // No Lambda bundling: these tests read the template; the build script's test bundles every handler.
+        CDK_CONTEXT_JSON: JSON.stringify({ ...cdkContext(), 'aws:cdk:bundling-stacks': [] }),
         // CDK's built-in CloudFormation checks cost ~6 s of CPU; pipeline-stage.test.ts runs them in-process.
         // cdk-nag still runs (it is a registered plugin, not the built-in one).
         CDK_VALIDATION: 'false',

@@ -1,0 +1,6 @@
+/**
+ * Jest setup (every test file): keep the run's output to jest's own lines.
+ * - snowflake-sdk logs each failed connection at ERROR; tests that fail connections on purpose would print
+ *   them. A test that wants driver logs sets SNOWFLAKE_LOG_LEVEL itself (the operator's value wins here too).
+ */
+process.env.SNOWFLAKE_LOG_LEVEL ??= 'OFF';
