@@ -21,7 +21,7 @@ import type { Readable } from 'stream';
 import { createGunzip, createGzip } from 'zlib';
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import type { S3Client } from '@aws-sdk/client-s3';
-import type { DatasetSpec } from '../lib/config';
+import type { DatasetSpec } from '../contracts/config';
 import { ObjectUploader } from '../lambda/parser/object-uploader';
 import { startS3Server } from '../test/support/s3-server';
 import type { S3TestServer } from '../test/support/s3-server';

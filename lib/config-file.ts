@@ -3,7 +3,7 @@
  * use this without loading the CDK.
  */
 import * as path from 'path';
-import { ConfigError, loadConfig, type PipelineConfig } from './config';
+import { ConfigError, loadConfig, type PipelineConfig } from '../contracts/config';
 
 /** The example configuration shipped with the project. */
 export const DEFAULT_CONFIG_PATH = path.join(__dirname, '..', 'config', 'pipeline.ts');

@@ -7,7 +7,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { SourceUploadRoles } from './access/source-upload-roles';
-import type { ResolvedEnvironment } from './config';
+import type { ResolvedEnvironment } from '../contracts/config';
 import { ParserIngestion } from './ingestion/parser-ingestion';
 import { HealthMonitor } from './monitoring/health-monitor';
 import { PipeRefresher } from './monitoring/pipe-refresher';

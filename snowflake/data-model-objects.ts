@@ -5,7 +5,7 @@
  * MERGE task; follow-up tasks; gold views in dependency order; the reader role. Pure: the CDK
  * composition and the plan command build the same list.
  */
-import type { DatasetSpec } from '../lib/config';
+import type { DatasetSpec } from '../contracts/config';
 import type { IngestionObject } from './ingestion-objects';
 import { canonicalName } from './identifiers';
 import { schemaNames } from './names';

@@ -3,7 +3,7 @@
  * does with it. Reads only.
  */
 import { ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
-import { parseArchiveKey, routedDatePrefix, startAfterFor, unroutedDatePrefix } from './archive-keys';
+import { parseArchiveKey, routedDatePrefix, startAfterFor, unroutedDatePrefix } from '../../contracts/archive-keys';
 
 export interface ArchivedFile {
   readonly archiveKey: string;

@@ -5,8 +5,8 @@
  */
 import { existsSync, readFileSync } from 'fs';
 import { DEFAULT_INGESTION, VISIBILITY_TIMEOUT_FACTOR } from '../../lib/ingestion/parser-ingestion';
-import { ConfigError, loadConfig, resolveEnvironment } from '../../lib/config';
-import type { ResolvedEnvironment } from '../../lib/config';
+import { ConfigError, loadConfig, resolveEnvironment } from '../../contracts/config';
+import type { ResolvedEnvironment } from '../../contracts/config';
 import { schemaNames } from '../../snowflake/names';
 import type { SchemaNames } from '../../snowflake/names';
 

@@ -15,7 +15,7 @@ import { createHash } from 'crypto';
 import { mkdirSync, rmSync, writeFileSync } from 'fs';
 import { join } from 'path';
 import { gunzipSync } from 'zlib';
-import type { DatasetSpec } from '../../lib/config';
+import type { DatasetSpec } from '../../contracts/config';
 import { quoteIdentifier } from '../../snowflake/identifiers';
 import { BRONZE_COLUMNS } from '../../snowflake/names';
 import type { SchemaNames } from '../../snowflake/names';

@@ -4,7 +4,7 @@
  */
 import type { ConnectionSettings } from '../shared/snowflake/connection';
 import type { SchemaNames } from '../../snowflake/names';
-import { HEALTH_MONITOR_ENV, HEALTH_MONITOR_SERVICE, PIPELINE_ENVIRONMENT_ENV } from '../shared/constants';
+import { HEALTH_MONITOR_ENV, HEALTH_MONITOR_SERVICE, PIPELINE_ENVIRONMENT_ENV } from '../../contracts/constants';
 import {
   readConnectionSettings,
   readDatasetList,

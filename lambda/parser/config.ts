@@ -1,6 +1,6 @@
-import { ConfigError, IDENTIFIER_PATTERN, parseDatasets, SOURCE_NAME_PATTERN } from '../../lib/config';
-import type { DatasetSpec } from '../../lib/config';
-import { PARSER_ENV } from '../shared/constants';
+import { ConfigError, IDENTIFIER_PATTERN, parseDatasets, SOURCE_NAME_PATTERN } from '../../contracts/config';
+import type { DatasetSpec } from '../../contracts/config';
+import { PARSER_ENV } from '../../contracts/constants';
 import { ParserConfigError } from './errors';
 
 /** Everything the parser needs, read once at init. */

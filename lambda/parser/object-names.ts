@@ -1,8 +1,8 @@
 import { createHash } from 'crypto';
-import { SOURCE_NAME_PATTERN } from '../../lib/config';
-import type { DatasetSpec } from '../../lib/config';
+import { SOURCE_NAME_PATTERN } from '../../contracts/config';
+import type { DatasetSpec } from '../../contracts/config';
 import type { SourceAllowlist } from './config';
-import { QUARANTINE_PREFIX, STAGE_DATA_PREFIX } from '../shared/constants';
+import { QUARANTINE_PREFIX, STAGE_DATA_PREFIX } from '../../contracts/constants';
 import { FILE_REASONS } from './errors';
 import type { FileReason } from './errors';
 

@@ -1,8 +1,8 @@
 import type { Readable } from 'stream';
 import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { effectiveLimits } from '../../lib/config';
-import type { DatasetSpec } from '../../lib/config';
+import { effectiveLimits } from '../../contracts/config';
+import type { DatasetSpec } from '../../contracts/config';
 import { archiveByStreaming, archiveExists, archiveObject, isNotFound, isPreconditionFailed } from './archive';
 import type { ParserConfig } from './config';
 import { FileRejectedError } from './errors';

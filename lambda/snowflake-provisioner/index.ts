@@ -10,7 +10,7 @@ import { createObject, deleteObject, updateObject } from '../../snowflake/engine
 import type { Outcome } from '../../snowflake/engine/lifecycle';
 import type { SessionOptions, SnowflakeSession } from '../shared/snowflake/connection';
 import { openSession } from '../shared/snowflake/connection';
-import { PROVISIONER_SERVICE } from '../shared/constants';
+import { PROVISIONER_SERVICE } from '../../contracts/constants';
 import { parseRequest } from './request';
 
 export interface ProvisionerResponse {

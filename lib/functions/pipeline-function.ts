@@ -5,7 +5,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
-import { METRICS_NAMESPACE, PIPELINE_ENVIRONMENT_ENV } from '../../lambda/shared/constants';
+import { METRICS_NAMESPACE, PIPELINE_ENVIRONMENT_ENV } from '../../contracts/constants';
 import { acknowledge } from '../nag/acknowledge';
 
 /** Repository root, for entry paths (`lambda/<function>/index.ts`). */

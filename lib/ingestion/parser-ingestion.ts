@@ -14,9 +14,9 @@ import {
   PARSER_SERVICE,
   QUARANTINE_PREFIX,
   STAGE_DATA_PREFIX,
-} from '../../lambda/shared/constants';
-import { sourceAllowlist } from '../config';
-import type { DatasetSpec, ingestionSchema, SourceSpec } from '../config';
+} from '../../contracts/constants';
+import { sourceAllowlist } from '../../contracts/config';
+import type { DatasetSpec, ingestionSchema, SourceSpec } from '../../contracts/config';
 import { PipelineFunction } from '../functions/pipeline-function';
 import { acknowledge, actionFinding, arnFinding } from '../nag/acknowledge';
 

@@ -9,8 +9,8 @@ import {
   HEALTH_MONITOR_SERVICE,
   METRICS_NAMESPACE,
   MONITOR_RUNS_METRIC,
-} from '../../lambda/shared/constants';
-import { IDENTIFIER_PATTERN } from '../config';
+} from '../../contracts/constants';
+import { IDENTIFIER_PATTERN } from '../../contracts/config';
 import type { PipelineFunction } from '../functions/pipeline-function';
 import { MonitoringPropsError } from './alarm-topic';
 import type { PipelineMonitoring } from './pipeline-monitoring';

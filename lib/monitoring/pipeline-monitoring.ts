@@ -15,8 +15,8 @@ import {
 } from 'cdk-monitoring-constructs';
 import { Construct } from 'constructs';
 import type { z } from 'zod';
-import { METRICS_NAMESPACE, PARSER_METRICS, PARSER_SERVICE } from '../../lambda/shared/constants';
-import type { alarmsSchema } from '../config';
+import { METRICS_NAMESPACE, PARSER_METRICS, PARSER_SERVICE } from '../../contracts/constants';
+import type { alarmsSchema } from '../../contracts/config';
 import { AlarmTopic, MonitoringPropsError } from './alarm-topic';
 import { DEFAULT_RUNBOOK_URL, RUNBOOK_ANCHORS } from './runbook';
 

@@ -4,7 +4,7 @@ import * as targets from 'aws-cdk-lib/aws-events-targets';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
-import { SNOWFLAKE_FUNCTION_ENV } from '../../lambda/shared/constants';
+import { SNOWFLAKE_FUNCTION_ENV } from '../../contracts/constants';
 import { PipelineFunction, SNOWFLAKE_DRIVER_ALIASES } from '../functions/pipeline-function';
 
 /** How a scheduled Snowflake function (health monitor, pipe refresher) signs in to Snowflake. */

@@ -1,5 +1,5 @@
 import * as path from 'path';
-import type { ResolvedEnvironment } from '../config';
+import type { ResolvedEnvironment } from '../../contracts/config';
 import type { IngestionObjectsInput } from '../../snowflake/ingestion-objects';
 import { loadFollowUpTasks } from '../../snowflake/model/follow-up-tasks';
 import { loadGoldViews } from '../../snowflake/model/gold';

@@ -5,7 +5,7 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import type { ResolvedEnvironment } from '../config';
+import type { ResolvedEnvironment } from '../../contracts/config';
 import { ingestionObjects } from '../../snowflake/ingestion-objects';
 import { NOTIFICATION_INTEGRATION_ID } from '../../snowflake/ingestion-objects';
 import { notificationIntegrationName, notificationRoleName } from '../../snowflake/kinds/notification-integration';

@@ -3,7 +3,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
-import { PROVISIONER_SERVICE } from '../../lambda/shared/constants';
+import { PROVISIONER_SERVICE } from '../../contracts/constants';
 import { PipelineFunction, SNOWFLAKE_DRIVER_ALIASES } from '../functions/pipeline-function';
 import { acknowledgeProviderFramework } from '../nag/cdk-helpers';
 

@@ -3,8 +3,8 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { QUARANTINE_PREFIX, STAGE_DATA_PREFIX } from '../../lambda/shared/constants';
-import type { retentionSchema } from '../config';
+import { QUARANTINE_PREFIX, STAGE_DATA_PREFIX } from '../../contracts/constants';
+import type { retentionSchema } from '../../contracts/config';
 import type { z } from 'zod';
 import { acknowledge } from '../nag/acknowledge';
 

@@ -4,7 +4,7 @@
  * builds. Objects owned by the provisioner's other kinds (database, schemas, stage, pipe…) are not
  * listed here.
  */
-import type { DatasetSpec } from '../../lib/config';
+import type { DatasetSpec } from '../../contracts/config';
 import type { SchemaNames } from '../names';
 import { qualifiedName } from '../identifiers';
 import { buildDatasetModel } from './dataset-model';

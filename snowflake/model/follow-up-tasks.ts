@@ -13,7 +13,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { IDENTIFIER_PATTERN } from '../../lib/config';
+import { IDENTIFIER_PATTERN } from '../../contracts/config';
 import { canonicalName } from '../identifiers';
 import type { ObjectPath, SchemaNames } from '../names';
 import type { DatasetModel } from './dataset-model';

@@ -11,7 +11,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { IDENTIFIER_PATTERN } from '../../lib/config';
+import { IDENTIFIER_PATTERN } from '../../contracts/config';
 import { canonicalName, qualifiedName, quoteIdentifier, stringLiteral } from '../identifiers';
 import type { ObjectPath, SchemaNames } from '../names';
 import type { Dialect } from './dialect';

@@ -2,7 +2,7 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { ConfigError } from '../../lib/config';
+import { ConfigError } from '../../contracts/config';
 import { DEFAULT_CONFIG_PATH, readPipelineConfig } from '../../lib/config-file';
 import { cdkContext, rawExampleConfig } from './helpers';
 

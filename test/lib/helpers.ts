@@ -8,7 +8,7 @@ import * as path from 'path';
 import { App, Stack } from 'aws-cdk-lib';
 import type { Template } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
-import { loadConfig, type PipelineConfig } from '../../lib/config';
+import { loadConfig, type PipelineConfig } from '../../contracts/config';
 import exampleConfig from '../../config/pipeline';
 
 const CDK_JSON = path.join(__dirname, '..', '..', 'cdk.json');

@@ -5,7 +5,7 @@
  */
 import './driver-environment';
 import type * as snowflake from 'snowflake-sdk';
-import type { SnowflakeConnection } from '../../../lib/config';
+import type { SnowflakeConnection } from '../../../contracts/config';
 import { SnowflakeConnectionError, SnowflakeQueryError, redact } from './errors';
 import type { PrivateKey } from './private-key';
 import { readPrivateKey } from './private-key';

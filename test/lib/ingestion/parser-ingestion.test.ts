@@ -10,8 +10,8 @@ import {
   BUNDLED_SOURCES_GLOBAL,
   PARSER_ENV,
   PIPELINE_ENVIRONMENT_ENV,
-} from '../../../lambda/shared/constants';
-import { parseDatasets, sourceAllowlist, type DatasetSpec } from '../../../lib/config';
+} from '../../../contracts/constants';
+import { parseDatasets, sourceAllowlist, type DatasetSpec } from '../../../contracts/config';
 import { PROJECT_ROOT } from '../../../lib/functions/pipeline-function';
 import {
   bundledDatasetsDefine,

@@ -7,8 +7,8 @@ import {
   resolveEnvironment,
   stageName,
   DEFAULT_LIMITS,
-} from '../../lib/config';
-import { rawExampleConfig } from './helpers';
+} from '../../contracts/config';
+import { rawExampleConfig } from '../lib/helpers';
 
 /** Runs `loadConfig` and returns the problems it reports (fails the test if the config is accepted). */
 function problemsOf(raw: unknown): string[] {
