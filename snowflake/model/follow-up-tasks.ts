@@ -19,7 +19,7 @@ import type { ObjectPath, SchemaNames } from '../names';
 import type { DatasetModel } from './dataset-model';
 import { SqlFileError } from './errors';
 import { topologicalOrder } from './graph';
-import { listSqlFiles } from './sql-files';
+import { listSqlFiles } from '../../lib/sql-loader';
 import type { TaskDefinition, TaskGraph } from './tasks';
 
 export interface FollowUpTaskSpec {

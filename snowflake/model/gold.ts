@@ -17,7 +17,7 @@ import type { ObjectPath, SchemaNames } from '../names';
 import type { Dialect } from './dialect';
 import { SqlFileError } from './errors';
 import { topologicalOrder } from './graph';
-import { listSqlFiles } from './sql-files';
+import { listSqlFiles } from '../../lib/sql-loader';
 
 export interface GoldViewSource {
   /** View name (lower snake case) = file name without `.sql`. */
