@@ -56,4 +56,3 @@ export function datasetSql(
         : mergeStatements(model, dialect).join(';\n'),
   };
 }
-export * from './deploy-plan';
