@@ -5,6 +5,7 @@
  * command import the dataset schema from here too.
  */
 import { z } from 'zod';
+import { DEFAULT_RETENTION } from './defaults';
 
 /** Dataset and column names become Snowflake table and column names. */
 export const IDENTIFIER_PATTERN = /^[a-z][a-z0-9_]{0,62}$/;
@@ -203,8 +204,8 @@ export const retentionSchema = z
   })
   .strict()
   .superRefine((r, ctx) => {
-    const ia = r.archiveInfrequentAccessDays ?? 30;
-    const glacier = r.archiveGlacierDays ?? 90;
+    const ia = r.archiveInfrequentAccessDays ?? DEFAULT_RETENTION.archiveInfrequentAccessDays;
+    const glacier = r.archiveGlacierDays ?? DEFAULT_RETENTION.archiveGlacierDays;
     if (glacier <= ia)
       ctx.addIssue({
         code: 'custom',

@@ -136,7 +136,7 @@ export const PIPE_REFRESHER_METRICS = {
 
 /**
  * File manifests: for every received object version the parser finishes (staged, quarantined or
- * superseded) it writes exactly one manifest, one gzip JSON line (`FileManifest`, lambda/shared/file-manifest.ts),
+ * superseded) it writes exactly one manifest, one gzip JSON line (`FileManifest`, contracts/file-manifest.ts),
  * to the stage bucket under this prefix, as its last output before archiving. Snowflake loads them into
  * `OPS.FILE_MANIFESTS` (a pipe), and `OPS.FILE_LEDGER` joins them with bronze, silver and rejects.
  */

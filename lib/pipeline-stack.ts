@@ -6,6 +6,7 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
+import { DEFAULT_HEALTH_CHECK_MINUTES, DEFAULT_RETENTION } from '../contracts/defaults';
 import { SourceUploadRoles } from './access/source-upload-roles';
 import type { ResolvedEnvironment } from '../contracts/config';
 import { ParserIngestion } from './ingestion/parser-ingestion';
@@ -17,11 +18,6 @@ import { acknowledgeCdkHelpers } from './nag/cdk-helpers';
 import { SnowflakeIngestion } from './snowflake';
 import { snowflakeErrorTopicName } from '../snowflake/kinds/notification-integration';
 import { PipelineStorage } from './storage/pipeline-storage';
-
-/** Default CloudWatch log retention of the functions, in days (`retention.logRetentionDays`). */
-export const DEFAULT_LOG_RETENTION_DAYS = 30;
-/** Default minutes between Snowflake health checks (`snowflake.monitor.scheduleMinutes`). */
-export const DEFAULT_HEALTH_CHECK_MINUTES = 15;
 
 export interface PipelineStackProps extends StackProps {
   /** The environment to deploy, with its sources and datasets (overrides applied). */
@@ -63,7 +59,9 @@ export class PipelineStack extends Stack {
     this.namePrefix = namePrefix;
     this.removalPolicy = environment.removalPolicy === 'destroy' ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN;
 
-    const logRetentionDays = logRetention(environment.retention?.logRetentionDays ?? DEFAULT_LOG_RETENTION_DAYS);
+    const logRetentionDays = logRetention(
+      environment.retention?.logRetentionDays ?? DEFAULT_RETENTION.logRetentionDays,
+    );
     this.storage = new PipelineStorage(this, 'Storage', {
       namePrefix,
       removalPolicy: this.removalPolicy,

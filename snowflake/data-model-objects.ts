@@ -29,7 +29,7 @@ export interface DataModelObjectsInput {
   readonly coreSchema?: string;
   /** @default GOLD */
   readonly goldSchema?: string;
-  /** Full dataset specs (lib/config.ts, overrides applied). */
+  /** Full dataset specs (contracts/config.ts, overrides applied). */
   readonly datasets: readonly DatasetSpec[];
   /** `snowflake/gold/*.sql` (loadGoldViews). @default none */
   readonly goldViews?: readonly GoldViewSource[];

@@ -2,7 +2,8 @@ import { createHash } from 'crypto';
 import { SOURCE_NAME_PATTERN } from '../../contracts/config';
 import type { DatasetSpec } from '../../contracts/config';
 import type { SourceAllowlist } from './config';
-import { QUARANTINE_PREFIX, STAGE_DATA_PREFIX } from '../../contracts/constants';
+import { routedArchiveKey, unroutedArchiveKey } from '../../contracts/archive-keys';
+import { quarantineDirectory, stageDirectory } from '../../contracts/object-keys';
 import { FILE_REASONS } from './errors';
 import type { FileReason } from './errors';
 
@@ -116,8 +117,8 @@ export function objectNames(v: ObjectVersion, route: Route): ObjectNames {
   const base = `${slug || 'object'}-${hash}`;
   const dataset = route.ok ? route.dataset.name : '_unrouted';
   const source = route.source ?? '_unknown';
-  const stageDir = `${STAGE_DATA_PREFIX}${dataset}/${date}/${source}/`;
-  const quarantineDir = `${QUARANTINE_PREFIX}${dataset}/${date}/${source}/`;
+  const stageDir = stageDirectory(dataset, date, source);
+  const quarantineDir = quarantineDirectory(dataset, date, source);
   return {
     date,
     versionTag: tag,
@@ -126,7 +127,7 @@ export function objectNames(v: ObjectVersion, route: Route): ObjectNames {
     rejectsKey: `${quarantineDir}${base}.rejects.ndjson`,
     fileReportKey: `${quarantineDir}${base}.file.json`,
     archiveKey: route.ok
-      ? `${route.source}/${route.dataset.name}/dt=${date}/${tag}/${route.rest}`
-      : `_unrouted/dt=${date}/${tag}/${v.key}`,
+      ? routedArchiveKey(route.source, route.dataset.name, date, tag, route.rest)
+      : unroutedArchiveKey(date, tag, v.key),
   };
 }

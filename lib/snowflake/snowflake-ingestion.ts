@@ -6,6 +6,7 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import type { ResolvedEnvironment } from '../../contracts/config';
+import { PIPE_DRAIN_TIMEOUT } from '../../contracts/defaults';
 import { ingestionObjects } from '../../snowflake/ingestion-objects';
 import { NOTIFICATION_INTEGRATION_ID } from '../../snowflake/ingestion-objects';
 import { notificationIntegrationName, notificationRoleName } from '../../snowflake/kinds/notification-integration';
@@ -88,7 +89,7 @@ export class SnowflakeIngestion extends Construct {
     const { project, environment, datasets } = props.config;
     if (!datasets.length) throw new Error(`${this.node.path}: config has no datasets`);
     const drainSeconds = props.pipeDrainTimeout?.toSeconds();
-    if (drainSeconds !== undefined && (drainSeconds < 0 || drainSeconds > 840))
+    if (drainSeconds !== undefined && (drainSeconds < 0 || drainSeconds > PIPE_DRAIN_TIMEOUT.maxSeconds))
       throw new Error(
         `${this.node.path}: pipeDrainTimeout must be at most 14 minutes (the provisioner's timeout is 15)`,
       );

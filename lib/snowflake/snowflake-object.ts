@@ -1,5 +1,6 @@
 import { CustomResource, Token } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
+import { PIPE_DRAIN_TIMEOUT } from '../../contracts/defaults';
 import { SNOWFLAKE_RESOURCE_TYPE } from '../../snowflake/engine/resource';
 import { getKind } from '../../snowflake/kinds/registry';
 import type { SnowflakeConnection } from './snowflake-connection';
@@ -48,11 +49,11 @@ export class SnowflakeObject extends Construct {
       !(
         Number.isInteger(props.pipeDrainTimeoutSeconds) &&
         props.pipeDrainTimeoutSeconds >= 0 &&
-        props.pipeDrainTimeoutSeconds <= 840
+        props.pipeDrainTimeoutSeconds <= PIPE_DRAIN_TIMEOUT.maxSeconds
       )
     )
       throw new Error(
-        `${this.node.path}: pipeDrainTimeoutSeconds must be an integer from 0 to 840, got ${props.pipeDrainTimeoutSeconds}`,
+        `${this.node.path}: pipeDrainTimeoutSeconds must be an integer from 0 to ${PIPE_DRAIN_TIMEOUT.maxSeconds}, got ${props.pipeDrainTimeoutSeconds}`,
       );
     // Validate now what can be validated at synth (values that are tokens are checked by the handler).
     if (!Token.isUnresolved(JSON.stringify(props.definition))) {

@@ -2,6 +2,7 @@
  * Runs a plan on a session: statements in order, bounded waits, bounded retries while IAM trust
  * propagates, and undo statements (e.g. resume a paused pipe) when a later step fails.
  */
+import { PIPE_DRAIN_TIMEOUT } from '../../contracts/defaults';
 import { PipeDrainTimeoutError, StatementFailedError } from './errors';
 import type { Plan, SqlErrorLike, SqlSession, Step } from './types';
 import { parsePipeStatus, pipeStatusQuery, refreshSincePause } from '../kinds/pipe';
@@ -82,7 +83,7 @@ export async function applyPlan(
   };
 
   const awaitDrained = async (pipe: string) => {
-    const timeout = options.drainTimeoutMs ?? 240_000;
+    const timeout = options.drainTimeoutMs ?? PIPE_DRAIN_TIMEOUT.defaultSeconds * 1000;
     const poll = options.drainPollMs ?? 5000;
     const started = Date.now();
     for (;;) {

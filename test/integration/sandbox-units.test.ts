@@ -10,7 +10,7 @@ import { encodeEventKey, s3NotificationBody } from '../../bin/sandbox/notificati
 import { UsageError, parseOptions } from '../../bin/sandbox/options';
 import { loadSandboxPipeline } from '../../bin/sandbox/pipeline-config';
 import { inputFiles } from '../../bin/sandbox/uploads';
-import { DEFAULT_INGESTION, VISIBILITY_TIMEOUT_FACTOR } from '../../lib/ingestion/parser-ingestion';
+import { DEFAULT_INGESTION, VISIBILITY_TIMEOUT_FACTOR } from '../../contracts/defaults';
 import { ROOT } from './sandbox-support';
 
 const decodeS3Key = (key: string) => decodeURIComponent(key.replace(/\+/g, ' '));

@@ -1,0 +1,42 @@
+/**
+ * Defaults with one source: the constructs (lib/), the handlers (lambda/), the tools (bin/) and the config
+ * schema's `@default` texts (contracts/config.ts) all read them from here. No imports.
+ */
+
+/** Storage lifecycle defaults (`retention` in the config), in days. Archive objects never expire by default. */
+export const DEFAULT_RETENTION = {
+  archiveInfrequentAccessDays: 30,
+  archiveGlacierDays: 90,
+  stageExpireDays: 30,
+  quarantineExpireDays: 90,
+  accessLogExpireDays: 365,
+  /** CloudWatch log retention of the functions (`retention.logRetentionDays`). */
+  logRetentionDays: 30,
+} as const;
+
+/** Parser ingestion defaults (`ingestion` in the config). */
+export const DEFAULT_INGESTION = {
+  batchSize: 10,
+  maxBatchingWindowSeconds: 5,
+  parserTimeoutSeconds: 900,
+  parserMemoryMb: 2048,
+  maxReceiveCount: 5,
+  maxConcurrency: 10,
+} as const;
+
+/** The queue's visibility timeout is at least this many times the parser's timeout (AWS guidance for SQS → Lambda). */
+export const VISIBILITY_TIMEOUT_FACTOR = 6;
+
+/**
+ * Minutes between Snowflake health checks (`snowflake.monitor.scheduleMinutes`); the monitor's look-back
+ * window equals the schedule.
+ */
+export const DEFAULT_HEALTH_CHECK_MINUTES = 15;
+
+/** How long a pipe COPY change waits for the paused pipe to drain, in seconds. */
+export const PIPE_DRAIN_TIMEOUT = {
+  /** Default wait. */
+  defaultSeconds: 240,
+  /** Longest wait accepted: it must fit in one provisioner invocation (15-minute Lambda limit, minus margin). */
+  maxSeconds: 840,
+} as const;
