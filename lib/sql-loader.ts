@@ -8,8 +8,12 @@ import { SqlFileError } from '../snowflake/model/errors';
 import { parseFollowUpTaskFile, type FollowUpTaskSpec } from '../snowflake/model/follow-up-tasks';
 import type { GoldViewSource } from '../snowflake/model/gold';
 
-/** Names of the `*.sql` files of a directory, sorted; a missing directory has none. */
+/** Stands for "no directory": no SQL files (the S3SnowflakePipeline default for gold views and tasks). */
+export const NO_SQL_DIRECTORY = '<none>';
+
+/** Names of the `*.sql` files of a directory, sorted; a missing directory (or NO_SQL_DIRECTORY) has none. */
 export function listSqlFiles(dir: string): string[] {
+  if (dir === NO_SQL_DIRECTORY) return [];
   try {
     return readdirSync(dir)
       .filter((f) => f.endsWith('.sql'))

@@ -6,7 +6,6 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3n from 'aws-cdk-lib/aws-s3-notifications';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import type { z } from 'zod';
 import {
   BUNDLED_DATASETS_GLOBAL,
   BUNDLED_SOURCES_GLOBAL,
@@ -17,12 +16,13 @@ import {
 } from '../../contracts/constants';
 import { sourceAllowlist } from '../../contracts/config';
 import { DEFAULT_INGESTION, VISIBILITY_TIMEOUT_FACTOR } from '../../contracts/defaults';
-import type { DatasetSpec, ingestionSchema, SourceSpec } from '../../contracts/config';
+import type { DatasetSpec, SourceSpec } from '../../contracts/config';
 import { PipelineFunction } from '../functions/pipeline-function';
 import { acknowledge, actionFinding, arnFinding } from '../nag/acknowledge';
 
 /** Ingestion tuning of one environment (see `ingestion` in the config reference). */
-export type IngestionSpec = z.infer<typeof ingestionSchema>;
+export type { IngestionSpec } from '../../contracts/config';
+import type { IngestionSpec } from '../../contracts/config';
 
 /** Dead-letter queue retention: SQS's maximum, so an operator has two weeks to redrive. */
 export const DLQ_RETENTION = Duration.days(14);

@@ -4,13 +4,12 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { QUARANTINE_PREFIX, STAGE_DATA_PREFIX } from '../../contracts/constants';
-import type { retentionSchema } from '../../contracts/config';
 import { DEFAULT_RETENTION } from '../../contracts/defaults';
-import type { z } from 'zod';
 import { acknowledge } from '../nag/acknowledge';
 
 /** Retention periods of one environment (see `retention` in the config reference). */
-export type RetentionSpec = z.infer<typeof retentionSchema>;
+export type { RetentionSpec } from '../../contracts/config';
+import type { RetentionSpec } from '../../contracts/config';
 
 /** Days after which incomplete multipart uploads are aborted, per bucket. */
 export const ABORT_INCOMPLETE_UPLOADS_DAYS = { inbound: 7, stage: 1, archive: 1 } as const;

@@ -1,0 +1,101 @@
+import { App, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { ConfigError } from '../../contracts/config';
+import { S3SnowflakePipeline, type S3SnowflakePipelineProps } from '../../lib/s3-snowflake-pipeline';
+import { cdkContext } from './helpers';
+
+/** A minimal use, as in the README: one source, one dataset, a Snowflake account. */
+function props(overrides: Partial<S3SnowflakePipelineProps> = {}): S3SnowflakePipelineProps {
+  return {
+    project: 'shop',
+    environmentName: 'dev',
+    sources: [{ name: 'erp', principals: ['444444444444'] }],
+    datasets: [
+      {
+        name: 'orders',
+        format: 'csv',
+        columns: [
+          { name: 'order_id', type: 'NUMBER(38,0)' },
+          { name: 'amount', type: 'NUMBER(12,2)' },
+        ],
+        primaryKey: ['order_id'],
+      },
+    ],
+    snowflake: {
+      account: 'ORG-ACCT',
+      user: 'PIPELINE',
+      role: 'PIPELINE_ADMIN',
+      warehouse: 'LOAD_WH',
+      database: 'SHOP',
+      privateKeySecretArn: 'arn:aws:secretsmanager:eu-west-1:111111111111:secret:shop-key-AbCdEf',
+    },
+    removalPolicy: RemovalPolicy.DESTROY,
+    ...overrides,
+  };
+}
+
+/** GIVEN a plain stack of someone's app (no bundling: the template is what these tests read). */
+function stack(): Stack {
+  const app = new App({ context: { ...cdkContext(), 'aws:cdk:bundling-stacks': [] } });
+  return new Stack(app, 'Shop', { env: { account: '111111111111', region: 'eu-west-1' } });
+}
+
+describe('S3SnowflakePipeline', () => {
+  test('GIVEN a minimal config WHEN added to any stack THEN the whole pipeline is built, named after project and environment', () => {
+    const s = stack();
+    const pipeline = new S3SnowflakePipeline(s, 'Orders', props());
+    const t = Template.fromStack(s);
+    expect(pipeline.namePrefix).toBe('shop-dev');
+    t.resourceCountIs('AWS::S3::Bucket', 4); // inbound, stage, archive, access logs
+    t.hasResourceProperties('AWS::IAM::Role', { RoleName: 'shop-dev-upload-erp' });
+    t.hasResourceProperties('AWS::SNS::Topic', { TopicName: 'shop-dev-snowflake-errors' });
+    const kinds = Object.values(t.findResources('Custom::SnowflakeObject')).map(
+      (r) => (r.Properties as { kind: string }).kind,
+    );
+    expect(kinds.filter((k) => k === 'pipe')).toHaveLength(1);
+    // No gold views unless a directory is given (the repository's examples are not part of the construct).
+    expect(kinds.filter((k) => k === 'view')).toHaveLength(0);
+  });
+
+  test('GIVEN the private key secret as a construct (a token ARN) WHEN built THEN it is accepted and passed on', () => {
+    const s = stack();
+    const key = new secretsmanager.Secret(s, 'Key');
+    const pipeline = new S3SnowflakePipeline(
+      s,
+      'Orders',
+      props({ snowflake: { ...props().snowflake, privateKeySecretArn: key.secretArn } }),
+    );
+    expect(pipeline.resolved.environment.snowflake.privateKeySecretArn).toBe(key.secretArn);
+  });
+
+  test('GIVEN invalid props WHEN constructed THEN one ConfigError names each prop path as the props spell it', () => {
+    const bad = props({
+      environmentName: 'Dev',
+      datasets: [{ ...props().datasets[0], primaryKey: ['id'] }],
+      snowflake: { ...props().snowflake, user: 'not valid' },
+    });
+    expect(() => new S3SnowflakePipeline(stack(), 'Orders', bad)).toThrow(ConfigError);
+    let message = '';
+    try {
+      new S3SnowflakePipeline(stack(), 'Orders2', bad);
+    } catch (e) {
+      message = (e as Error).message;
+    }
+    expect(message).toContain('Invalid S3SnowflakePipeline props');
+    expect(message).toMatch(/^ {2}environmentName: /m);
+    expect(message).toContain('datasets[0].primaryKey[0]: "id" is not one of the columns');
+    expect(message).toMatch(/^ {2}snowflake\.user: /m);
+  });
+
+  test('GIVEN the construct in a fresh app WHEN cdk-nag AwsSolutions checks it THEN nothing is left unacknowledged', () => {
+    const s = stack();
+    new S3SnowflakePipeline(s, 'Orders', props());
+    const report = new AwsSolutionsChecks().validateScope(s);
+    const findings = report.violations.flatMap((v) =>
+      v.violatingResources.map((r) => `${v.severity} ${v.ruleName} ${r.constructPath}`),
+    );
+    expect(findings).toEqual([]);
+  });
+});
