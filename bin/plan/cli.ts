@@ -69,6 +69,10 @@ async function deployedBucket(config: ResolvedEnvironment, session: SqlSession):
 }
 
 export async function runPlanCli(argv: readonly string[], io: PlanIo): Promise<number> {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    io.out(USAGE);
+    return 0;
+  }
   let args: PlanArgs;
   try {
     args = parsePlanArgs(argv, io.env);

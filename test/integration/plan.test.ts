@@ -36,6 +36,12 @@ describe('GIVEN the example config WHEN planned offline', () => {
     text = r.text;
   });
 
+  test('GIVEN --help WHEN run THEN the usage goes to stdout and the exit code is 0', async () => {
+    const r = await plan(['--help']);
+    expect(r).toMatchObject({ code: 0, err: '' });
+    expect(r.text).toMatch(/^Usage: npx tsx bin\/plan\.ts --env <env>/);
+  });
+
   test('THEN every object is one create block, in deploy order: ingestion, then per dataset the model, views, role', () => {
     const h = headers(text).map((l) => l.replace(/^-- \+\s+/, '').replace(/ \(create\)$/, ''));
     const index = (s: string) => h.indexOf(s);
