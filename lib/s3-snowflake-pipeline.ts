@@ -237,7 +237,9 @@ export function resolvePipelineProps(props: S3SnowflakePipelineProps): ResolvedE
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     const problems = error.problems.map((p) =>
-      p.replace(/^environments\[0\]\.name/, 'environmentName').replace(/^environments\[0\]\./, ''),
+      p
+        .replace(/^environments\[0\](\([^)]*\))?\.name:/, 'environmentName:')
+        .replace(/^environments\[0\](\([^)]*\))?\./, ''),
     );
     throw new ConfigError(problems, 'S3SnowflakePipeline props');
   }

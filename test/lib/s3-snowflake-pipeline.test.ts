@@ -85,7 +85,7 @@ describe('S3SnowflakePipeline', () => {
     }
     expect(message).toContain('Invalid S3SnowflakePipeline props');
     expect(message).toMatch(/^ {2}environmentName: /m);
-    expect(message).toContain('datasets[0].primaryKey[0]: "id" is not one of the columns');
+    expect(message).toContain('datasets[0](orders).primaryKey[0]: "id" is not one of the columns');
     expect(message).toMatch(/^ {2}snowflake\.user: /m);
   });
 
