@@ -180,6 +180,12 @@ export default {
         warehouse: 'PIPELINE_WH',
         database: 'INGEST',
         privateKeySecretArn: 'arn:aws:secretsmanager:eu-west-1:222222222222:secret:snowflake/pipeline-deployer-GhIjKl',
+        // The health monitor and pipe refresher sign in as their own user and role (README: deploy).
+        monitor: {
+          user: 'PIPELINE_MONITOR',
+          role: 'PIPELINE_MONITOR',
+          privateKeySecretArn: 'arn:aws:secretsmanager:eu-west-1:222222222222:secret:snowflake/pipeline-monitor-MnOpQr',
+        },
       },
       alarms: { emails: ['data-platform-oncall@example.com'] },
     },

@@ -91,9 +91,20 @@ export const columnSchema = z
     /** Snowflake type, e.g. `NUMBER(38,0)`, `VARCHAR`, `TIMESTAMP_NTZ`. */
     type: z.string().regex(SNOWFLAKE_TYPE_PATTERN, matches(SNOWFLAKE_TYPE_PATTERN)),
     /** Path into the record (`order.id`, `items[0].sku`); default: the column name. */
-    path: z.string().regex(RECORD_PATH_PATTERN, matches(RECORD_PATH_PATTERN)).optional(),
+    path: z
+      .string()
+      .regex(RECORD_PATH_PATTERN, matches(RECORD_PATH_PATTERN))
+      // `$$` would end the EXECUTE IMMEDIATE $$ … $$ block the MERGE task body lives in.
+      .refine((p) => !p.includes('$$'), 'must not contain "$$"')
+      .optional(),
     /** Free text, becomes the column comment. */
     description: z.string().max(1000).optional(),
+    /**
+     * A present value that cannot be cast to `type` is always recorded in `<DATASET>_REJECTS` (CAST_FAILED);
+     * `null` keeps the row in silver with NULL in this column, `reject` keeps the whole row out of silver.
+     * @default the dataset's onCastError, else 'null'
+     */
+    onCastError: z.enum(['null', 'reject']).optional(),
   })
   .strict();
 
@@ -131,8 +142,20 @@ const datasetObject = z
     columns: z.array(columnSchema).min(1, 'must list at least one column'),
     /** Silver deduplication key; absent → append-only silver. */
     primaryKey: z.array(columnName).min(1).optional(),
-    /** Latest version wins by this column, then received_at; default received_at. */
+    /**
+     * Which version of a key wins in silver: the highest `orderBy` value (a missing or uncastable value is
+     * oldest), then the original upload's event time (`received_at`, the S3 event time of the inbound object,
+     * kept by replays), then the source key, then the row number in the file — never processing or load time,
+     * so a replay, a redelivery or a re-load changes nothing.
+     */
     orderBy: columnName.optional(),
+    /** Default `onCastError` of the dataset's columns (see columnSchema). @default 'null' */
+    onCastError: z.enum(['null', 'reject']).optional(),
+    /**
+     * How column paths match record keys: `exact` (Snowflake VARIANT keys are case-sensitive) or
+     * `case-insensitive` (`id` also reads `ID` or `Id`; an exact match wins). @default 'exact'
+     */
+    pathMatch: z.enum(['exact', 'case-insensitive']).optional(),
     limits: limitsSchema.optional(),
     task: taskOptionsSchema.optional(),
     description: z.string().max(1000).optional(),
@@ -190,17 +213,49 @@ const awsPrincipal = z
     'must be a 12-digit account id or an IAM role/user/root ARN',
   );
 
+/** A PEM certificate block (one or more). */
+const PEM_CERTIFICATE_PATTERN = /^\s*(-----BEGIN CERTIFICATE-----[A-Za-z0-9+/=\s]+-----END CERTIFICATE-----\s*)+$/;
+
+/**
+ * IAM Roles Anywhere for a producer outside AWS: hosts holding a certificate issued by this CA obtain
+ * temporary credentials for the source's upload role (no static keys). The CDK app creates a trust anchor
+ * from the CA and a profile limited to the source's upload role.
+ */
+export const rolesAnywhereSchema = z
+  .object({
+    /** PEM of the CA certificate (bundle) that issues the producer hosts' certificates. */
+    caCertificate: z
+      .string()
+      .regex(PEM_CERTIFICATE_PATTERN, 'must be a PEM certificate (-----BEGIN CERTIFICATE----- …)'),
+    /** Only certificates whose subject CN is one of these may assume the role. @default any certificate of the CA */
+    subjectCommonNames: z.array(z.string().min(1).max(64)).min(1).optional(),
+    /** Longest session Roles Anywhere issues, in seconds. @default 3600 */
+    sessionDurationSeconds: z.number().int().min(900).max(43200).optional(),
+  })
+  .strict();
+
 export const sourceSchema = z
   .object({
     /** First segment of every key this producer uploads: `<source>/<dataset>/…`. */
     name: z.string().regex(SOURCE_NAME_PATTERN, matches(SOURCE_NAME_PATTERN)),
-    /** AWS principals allowed to assume this source's upload role. No static keys, ever. */
-    principals: z.array(awsPrincipal).min(1, 'must list at least one principal'),
+    /** AWS principals allowed to assume this source's upload role (hosts in AWS). No static keys, ever. */
+    principals: z.array(awsPrincipal).min(1, 'must list at least one principal').optional(),
+    /** Hosts outside AWS: IAM Roles Anywhere with this CA. At least one of principals / rolesAnywhere. */
+    rolesAnywhere: rolesAnywhereSchema.optional(),
     /** Datasets this source may upload to. @default every dataset */
     datasets: z.array(ident).optional(),
     description: z.string().max(1000).optional(),
   })
-  .strict();
+  .strict()
+  .superRefine((s, ctx) => {
+    if (!s.principals && !s.rolesAnywhere) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['principals'],
+        message: 'must list at least one principal, or configure rolesAnywhere (a source needs a way to authenticate)',
+      });
+    }
+  });
 
 export const retentionSchema = z
   .object({
@@ -300,7 +355,7 @@ export const snowflakeSchema = z
     privateKeySecretArn: secretArnSchema,
     /** Host override for PrivateLink (`<account>.privatelink.snowflakecomputing.com`). */
     host: hostNameSchema.optional(),
-    /** Fixed STORAGE_AWS_EXTERNAL_ID. @default derived deterministically from project and environment */
+    /** Explicit STORAGE_AWS_EXTERNAL_ID. @default none: Snowflake generates an unguessable one (never in the template) */
     externalId: z
       .string()
       .regex(/^[A-Za-z0-9_+=,.@:/-]{2,1224}$/, 'must be a valid sts:ExternalId')
@@ -326,6 +381,8 @@ export const snowflakeSchema = z
       .optional(),
     /** Read-only role granted SELECT on gold. @default <DATABASE>_READER */
     readerRole: z.string().regex(SNOWFLAKE_NAME_PATTERN, matches(SNOWFLAKE_NAME_PATTERN)).optional(),
+    /** Warehouse the reader role may use (USAGE), so analysts holding only it can query. @default none */
+    readerWarehouse: z.string().regex(SNOWFLAKE_NAME_PATTERN, matches(SNOWFLAKE_NAME_PATTERN)).optional(),
   })
   .strict();
 
@@ -359,7 +416,31 @@ export const environmentSchema = z
     /** Per-dataset overrides for this environment: top-level dataset fields replaced (not merged). */
     datasetOverrides: z.record(ident, datasetObject.omit({ name: true }).partial()).optional(),
   })
-  .strict();
+  .strict()
+  .superRefine((e, ctx) => {
+    // Least privilege: the health monitor and the pipe refresher must not sign in as the deployer
+    // (CREATE INTEGRATION, CREATE ROLE, MANAGE GRANTS…) in an environment whose data is kept.
+    if (e.removalPolicy !== 'retain') return;
+    const m = e.snowflake.monitor ?? {};
+    if (!m.user || m.user.toUpperCase() === e.snowflake.user.toUpperCase())
+      ctx.addIssue({
+        code: 'custom',
+        path: ['snowflake', 'monitor', 'user'],
+        message: `must name the monitor's own user (not the deployer ${e.snowflake.user}) when removalPolicy is retain`,
+      });
+    if (!m.privateKeySecretArn || m.privateKeySecretArn === e.snowflake.privateKeySecretArn)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['snowflake', 'monitor', 'privateKeySecretArn'],
+        message: "must name the monitor's own key secret (not the deployer's) when removalPolicy is retain",
+      });
+    if (!m.role || m.role.toUpperCase() === e.snowflake.role.toUpperCase())
+      ctx.addIssue({
+        code: 'custom',
+        path: ['snowflake', 'monitor', 'role'],
+        message: `must name the monitor's own role (not the deployer's ${e.snowflake.role}) when removalPolicy is retain`,
+      });
+  });
 
 /** A follow-up task: user SQL run AFTER a dataset's MERGE task (or another follow-up task). */
 export const followUpTaskSchema = z

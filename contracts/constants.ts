@@ -53,6 +53,8 @@ export const PARSER_METRICS = {
   rowsOut: 'RowsOut',
   rowsRejected: 'RowsRejected',
   bytesIn: 'BytesIn',
+  /** Staged files whose record keys differ from the dataset's column paths (lambda/parser/schema-drift.ts). */
+  filesWithDrift: 'FilesWithDrift',
 } as const;
 
 /** Further parser metrics (same namespace and dimensions as PARSER_METRICS). */
@@ -141,3 +143,43 @@ export const PIPE_REFRESHER_METRICS = {
  * `OPS.FILE_MANIFESTS` (a pipe), and `OPS.FILE_LEDGER` joins them with bronze, silver and rejects.
  */
 export const MANIFEST_PREFIX = 'manifests/';
+
+/**
+ * User metadata the parser stores on every archive copy (S3 metadata is ASCII: the key is URL-encoded).
+ * The replay tool and the parser read it back: a replayed original keeps its original identity.
+ */
+export const ARCHIVE_METADATA = {
+  originalKey: 'original-key',
+  originalBucket: 'original-bucket',
+  /** `null` on an unversioned bucket. */
+  originalVersionId: 'original-version-id',
+  originalETag: 'original-etag',
+  sequencer: 'sequencer',
+  /** The original upload's S3 event time (ISO-8601 UTC, ms). */
+  receivedAt: 'received-at',
+} as const;
+
+/**
+ * User metadata the replay tool sets on each object it copies back into the inbound bucket: the
+ * URI-encoded archive key it came from. The parser then processes the copy as the original version
+ * (same event time, same output names and bytes), reading that identity from the archive object.
+ */
+export const REPLAYED_FROM_METADATA = 'replayed-from';
+
+/**
+ * Timing of the Snowflake provisioner (one source for the construct and the handler). onEvent only
+ * validates; the work runs in the Provider framework's isComplete, which the framework calls every
+ * `queryIntervalSeconds` until it reports completion or `totalTimeoutMinutes` pass. One invocation
+ * stops waiting after `invocationBudgetFraction` of its Lambda timeout and hands the rest (IAM
+ * propagation, a pipe's owed REFRESH, a task graph another deployment is changing) to the next call.
+ */
+export const PROVISIONER_TIMING = {
+  /** Lambda timeout of the provisioner (onEvent and isComplete). */
+  lambdaTimeoutSeconds: 300,
+  /** Fraction of the Lambda timeout one invocation may spend waiting before it returns "not yet". */
+  invocationBudgetFraction: 0.5,
+  /** Interval between isComplete calls. */
+  queryIntervalSeconds: 30,
+  /** Longest time one resource change may take across isComplete calls. */
+  totalTimeoutMinutes: 120,
+} as const;

@@ -32,11 +32,3 @@ export const VISIBILITY_TIMEOUT_FACTOR = 6;
  * window equals the schedule.
  */
 export const DEFAULT_HEALTH_CHECK_MINUTES = 15;
-
-/** How long a pipe COPY change waits for the paused pipe to drain, in seconds. */
-export const PIPE_DRAIN_TIMEOUT = {
-  /** Default wait. */
-  defaultSeconds: 240,
-  /** Longest wait accepted: it must fit in one provisioner invocation (15-minute Lambda limit, minus margin). */
-  maxSeconds: 840,
-} as const;

@@ -4,9 +4,9 @@
  *
  * - staged data:  `data/<dataset>/<YYYY-MM-DD>/<source>/<name>.ndjson.gz` (Snowpipe reads `data/<dataset>/`)
  * - quarantine:   `quarantine/<dataset>/<YYYY-MM-DD>/<source>/<name>.(rejects.ndjson|file.json)`
- * - manifests:    `manifests/…` (see file-manifest.ts)
+ * - manifests:    `manifests/<dataset>/<YYYY-MM-DD>/<source>/<name>.manifest.json.gz` (see file-manifest.ts)
  */
-import { QUARANTINE_PREFIX, STAGE_DATA_PREFIX } from './constants';
+import { MANIFEST_PREFIX, QUARANTINE_PREFIX, STAGE_DATA_PREFIX } from './constants';
 
 /** The part of a stage or quarantine key that says where a file came from. */
 export interface StageKeyParts {
@@ -31,6 +31,11 @@ export function stageDirectory(dataset: string, date: string, source: string): s
 /** `quarantine/<dataset>/<date>/<source>/`: the directory of one upload's rejects and file report. */
 export function quarantineDirectory(dataset: string, date: string, source: string): string {
   return `${QUARANTINE_PREFIX}${dataset}/${date}/${source}/`;
+}
+
+/** `manifests/<dataset>/<date>/<source>/`: the directory of one upload's file manifest. */
+export function manifestDirectory(dataset: string, date: string, source: string): string {
+  return `${MANIFEST_PREFIX}${dataset}/${date}/${source}/`;
 }
 
 function parseUnder(prefix: string, key: string): StageKeyParts | undefined {

@@ -1,20 +1,21 @@
 /**
  * The medallion data model of one environment as provisioner objects (kind + definition +
  * dependencies), appended by ingestion-objects.ts after the ingestion objects: CORE and GOLD schemas;
- * per dataset its append-only stream, silver table, rejects table (datasets with a primary key) and
- * MERGE task; follow-up tasks; gold views in dependency order; the reader role. Pure: the CDK
+ * per dataset its append-only stream, silver table, rejects table (key rejects and cast failures) and
+ * MERGE task; follow-up tasks; gold views in dependency order; the file ledger's OPS objects; the reader role. Pure: the CDK
  * composition and the plan command build the same list.
  */
 import type { DatasetSpec } from '../contracts/config';
 import type { IngestionObject } from './ingestion-objects';
 import { canonicalName } from './identifiers';
-import { schemaNames } from './names';
+import { MANIFEST_COLUMNS, opsObjectNames, schemaNames } from './names';
 import type { ObjectPath } from './names';
 import { buildDatasetModel } from './model/dataset-model';
 import { snowflakeDialect } from './model/dialect';
 import { planFollowUpTasks } from './model/follow-up-tasks';
 import type { FollowUpTaskSpec } from './model/follow-up-tasks';
 import { planGoldViews, resolveReferences } from './model/gold';
+import { ledgerViewQuery } from './model/ledger';
 import type { GoldViewSource } from './model/gold';
 import { mergeTaskDefinition } from './model/tasks';
 import type { MergeTaskOptions, TaskDefinition } from './model/tasks';
@@ -29,6 +30,8 @@ export interface DataModelObjectsInput {
   readonly coreSchema?: string;
   /** @default GOLD */
   readonly goldSchema?: string;
+  /** Operations schema (file manifests, file ledger). @default OPS */
+  readonly opsSchema?: string;
   /** Full dataset specs (contracts/config.ts, overrides applied). */
   readonly datasets: readonly DatasetSpec[];
   /** `snowflake/gold/*.sql` (loadGoldViews). @default none */
@@ -37,6 +40,8 @@ export interface DataModelObjectsInput {
   readonly followUpTasks?: readonly FollowUpTaskSpec[];
   /** Reader role name; `null` for none. @default <DATABASE>_READER */
   readonly readerRole?: string | null;
+  /** Warehouse the reader role gets USAGE on. @default none */
+  readonly readerWarehouse?: string;
   readonly taskOptions?: MergeTaskOptions;
   /** ERROR_INTEGRATION of the MERGE tasks and the object ids it needs. @default none */
   readonly errorIntegration?: { readonly name: string; readonly dependsOn: readonly string[] };
@@ -64,11 +69,64 @@ function taskProperties(t: TaskDefinition): Record<string, unknown> {
   return Object.fromEntries(Object.entries(props).filter(([, v]) => v !== undefined));
 }
 
+/**
+ * The file ledger's objects: OPS schema, OPS.FILE_MANIFESTS (filled by the manifests pipe over
+ * `@<stage>/manifests/`, see snowflake/model/ledger.ts manifestsCopyStatement) and the OPS.FILE_LEDGER view
+ * over the manifests and every dataset's bronze, silver and rejects tables.
+ */
+function opsObjects(
+  s: ReturnType<typeof schemaNames>,
+  models: ReturnType<typeof buildDatasetModel>[],
+): IngestionObject[] {
+  const ops = opsObjectNames(s);
+  return [
+    {
+      id: 'OpsSchema',
+      kind: 'schema',
+      definition: { database: s.database, name: s.ops, comment: 'Operations: file manifests and the file ledger' },
+      dependsOn: ['Database'],
+    },
+    {
+      id: 'FileManifests',
+      kind: 'table',
+      definition: {
+        database: s.database,
+        schema: s.ops,
+        name: ops.manifests[2],
+        columns: MANIFEST_COLUMNS.map((c) => ({ name: c.name, type: c.type })),
+        comment: 'File manifests written by the parser under manifests/ of the stage bucket, one row per file.',
+      },
+      dependsOn: ['OpsSchema'],
+    },
+    {
+      id: 'FileLedgerView',
+      kind: 'view',
+      definition: {
+        database: s.database,
+        schema: s.ops,
+        name: ops.ledger[2],
+        query: ledgerViewQuery(models, s, snowflakeDialect),
+        comment: 'One row per input object version: is every row merged, superseded, rejected or quarantined?',
+      },
+      dependsOn: [
+        'OpsSchema',
+        'FileManifests',
+        ...models.flatMap((m) => [
+          `${pascal(m.spec.name)}Bronze`,
+          `${pascal(m.spec.name)}Silver`,
+          `${pascal(m.spec.name)}Rejects`,
+        ]),
+      ],
+    },
+  ];
+}
+
 export function dataModelObjects(input: DataModelObjectsInput): IngestionObject[] {
   const s = schemaNames(input.database, {
     ...(input.rawSchema ? { raw: input.rawSchema } : {}),
     ...(input.coreSchema ? { core: input.coreSchema } : {}),
     ...(input.goldSchema ? { gold: input.goldSchema } : {}),
+    ...(input.opsSchema ? { ops: input.opsSchema } : {}),
   });
   const models = input.datasets.map((d) => buildDatasetModel(d, s));
   const objects: IngestionObject[] = [
@@ -118,14 +176,13 @@ export function dataModelObjects(input: DataModelObjectsInput): IngestionObject[
       },
       dependsOn: ['CoreSchema'],
     });
-    if (m.primaryKey.length)
-      objects.push({
-        id: `${id}Rejects`,
-        kind: 'rejects-table',
-        dataset: d.name,
-        definition: { database: s.database, schema: s.core, dataset: d.name },
-        dependsOn: ['CoreSchema'],
-      });
+    objects.push({
+      id: `${id}Rejects`,
+      kind: 'rejects-table',
+      dataset: d.name,
+      definition: { database: s.database, schema: s.core, dataset: d.name },
+      dependsOn: ['CoreSchema'],
+    });
     const task = mergeTaskDefinition(m, input.taskOptions);
     objects.push({
       id: `${id}MergeTask`,
@@ -136,12 +193,7 @@ export function dataModelObjects(input: DataModelObjectsInput): IngestionObject[
         whenStreamHasData: ref(m.objects.stream),
         ...(input.errorIntegration ? { errorIntegration: input.errorIntegration.name } : {}),
       },
-      dependsOn: [
-        `${id}Stream`,
-        `${id}Silver`,
-        ...(m.primaryKey.length ? [`${id}Rejects`] : []),
-        ...(input.errorIntegration?.dependsOn ?? []),
-      ],
+      dependsOn: [`${id}Stream`, `${id}Silver`, `${id}Rejects`, ...(input.errorIntegration?.dependsOn ?? [])],
     });
     taskIds.set(ref(m.objects.task), `${id}MergeTask`);
   }
@@ -186,6 +238,8 @@ export function dataModelObjects(input: DataModelObjectsInput): IngestionObject[
     viewIds.push(id);
   }
 
+  objects.push(...opsObjects(s, models));
+
   const role = input.readerRole === undefined ? `${s.database}_READER` : input.readerRole;
   if (role)
     objects.push({
@@ -195,6 +249,9 @@ export function dataModelObjects(input: DataModelObjectsInput): IngestionObject[
         name: canonicalName(role, 'snowflake.readerRole'),
         database: s.database,
         schema: s.gold,
+        ...(input.readerWarehouse
+          ? { warehouse: canonicalName(input.readerWarehouse, 'snowflake.readerWarehouse') }
+          : {}),
         comment: `Read-only access to ${s.database}.${s.gold} (${input.tag}, managed by the pipeline).`,
       },
       dependsOn: ['GoldSchema', ...viewIds],

@@ -31,7 +31,8 @@ export interface IngestionObjectsInput {
   readonly stageBucketName: string;
   /** ARN of the role Snowflake assumes. */
   readonly roleArn: string;
-  readonly externalId: string;
+  /** Explicit STORAGE_AWS_EXTERNAL_ID. @default none: Snowflake generates an unguessable one */
+  readonly externalId?: string;
   readonly datasets: readonly { readonly name: string; readonly description?: string }[];
   /** Manage the database as an adopted object (created if absent, never dropped). @default true */
   readonly adoptDatabase?: boolean;
@@ -125,7 +126,7 @@ export function ingestionObjects(input: IngestionObjectsInput): IngestionObject[
       definition: {
         name: integration,
         roleArn: input.roleArn,
-        externalId: input.externalId,
+        ...(input.externalId ? { externalId: input.externalId } : {}),
         allowedLocations: [`s3://${input.stageBucketName}/`],
         comment: `S3 access to the stage bucket (${tag})`,
       },

@@ -5,6 +5,8 @@
 import { IDENTIFIER_PATTERN, SOURCE_NAME_PATTERN, ENVIRONMENT_NAME_PATTERN } from '../../contracts/config';
 import { PARSER_ENV } from '../../contracts/constants';
 import { BUCKET_NAME_PATTERN, CliArgsError, parseFlags, stringFlag } from '../cli-args';
+import { resolve } from 'path';
+import { NoSandboxError, readSandboxEndpoint } from '../sandbox/endpoint';
 import { daysInRange, isIsoDate } from '../../contracts/archive-keys';
 
 /** A bad or missing argument; `flag` names it (e.g. `--from`). */
@@ -34,14 +36,22 @@ export interface ReplayArgs {
   readonly reportFile?: string;
   readonly concurrency: number;
   readonly includeUnrouted: boolean;
+  /** `--sandbox`: the running local sandbox's S3 endpoint (its buckets, config and environment are the defaults). */
+  readonly sandbox?: { readonly s3Endpoint: string; readonly stateDir: string };
 }
+
+/** Default state directory of `--sandbox` (the sandbox's own default). */
+export const DEFAULT_SANDBOX_STATE = '.sandbox';
 
 export const USAGE = `Usage: npx tsx bin/replay.ts --env <env> --dataset <dataset> --from <YYYY-MM-DD> --to <YYYY-MM-DD>
        [--source <source>] [--dry-run] [--report <file.json>] [--concurrency <1-${MAX_CONCURRENCY}>]
        [--include-unrouted] [--archive-bucket <name>] [--inbound-bucket <name>] [--config <file>]
+       npx tsx bin/replay.ts --sandbox [--state <dir>] --dataset <dataset> --from <date> --to <date> [...]
 
 Re-ingests archived originals: copies them from the archive bucket back into the inbound bucket,
-so the parser processes them again. Buckets default to $${PARSER_ENV.archiveBucket} / $${PARSER_ENV.inboundBucket}.`;
+so the parser processes them again. Buckets default to $${PARSER_ENV.archiveBucket} / $${PARSER_ENV.inboundBucket}.
+--sandbox replays in the local sandbox running on --state (default ${'.sandbox'}, see \`npm start -- --watch\`):
+its buckets, endpoint, config and environment are the defaults; no AWS account is used.`;
 
 /** Parses `argv` (without `node script`); `env` supplies the bucket fallbacks. Throws {@link ReplayArgsError}. */
 export function parseReplayArgs(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): ReplayArgs {
@@ -60,6 +70,8 @@ export function parseReplayArgs(argv: readonly string[], env: NodeJS.ProcessEnv 
       report: { type: 'string' },
       concurrency: { type: 'string' },
       'include-unrouted': { type: 'boolean' },
+      sandbox: { type: 'boolean' },
+      state: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     (cause) => {
@@ -81,7 +93,33 @@ export function parseReplayArgs(argv: readonly string[], env: NodeJS.ProcessEnv 
     return value;
   };
 
-  const environment = matching('env', required('env'), ENVIRONMENT_NAME_PATTERN);
+  let local:
+    | { s3Endpoint: string; stateDir: string; archive: string; inbound: string; config?: string; env?: string }
+    | undefined;
+  if (values.sandbox === true) {
+    const stateDir = resolve(stringFlag(values, 'state') || DEFAULT_SANDBOX_STATE);
+    try {
+      const e = readSandboxEndpoint(stateDir);
+      local = {
+        s3Endpoint: e.s3Endpoint,
+        stateDir,
+        archive: e.archiveBucket,
+        inbound: e.inboundBucket,
+        config: e.configPath,
+        env: e.environment,
+      };
+    } catch (err) {
+      if (!(err instanceof NoSandboxError)) throw err;
+      throw new ReplayArgsError('--sandbox', err.message);
+    }
+  } else if (stringFlag(values, 'state') !== undefined) {
+    throw new ReplayArgsError('--state', 'is only meaningful with --sandbox');
+  }
+  const environment = matching(
+    'env',
+    stringFlag(values, 'env') || local?.env || required('env'),
+    ENVIRONMENT_NAME_PATTERN,
+  );
   const dataset = matching('dataset', required('dataset'), IDENTIFIER_PATTERN);
   const sourceValue = stringFlag(values, 'source');
   const source = sourceValue === undefined ? undefined : matching('source', sourceValue, SOURCE_NAME_PATTERN);
@@ -95,7 +133,10 @@ export function parseReplayArgs(argv: readonly string[], env: NodeJS.ProcessEnv 
   }
 
   const bucket = (flag: string, envName: string): string => {
-    const value = stringFlag(values, flag) ?? env[envName];
+    const value =
+      stringFlag(values, flag) ??
+      (local ? (flag === 'archive-bucket' ? local.archive : local.inbound) : undefined) ??
+      env[envName];
     if (!value) throw new ReplayArgsError(`--${flag}`, `is required (or set $${envName})`);
     if (!BUCKET_NAME_PATTERN.test(value))
       throw new ReplayArgsError(`--${flag}`, `"${value}" is not a valid S3 bucket name`);
@@ -130,9 +171,10 @@ export function parseReplayArgs(argv: readonly string[], env: NodeJS.ProcessEnv 
     dryRun: values['dry-run'] === true,
     archiveBucket,
     inboundBucket,
-    configFile: stringFlag(values, 'config'),
+    configFile: stringFlag(values, 'config') ?? local?.config,
     reportFile,
     concurrency,
     includeUnrouted: values['include-unrouted'] === true,
+    ...(local ? { sandbox: { s3Endpoint: local.s3Endpoint, stateDir: local.stateDir } } : {}),
   };
 }

@@ -4,6 +4,7 @@
  */
 import type { S3Client } from '@aws-sdk/client-s3';
 import { createS3Client } from '../../lambda/shared/s3-client';
+import { localS3Client } from '../sandbox/s3-server';
 import { parseReplayArgs, ReplayArgsError, USAGE, type ReplayArgs } from './args';
 import { planReplay } from './plan';
 import { executePlan } from './replay';
@@ -85,7 +86,11 @@ export async function runReplayCli(argv: readonly string[], io: CliIo): Promise<
   }
   // The SDK reads credentials and AWS_ENDPOINT_URL(_S3) from the process environment itself; the
   // region falls back to the environment's configured region.
-  const s3 = io.s3 ?? createS3Client(io.env, { region: io.env.AWS_REGION || io.env.AWS_DEFAULT_REGION || region });
+  const s3 =
+    io.s3 ??
+    (args.sandbox
+      ? localS3Client(args.sandbox.s3Endpoint)
+      : createS3Client(io.env, { region: io.env.AWS_REGION || io.env.AWS_DEFAULT_REGION || region }));
   const report = await runReplay(args, sources, s3, io.err);
   for (const line of summaryLines(report)) io.out(line);
   if (args.reportFile) io.out(`report: ${args.reportFile}`);

@@ -5,10 +5,11 @@
  */
 import { HeadObjectCommand, type HeadObjectCommandOutput, type S3Client } from '@aws-sdk/client-s3';
 import { copyObject, type CopyLimits } from './copy';
+import { REPLAYED_FROM_METADATA } from '../../contracts/constants';
 import type { ArchivedFile, ReplayPlan } from './plan';
 
 /** Metadata key set on every replayed inbound object: the (URI-encoded) archive key it came from. */
-export const REPLAYED_FROM_METADATA = 'replayed-from';
+export { REPLAYED_FROM_METADATA };
 
 export type ItemStatus = 'copied' | 'would-copy' | 'skipped' | 'failed';
 

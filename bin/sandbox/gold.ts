@@ -6,7 +6,7 @@
  */
 import { join } from 'path';
 import { loadGoldViews } from '../../lib/sql-loader';
-import { createViewStatement, duckdbDialect, planGoldViews } from '../../snowflake/model';
+import { createViewStatement, duckdbDialect, planGoldViews, withoutMissingDatasets } from '../../snowflake/model';
 import type { SchemaNames } from '../../snowflake/names';
 import type { DuckDb } from './duckdb';
 
@@ -16,12 +16,14 @@ export interface GoldResult {
   readonly skipped: readonly { readonly view: string; readonly reason: string }[];
 }
 
-/** The project's gold SQL folder. */
+/** The project's gold SQL folder (the default of `--gold`). */
 export const GOLD_DIR = join(__dirname, '..', '..', 'snowflake', 'gold');
 
 /**
- * Creates every portable gold view. A view DuckDB rejects (e.g. a function it lacks) is skipped
- * with DuckDB's message, and so are the views that read it.
+ * Creates every portable gold view of `dir`. A view that reads a dataset the config does not have
+ * (a `--config` with other datasets) is skipped with the missing dataset named; a view DuckDB
+ * rejects (e.g. a function it lacks) is skipped with DuckDB's message; so are the views that read
+ * a skipped one.
  */
 export async function createGoldViews(
   db: DuckDb,
@@ -32,7 +34,9 @@ export async function createGoldViews(
   const created: string[] = [];
   const skipped: { view: string; reason: string }[] = [];
   const failed = new Set<string>();
-  for (const view of planGoldViews(loadGoldViews(dir), datasets, schemas)) {
+  const { kept, skipped: missing } = withoutMissingDatasets(loadGoldViews(dir), datasets);
+  for (const m of missing) skipped.push({ view: `${schemas.gold}.${m.name.toUpperCase()}`, reason: m.reason });
+  for (const view of planGoldViews(kept, datasets, schemas)) {
     const name = `${view.path[1]}.${view.path[2]}`;
     const statement = createViewStatement(view, duckdbDialect);
     const blocked = view.views.find((v) => failed.has(v));

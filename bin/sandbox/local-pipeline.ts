@@ -18,6 +18,8 @@ import { LOCAL_CREDENTIALS, LOCAL_REGION, startLocalS3 } from './s3-server';
 import type { LocalS3 } from './s3-server';
 import { startLocalSqs } from './sqs-server';
 import type { LocalSqs } from './sqs-server';
+import { createLedgerObjects, loadManifests } from './ledger';
+import type { ManifestLoad } from './ledger';
 import { Warehouse } from './warehouse';
 import type { MergeOutcome } from './warehouse';
 
@@ -126,6 +128,7 @@ export class LocalPipeline {
     const warehouse = await openWarehouse(pipeline, settings.stateDir);
     stops.push(() => warehouse.close());
     try {
+      await createLedgerObjects(warehouse);
       const s3 = await startLocalS3(s3Dir, Object.values(BUCKETS));
       stops.push(() => s3.stop());
       const sqs = await startLocalSqs(pipeline);
@@ -167,7 +170,10 @@ export class LocalPipeline {
    * deleted, failures retried after the retry delay, and redriven to the DLQ by SQS after
    * maxReceiveCount receives. Returns false when `shouldStop` ended it early (Ctrl-C).
    */
-  async drain(onPoll?: (r: PollResult) => void, shouldStop: () => boolean = () => false): Promise<boolean> {
+  async drain(
+    onPoll?: (r: PollResult) => void | Promise<void>,
+    shouldStop: () => boolean = () => false,
+  ): Promise<boolean> {
     let lastProgress = Date.now();
     const patienceMs = (this.retryDelaySeconds + 10) * 1000;
     for (;;) {
@@ -175,7 +181,7 @@ export class LocalPipeline {
       const r = await this.pollOnce(0);
       if (r.received) {
         lastProgress = Date.now();
-        onPoll?.(r);
+        await onPoll?.(r);
         continue;
       }
       const d = await this.sqs.depth(this.sqs.queueUrl);
@@ -189,11 +195,22 @@ export class LocalPipeline {
     }
   }
 
-  /** The pipe (new stage files → bronze + stream), then one MERGE run per dataset with new rows. */
-  async ingest(): Promise<{ loads: PipeLoad[]; merges: MergeOutcome[] }> {
-    const loads = await runPipe(this.s3.client, BUCKETS.stage, this.warehouse);
+  /**
+   * The pipe (new stage files → bronze + stream), then one MERGE run per dataset with new rows, then the
+   * manifests pipe (new `manifests/` objects → OPS.FILE_MANIFESTS, read through OPS.FILE_LEDGER).
+   */
+  async ingest(
+    progress: (line: string) => void = () => undefined,
+  ): Promise<{ loads: PipeLoad[]; merges: MergeOutcome[]; manifests: ManifestLoad[] }> {
+    // Files of a megabyte or more take a while to load and merge: say what is going on.
+    const loads = await runPipe(this.s3.client, BUCKETS.stage, this.warehouse, (file, bytes) => {
+      if (bytes >= 1024 * 1024) progress(`pipe    loading ${file} (${(bytes / (1024 * 1024)).toFixed(1)} MB gzip) …`);
+    });
+    const rows = loads.reduce((n, l) => n + (l.outcome.status === 'loaded' ? l.outcome.rows : 0), 0);
+    if (rows >= 100_000) progress(`task    merging ${rows} new bronze row(s) into silver …`);
     const merges = await this.warehouse.runTasks();
-    return { loads, merges };
+    const manifests = await loadManifests(this.s3.client, BUCKETS.stage, this.warehouse);
+    return { loads, merges, manifests };
   }
 
   /** Stops everything, each step even if an earlier one failed; rethrows the first failure. */

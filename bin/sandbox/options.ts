@@ -1,8 +1,16 @@
 /**
  * Command line of the sandbox (`npm start -- [options]`), validated into {@link SandboxOptions}.
  */
-import { resolve } from 'path';
+import { createHash } from 'crypto';
+import { basename, resolve } from 'path';
 import { parseArgs } from 'util';
+
+/** Default state directory of the bundled examples. */
+export const DEFAULT_STATE_DIR = '.sandbox';
+/** Parent of the default state directories of `--data <dir>` runs (one per data folder). */
+export const DATA_STATE_PARENT = '.sandbox-data';
+/** Environment variable naming the config module, as for synth, plan and replay. */
+export const PIPELINE_CONFIG_ENV = 'PIPELINE_CONFIG';
 
 export interface SandboxOptions {
   /** Folder of input files laid out `<source>/<dataset>/…`. @default examples/ */
@@ -23,21 +31,34 @@ export interface SandboxOptions {
   readonly verbose: boolean;
   /** Also write the run's summary as JSON to this file. @default none */
   readonly summaryJson?: string;
+  /** Exit non-zero (3) when anything was quarantined or rejected. @default false */
+  readonly strict: boolean;
+  /** Folder of gold SQL (`<view>.sql`). @default snowflake/gold/ */
+  readonly goldDir: string;
+  /** Seconds between progress lines while a file is parsed. @default 5 */
+  readonly progressSeconds: number;
 }
 
 export const USAGE = `Usage: npm start -- [options]
   Runs the whole pipeline on this machine: local S3 + SQS, the real parser, a DuckDB warehouse.
 
-  --data <dir>         input files laid out <source>/<dataset>/... (default: examples/)
+  --data <dir>         input files laid out <source>/<dataset>/... (default: examples/); uploaded in
+                       key order (byte order of <source>/<dataset>/<path>); without --state, a
+                       --data run keeps its own state in .sandbox-data/<folder>-<hash>/
   --watch              keep running; ingest files dropped into <state>/drop/<source>/<dataset>/
                        or uploaded with \`npm run upload -- <file> --source <s> --dataset <d>\`
   --reset              delete the state directory first (S3 objects, warehouse, upload log)
-  --config <module>    pipeline config module or JSON file (default: config/pipeline.ts)
+  --config <module>    pipeline config module or JSON file (default: $PIPELINE_CONFIG, else
+                       config/pipeline.ts)
+  --gold <dir>         gold SQL folder (default: snowflake/gold/); views reading datasets the
+                       config lacks are skipped with a warning
   --env <name>         environment whose dataset overrides and ingestion settings apply
                        (default: the config's first environment)
-  --state <dir>        state directory (default: .sandbox)
+  --state <dir>        state directory (default: .sandbox; see --data)
   --retry-delay <s>    seconds before a failed message is redelivered (default: 1)
   --summary-json <f>   also write the summary as JSON
+  --strict             exit 3 when any file was quarantined or any row rejected (for CI)
+  --progress <s>       seconds between progress lines while a file is parsed (default: 5)
   --verbose            show the parser's logs
   --help               this text`;
 
@@ -47,7 +68,12 @@ export class UsageError extends Error {
 }
 
 /** Parses `argv` (without node and script); relative paths resolve against `cwd`. */
-export function parseOptions(argv: readonly string[], cwd: string, projectRoot: string): SandboxOptions | 'help' {
+export function parseOptions(
+  argv: readonly string[],
+  cwd: string,
+  projectRoot: string,
+  env: NodeJS.ProcessEnv = process.env,
+): SandboxOptions | 'help' {
   let parsed;
   try {
     parsed = parseArgs({
@@ -63,6 +89,9 @@ export function parseOptions(argv: readonly string[], cwd: string, projectRoot: 
         state: { type: 'string' },
         'retry-delay': { type: 'string' },
         'summary-json': { type: 'string' },
+        strict: { type: 'boolean' },
+        gold: { type: 'string' },
+        progress: { type: 'string' },
         verbose: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -78,18 +107,37 @@ export function parseOptions(argv: readonly string[], cwd: string, projectRoot: 
       `--retry-delay must be a whole number of seconds between 0 and 43200, got "${v['retry-delay']}"`,
     );
   }
-  for (const name of ['data', 'config', 'env', 'state', 'summary-json'] as const) {
+  const progress = v.progress === undefined ? 5 : Number(v.progress);
+  if (!Number.isFinite(progress) || progress <= 0 || progress > 3600) {
+    throw new UsageError(`--progress must be a number of seconds above 0 and at most 3600, got "${v.progress}"`);
+  }
+  for (const name of ['data', 'config', 'env', 'state', 'summary-json', 'gold'] as const) {
     if (v[name] !== undefined && v[name].trim() === '') throw new UsageError(`--${name} must not be empty`);
   }
+  const dataDir = resolve(cwd, v.data ?? resolve(projectRoot, 'examples'));
+  const configFromEnv = env[PIPELINE_CONFIG_ENV]?.trim() || undefined;
   return {
-    dataDir: resolve(cwd, v.data ?? resolve(projectRoot, 'examples')),
+    dataDir,
     watch: v.watch ?? false,
     reset: v.reset ?? false,
-    configPath: resolve(cwd, v.config ?? resolve(projectRoot, 'config', 'pipeline.ts')),
+    configPath: resolve(cwd, v.config ?? configFromEnv ?? resolve(projectRoot, 'config', 'pipeline.ts')),
     environment: v.env,
-    stateDir: resolve(cwd, v.state ?? '.sandbox'),
+    stateDir: resolve(cwd, v.state ?? (v.data === undefined ? DEFAULT_STATE_DIR : dataStateDir(dataDir))),
     retryDelaySeconds: retry,
     verbose: v.verbose ?? false,
     summaryJson: v['summary-json'] === undefined ? undefined : resolve(cwd, v['summary-json']),
+    strict: v.strict ?? false,
+    goldDir: resolve(cwd, v.gold ?? resolve(projectRoot, 'snowflake', 'gold')),
+    progressSeconds: progress,
   };
+}
+
+/**
+ * The default state directory of a `--data <dir>` run: its own, so the user's files never mix with
+ * the examples' state (`.sandbox-data/<folder name>-<hash of the absolute path>`).
+ */
+export function dataStateDir(dataDir: string): string {
+  const hash = createHash('sha256').update(dataDir).digest('hex').slice(0, 8);
+  const name = basename(dataDir).replace(/[^A-Za-z0-9._-]+/g, '_') || 'data';
+  return `${DATA_STATE_PARENT}/${name}-${hash}`;
 }

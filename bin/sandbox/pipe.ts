@@ -33,13 +33,19 @@ export interface PipeLoad {
 }
 
 /** Loads every new stage file; returns what happened to each file it had not seen before. */
-export async function runPipe(s3: S3Client, stageBucket: string, warehouse: Warehouse): Promise<PipeLoad[]> {
+export async function runPipe(
+  s3: S3Client,
+  stageBucket: string,
+  warehouse: Warehouse,
+  onLoading: (stageFile: string, bytes: number) => void = () => undefined,
+): Promise<PipeLoad[]> {
   const seen = await warehouse.loadedFiles();
   const loads: PipeLoad[] = [];
   for (const object of await listObjects(s3, stageBucket, STAGE_DATA_PREFIX)) {
     if (seen.has(`${object.key}\0${object.eTag}`)) continue;
     const out = await s3.send(new GetObjectCommand({ Bucket: stageBucket, Key: object.key, IfMatch: object.eTag }));
     const body = await out.Body?.transformToByteArray();
+    onLoading(object.key, body?.length ?? 0);
     const outcome = await warehouse.loadStageFile(object.key, object.eTag, body ?? new Uint8Array());
     loads.push({ stageFile: object.key, outcome });
   }

@@ -15,6 +15,8 @@ export interface QuarantineEntry {
   readonly message: string;
   /** The quarantine object holding the entry. */
   readonly object: string;
+  /** Inbound key of the file the entry is about, when the entry names it. */
+  readonly sourceKey?: string;
 }
 
 export interface QuarantineReport {
@@ -42,10 +44,11 @@ function parseEntries(object: string, text: string): QuarantineEntry[] {
     }
   }
   return values.map((v) => {
-    const e = (v ?? {}) as { reason?: unknown; message?: unknown };
+    const e = (v ?? {}) as { reason?: unknown; message?: unknown; source_key?: unknown };
     return {
       kind,
       object,
+      sourceKey: typeof e.source_key === 'string' ? e.source_key : undefined,
       reason: typeof e.reason === 'string' ? e.reason : 'UNKNOWN',
       message: typeof e.message === 'string' ? e.message : JSON.stringify(v).slice(0, 200),
     };

@@ -1,27 +1,36 @@
 /**
- * The sandbox's two modes. One-shot: upload the data folder, deliver every event to the parser,
- * load and merge, create the gold views, print the summary, exit 0 (1 when something is wrong).
+ * The sandbox's two modes. One-shot: upload the data folder (in key order), deliver every event to
+ * the parser (printing each file's outcome as it finishes, and progress while a file is parsed),
+ * load and merge, create the gold views, print the summary (status line first), exit 0 (1 when
+ * something is wrong; 3 under --strict when anything was quarantined or rejected).
  * Watch: the same, then keep ingesting files dropped into `<state>/drop/<source>/<dataset>/…` or
  * uploaded by bin/upload.ts (which finds the running sandbox through `<state>/endpoint.json`).
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, unlinkSync, writeFileSync } from 'fs';
-import { join, relative } from 'path';
+import { join, relative, resolve } from 'path';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { ENDPOINT_FILE } from './endpoint';
 import type { SandboxEndpoint } from './endpoint';
-import { GOLD_DIR, createGoldViews } from './gold';
+import { createGoldViews } from './gold';
+import { OutcomeReporter } from './outcomes';
+import { progressLines } from './progress';
 import { BUCKETS, LocalPipeline } from './local-pipeline';
+import { DEFAULT_STATE_DIR } from './options';
 import type { SandboxOptions } from './options';
 import type { PipeLoad } from './pipe';
 import { loadSandboxPipeline } from './pipeline-config';
 import type { SandboxPipeline } from './pipeline-config';
 import { LOCAL_REGION } from './s3-server';
 import { collectSummary, formatSummary } from './summary';
+import { ledgerTotals } from './ledger';
 import { UploadLog, inputFiles } from './uploads';
 
 export const DROP_DIR = 'drop';
 
 export type Log = (line: string) => void;
+
+/** Exit codes of the sandbox. */
+export const EXIT_CODES = { ok: 0, failed: 1, usage: 2, rejectsUnderStrict: 3 } as const;
 
 export interface RunControl {
   /** Resolves when the user asks to stop (Ctrl-C / SIGTERM); watch mode ends then. */
@@ -30,7 +39,7 @@ export interface RunControl {
 }
 
 async function ingestAndReport(p: LocalPipeline, log: Log, loads: PipeLoad[]): Promise<void> {
-  const { loads: newLoads, merges } = await p.ingest();
+  const { loads: newLoads, merges } = await p.ingest(log);
   for (const l of newLoads) {
     if (l.outcome.status === 'loaded') log(`pipe    loaded ${l.stageFile} (${l.outcome.rows} rows)`);
     else if (l.outcome.status === 'failed') log(`pipe    FAILED ${l.outcome.error.message}`);
@@ -43,14 +52,28 @@ async function ingestAndReport(p: LocalPipeline, log: Log, loads: PipeLoad[]): P
   }
 }
 
-async function deliver(p: LocalPipeline, log: Log, control: RunControl): Promise<void> {
-  const complete = await p.drain((r) => {
-    log(
-      `parser  ${r.received} message(s): ${r.succeeded} done, ${r.failed} to retry` +
-        (r.error ? ` (handler threw ${r.error})` : ''),
-    );
-    for (const m of r.failedMessages) log(`parser    failed: ${m}`);
-  }, control.isStopping);
+async function deliver(
+  p: LocalPipeline,
+  log: Log,
+  control: RunControl,
+  outcomes: OutcomeReporter,
+  progressSeconds: number,
+): Promise<void> {
+  // Long files: MB and rows so far, every few seconds, while the parser works on them.
+  const ticker = setInterval(() => progressLines().forEach(log), progressSeconds * 1000);
+  let complete: boolean;
+  try {
+    complete = await p.drain(async (r) => {
+      log(
+        `parser  ${r.received} message(s): ${r.succeeded} done, ${r.failed} to retry` +
+          (r.error ? ` (handler threw ${r.error})` : ''),
+      );
+      for (const m of r.failedMessages) log(`parser    failed: ${m}`);
+      await outcomes.report(log);
+    }, control.isStopping);
+  } finally {
+    clearInterval(ticker);
+  }
   if (!complete) log('parser  interrupted: queued events are left undelivered (see the summary)');
 }
 
@@ -97,6 +120,7 @@ export async function runSandbox(options: SandboxOptions, log: Log, control: Run
       `${pipeline.resolved.sources.length} sources, ${pipeline.resolved.datasets.length} datasets`,
   );
   const { files, ignored } = inputFiles(options.dataDir);
+  log(`state   ${options.stateDir}`);
   const p = await LocalPipeline.start(pipeline, options);
   const endpointFile = join(options.stateDir, ENDPOINT_FILE);
   try {
@@ -106,6 +130,7 @@ export async function runSandbox(options: SandboxOptions, log: Log, control: Run
         `${pipeline.maxReceiveCount} receives, retry delay ${options.retryDelaySeconds} s)`,
     );
     for (const note of await p.warehouse.evolveSilver()) log(`schema  ${note}`);
+    const outcomes = await OutcomeReporter.start(p.s3.client, BUCKETS.stage);
     const uploadLog = new UploadLog(join(options.stateDir, 'uploads.json'));
     let uploaded = 0;
     for (const f of files) {
@@ -117,22 +142,29 @@ export async function runSandbox(options: SandboxOptions, log: Log, control: Run
     log(
       `upload  ${uploaded} file(s) from ${options.dataDir} (${files.length - uploaded} unchanged since the last run)`,
     );
-    await deliver(p, log, control);
+    await deliver(p, log, control, outcomes, options.progressSeconds);
     const loads: PipeLoad[] = [];
     await ingestAndReport(p, log, loads);
     const gold = await createGoldViews(
       p.warehouse.connection,
-      GOLD_DIR,
+      options.goldDir,
       pipeline.resolved.datasets.map((d) => d.name),
       pipeline.schemas,
     );
     log(`gold    ${gold.created.length} view(s) created, ${gold.skipped.length} skipped`);
+    for (const k of gold.skipped) log(`gold    WARNING ${k.view} skipped: ${k.reason}`);
     const input = { uploaded, unchanged: files.length - uploaded, ignored };
-    if (options.watch) await watch(p, pipeline, options, log, control, loads, endpointFile);
-    const summary = await collectSummary(p, { environment: env, input, loads, gold, startedAt });
+    if (options.watch) await watch(p, pipeline, options, log, control, loads, endpointFile, outcomes);
+    const ledger = await ledgerTotals(p.warehouse);
+    const summary = await collectSummary(p, { environment: env, input, loads, gold, startedAt, ledger });
     for (const line of formatSummary(summary)) log(line);
     if (options.summaryJson) writeFileSync(options.summaryJson, JSON.stringify(summary, null, 2));
-    return summary.problems.length ? 1 : 0;
+    if (summary.status === 'FAILED') return EXIT_CODES.failed;
+    if (options.strict && summary.status === 'COMPLETED WITH REJECTS') {
+      log('strict  exit code 3: files were quarantined or rows rejected (see above)');
+      return EXIT_CODES.rejectsUnderStrict;
+    }
+    return EXIT_CODES.ok;
   } finally {
     rmSync(endpointFile, { force: true });
     await p.stop();
@@ -147,6 +179,7 @@ async function watch(
   control: RunControl,
   loads: PipeLoad[],
   endpointFile: string,
+  outcomes: OutcomeReporter,
 ): Promise<void> {
   const dropDir = join(options.stateDir, DROP_DIR);
   mkdirSync(dropDir, { recursive: true });
@@ -161,10 +194,17 @@ async function watch(
     dlqUrl: p.sqs.dlqUrl,
     pid: process.pid,
     sources: sourcesOf(pipeline),
+    configPath: options.configPath,
+    environment: pipeline.resolved.environment.name,
   };
   writeFileSync(endpointFile, JSON.stringify(endpoint, null, 2));
+  const stateFlag = options.stateDir === resolve(DEFAULT_STATE_DIR) ? '' : ` --state ${options.stateDir}`;
   log(
-    `watch   drop files into ${dropDir}/<source>/<dataset>/ or run \`npm run upload -- <file> --source <s> --dataset <d>\``,
+    `watch   drop files into ${dropDir}/<source>/<dataset>/ or run ` +
+      `\`npm run upload -- <file> --source <s> --dataset <d>${stateFlag}\``,
+  );
+  log(
+    `watch   replay from the archive: \`npm run replay -- --sandbox${stateFlag} --env ${pipeline.resolved.environment.name} --dataset <d> --from <date> --to <date>\``,
   );
   log('watch   press Ctrl-C to stop');
   const sizes = new Map<string, number>();
@@ -179,7 +219,7 @@ async function watch(
     await p.forwarder.flush();
     const depth = await p.sqs.depth(p.sqs.queueUrl);
     if (depth.visible + depth.inFlight + depth.delayed > 0) {
-      await deliver(p, log, control);
+      await deliver(p, log, control, outcomes, options.progressSeconds);
       await ingestAndReport(p, log, loads);
     } else {
       await Promise.race([control.stopRequested, new Promise((resolve) => setTimeout(resolve, 500))]);

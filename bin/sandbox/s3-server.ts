@@ -8,13 +8,17 @@
  * - `x-amz-copy-source` fully URL-decoded, as S3 does (s3rver uses decodeURI, so a key with `+`,
  *   `=` or `&` could not be copied);
  * - UploadPartCopy (`PUT ?partNumber=&uploadId=` with `x-amz-copy-source[-range]`);
- * - optionally, version ids for `versionedBuckets` (see {@link LocalS3Options.versionedBuckets}).
+ * - optionally, version ids for `versionedBuckets` (see {@link LocalS3Options.versionedBuckets});
+ * - `If-None-Match: *` on PutObject and CompleteMultipartUpload → 412 PreconditionFailed when the key exists;
+ * - `x-amz-checksum-sha256` on PutObject and UploadPart: the body's SHA-256 is checked (400 BadDigest on a
+ *   mismatch) and echoed in the response, as S3 does for additional checksums.
  *
  * s3rver's paginated ListObjectsV2 uses a DES cipher: the process must run with
  * `--openssl-legacy-provider` (bin/sandbox.ts re-executes itself with it when it is missing).
  */
-import { randomBytes } from 'crypto';
+import { createHash, randomBytes } from 'crypto';
 import type { AddressInfo } from 'net';
+import { Readable } from 'stream';
 import { S3Client } from '@aws-sdk/client-s3';
 
 /** s3rver's built-in account (fauxqs accepts any): fixed local credentials, never real ones. */
@@ -79,6 +83,7 @@ export interface LocalS3Options {
 }
 
 interface KoaContext {
+  req: NodeJS.ReadableStream;
   method: string;
   path: string;
   querystring: string;
@@ -212,6 +217,40 @@ async function uploadPartCopy(
     `<LastModified>${new Date().toISOString()}</LastModified><ETag>"${md5}"</ETag></CopyPartResult>`;
 }
 
+/** `If-None-Match: *` on PutObject / CompleteMultipartUpload: 412 when the key already holds an object. */
+async function ifNoneMatch(ctx: KoaContext, bucket: string, key: string, query: URLSearchParams): Promise<boolean> {
+  const writes =
+    (ctx.method === 'PUT' && !query.has('uploadId') && !query.has('partNumber') && !ctx.headers['x-amz-copy-source']) ||
+    (ctx.method === 'POST' && query.has('uploadId'));
+  if (!writes || ctx.headers['if-none-match']?.trim() !== '*') return false;
+  if ((await currentETag(ctx, bucket, key)) === undefined) return false;
+  preconditionFailed(ctx);
+  return true;
+}
+
+/**
+ * `x-amz-checksum-sha256` on PutObject / UploadPart: reads the body, answers 400 BadDigest when its SHA-256
+ * differs, else hands s3rver the same bytes and echoes the checksum in the response.
+ */
+async function verifyChecksum(ctx: KoaContext, next: () => Promise<void>): Promise<void> {
+  const expected = ctx.headers['x-amz-checksum-sha256']!;
+  const chunks: Buffer[] = [];
+  for await (const chunk of ctx.req) chunks.push(chunk as Buffer);
+  const body = Buffer.concat(chunks);
+  const actual = createHash('sha256').update(body).digest('base64');
+  if (actual !== expected) {
+    return s3Error(
+      ctx,
+      400,
+      'BadDigest',
+      `The SHA256 you specified did not match the calculated checksum (${actual}).`,
+    );
+  }
+  ctx.req = Readable.from([body]);
+  await next();
+  if (ctx.status < 300) ctx.set('x-amz-checksum-sha256', expected);
+}
+
 /** Koa middleware giving s3rver S3's conditional requests, AbortMultipartUpload, UploadPartCopy and decoded copy sources. */
 async function s3Semantics(ctx: KoaContext, next: () => Promise<void>): Promise<void> {
   const [, bucket, ...rest] = ctx.path.split('/');
@@ -221,6 +260,10 @@ async function s3Semantics(ctx: KoaContext, next: () => Promise<void>): Promise<
   if (ctx.method === 'DELETE' && query.has('uploadId')) {
     ctx.status = 204;
     return;
+  }
+  if (await ifNoneMatch(ctx, bucket, key, query)) return;
+  if (ctx.method === 'PUT' && ctx.headers['x-amz-checksum-sha256'] && !ctx.headers['x-amz-copy-source']) {
+    return verifyChecksum(ctx, next);
   }
   const ifMatch = ctx.headers['if-match'];
   if (ifMatch && ['GET', 'HEAD', 'DELETE'].includes(ctx.method)) {

@@ -1,9 +1,12 @@
 /**
- * The run's summary: what went in, what the parser did, what the warehouse holds — and the
- * problems that make the sandbox exit non-zero (messages in the DLQ, failed loads, objects left
- * in inbound, notifications that could not be sent, a handler that threw).
+ * The run's summary: one status line first (`OK`, `COMPLETED WITH REJECTS`, `FAILED`), then what
+ * went in, each quarantined file, rejected rows per dataset and reason (and where to read them),
+ * schema drift per file, the file ledger's totals when given, and what the warehouse holds. Problems
+ * (messages in the DLQ, failed loads, objects left in inbound, notifications that could not be sent,
+ * a handler that threw, files the ledger cannot account for) make it FAILED.
  */
 import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
+import { STAGE_DATA_PREFIX } from '../../contracts/constants';
 import { describeMessage } from './event-source';
 import type { GoldResult } from './gold';
 import type { DeliveryStats, LocalPipeline } from './local-pipeline';
@@ -11,7 +14,17 @@ import { BUCKETS } from './local-pipeline';
 import { listObjects } from './pipe';
 import type { PipeLoad } from './pipe';
 import { readQuarantine } from './quarantine';
+import { REJECT_REASONS } from '../../snowflake/model/dataset-model';
+import type { LedgerTotals } from './ledger';
 import type { TableCount } from './warehouse';
+import { driftEntries, describeDrift, mergeRejects, parserRejects, quarantinedFiles, readManifests } from './outcomes';
+import type { FileDriftEntry, QuarantinedFile, RejectedRows } from './outcomes';
+
+/** The overall outcome, first line of the summary. */
+export type RunStatus = 'OK' | 'COMPLETED WITH REJECTS' | 'FAILED';
+
+/** Totals of the file ledger (`OPS.FILE_LEDGER`), computed by the warehouse side (bin/sandbox/ledger.ts). */
+export type { LedgerTotals };
 
 export interface RunInput {
   readonly uploaded: number;
@@ -20,6 +33,9 @@ export interface RunInput {
 }
 
 export interface Summary {
+  readonly status: RunStatus;
+  /** The first line printed: the status and what it is about. */
+  readonly statusLine: string;
   readonly environment: string;
   readonly input: RunInput;
   /** `dlqMessages`: what the first (up to 10) dead-lettered messages were about. */
@@ -47,13 +63,62 @@ export interface Summary {
   };
   readonly tables: readonly TableCount[];
   readonly gold: GoldResult & { readonly sample?: { readonly view: string; readonly rows: Record<string, unknown>[] } };
+  /** Files quarantined as a whole, with the reason and where the report is. */
+  readonly quarantinedFiles: readonly QuarantinedFile[];
+  /** Rejected rows per dataset, stage and reason, with where to read them. */
+  readonly rejectedRows: readonly RejectedRows[];
+  /** Files whose record keys differ from their dataset's column paths (from the manifests). */
+  readonly drift: readonly FileDriftEntry[];
+  readonly ledger?: LedgerTotals;
   readonly problems: readonly string[];
   readonly elapsedSeconds: number;
 }
 
+/** The status and its line from what the summary found. */
+export function runStatus(
+  problems: readonly string[],
+  files: readonly QuarantinedFile[],
+  rejected: readonly RejectedRows[],
+  ledger?: LedgerTotals,
+): { status: RunStatus; statusLine: string } {
+  if (problems.length) return { status: 'FAILED', statusLine: `FAILED: ${problems.length} problem(s), listed below` };
+  const parserRows = rejected.filter((r) => r.stage === 'parser').reduce((n, r) => n + r.rows, 0);
+  // A CAST_FAILED reject names one value (its row may still be in silver with NULL): counted as casts, not rows.
+  const isCast = (r: RejectedRows) => r.stage === 'merge' && r.reason === REJECT_REASONS.castFailed;
+  // Rows kept out of silver: key rejects, plus rows an onCastError 'reject' column kept out (the ledger counts both).
+  const mergeRows = Math.max(
+    rejected.filter((r) => r.stage === 'merge').reduce((n, r) => n + (isCast(r) ? (r.rowsRejected ?? 0) : r.rows), 0),
+    ledger?.rows.rejected ?? 0,
+  );
+  const casts = Math.max(
+    ledger?.castFailures ?? 0,
+    rejected.filter(isCast).reduce((n, r) => n + r.rows, 0),
+  );
+  if (files.length + parserRows + mergeRows + casts === 0) {
+    return { status: 'OK', statusLine: 'OK: every file was parsed, staged, loaded and merged.' };
+  }
+  const parts = [
+    files.length ? `${files.length} file(s) quarantined` : '',
+    parserRows ? `${parserRows} row(s) quarantined by the parser` : '',
+    mergeRows ? `${mergeRows} row(s) rejected by the MERGE` : '',
+    casts ? `${casts} value(s) failed their cast` : '',
+  ].filter(Boolean);
+  return {
+    status: 'COMPLETED WITH REJECTS',
+    statusLine: `COMPLETED WITH REJECTS: ${parts.join(', ')} (details below)`,
+  };
+}
+
 export async function collectSummary(
   p: LocalPipeline,
-  ctx: { environment: string; input: RunInput; loads: readonly PipeLoad[]; gold: GoldResult; startedAt: number },
+  ctx: {
+    environment: string;
+    input: RunInput;
+    loads: readonly PipeLoad[];
+    gold: GoldResult;
+    startedAt: number;
+    ledger?: LedgerTotals;
+  },
 ): Promise<Summary> {
   const client = p.s3.client;
   const queueDepth = await p.sqs.depth(p.sqs.queueUrl);
@@ -73,7 +138,7 @@ export async function collectSummary(
   const quarantine = await readQuarantine(client, BUCKETS.stage);
   const inbound = await listObjects(client, BUCKETS.inbound, '');
   const archived = await listObjects(client, BUCKETS.archive, '');
-  const staged = await listObjects(client, BUCKETS.stage, 'data/');
+  const staged = await listObjects(client, BUCKETS.stage, STAGE_DATA_PREFIX);
   const failedLoads = ctx.loads.flatMap((l) =>
     l.outcome.status === 'failed' ? [{ file: l.stageFile, error: l.outcome.error.message }] : [],
   );
@@ -101,7 +166,19 @@ export async function collectSummary(
   for (const e of p.forwarder.failures)
     problems.push(`an S3 notification could not be sent to the queue: ${e.message}`);
   for (const e of [...new Set(p.delivery.handlerErrors)]) problems.push(`the parser handler threw: ${e}`);
+  for (const f of ctx.ledger?.notAccounted ?? []) {
+    problems.push(
+      `not accounted for in the file ledger: ${f.source_key} (${f.status}${f.reason ? `, ${f.reason}` : ''})`,
+    );
+  }
+  const files = quarantinedFiles(quarantine, BUCKETS.stage);
+  const rejectedRows = [
+    ...parserRejects(quarantine, BUCKETS.stage),
+    ...(await mergeRejects(p.warehouse.connection, tables)),
+  ].sort((a, b) => `${a.dataset}\0${a.stage}\0${a.reason}`.localeCompare(`${b.dataset}\0${b.stage}\0${b.reason}`));
+  const drift = driftEntries(await readManifests(client, BUCKETS.stage));
   return {
+    ...runStatus(problems, files, rejectedRows, ctx.ledger),
     environment: ctx.environment,
     input: ctx.input,
     delivery: { ...p.delivery, dlq, dlqMessages },
@@ -127,6 +204,10 @@ export async function collectSummary(
     },
     tables,
     gold: { ...ctx.gold, sample },
+    quarantinedFiles: files,
+    rejectedRows,
+    drift,
+    ...(ctx.ledger ? { ledger: ctx.ledger } : {}),
     problems,
     elapsedSeconds: Math.round((Date.now() - ctx.startedAt) / 100) / 10,
   };
@@ -147,7 +228,7 @@ export function formatSummary(s: Summary): string[] {
   const reasons = Object.entries(s.parser.quarantineByReason)
     .map(([r, n]) => `${r} ${n}`)
     .join(', ');
-  out.push('', `Summary (environment ${s.environment}, ${s.elapsedSeconds} s)`);
+  out.push('', s.statusLine, `Summary (environment ${s.environment}, ${s.elapsedSeconds} s)`);
   out.push(
     `  files      uploaded ${s.input.uploaded}, unchanged since last run ${s.input.unchanged}` +
       (s.input.ignored.length
@@ -169,8 +250,35 @@ export function formatSummary(s: Summary): string[] {
   );
   out.push(
     `  rows       in ${s.rows.in} → staged ${s.rows.staged} + quarantined ${s.rows.quarantined}; ` +
-      `silver ${s.rows.out}, rejected (key) ${s.rows.rejected}`,
+      `silver ${s.rows.out}, rejects-table rows ${s.rows.rejected}`,
   );
+  if (s.quarantinedFiles.length) out.push('  quarantined files');
+  for (const f of s.quarantinedFiles) {
+    out.push(`    ${f.sourceKey}: ${f.reason} — ${f.message}`, `      report ${f.report}`);
+  }
+  if (s.rejectedRows.length) out.push('  rejected rows');
+  for (const r of s.rejectedRows) {
+    const by =
+      r.stage === 'parser'
+        ? 'quarantined by the parser'
+        : r.reason === REJECT_REASONS.castFailed
+          ? 'values that failed their cast, recorded by the MERGE'
+          : 'rejected by the MERGE';
+    const keptOut = r.rowsRejected ? `; ${r.rowsRejected} row(s) kept out of silver (onCastError reject)` : '';
+    out.push(`    ${r.dataset}: ${r.rows} ${r.reason} (${by}${keptOut}) in ${r.where.join(', ')}`);
+  }
+  if (s.drift.length) out.push('  schema drift');
+  for (const d of s.drift) out.push(`    ${d.sourceKey} (${d.dataset}): ${describeDrift(d.drift)}`);
+  if (s.ledger) {
+    const l = s.ledger;
+    out.push(
+      `  ledger     ${l.files} file version(s), ${l.accounted} accounted for, ${l.notAccounted.length} not; ` +
+        `${l.rows.in} row(s) read${l.rows.inQuarantinedFiles ? ` (${l.rows.inQuarantinedFiles} in quarantined files, none staged)` : ''}, ` +
+        `${l.castFailures} cast failure(s), ${l.filesWithDrift} file(s) with drift`,
+      `             rows: ${l.rows.merged} merged, ${l.rows.superseded} superseded, ${l.rows.rejected} rejected, ` +
+        `${l.rows.quarantined} quarantined (of ${l.rows.staged} staged, ${l.rows.loaded} loaded)`,
+    );
+  }
   out.push('  tables');
   const width = Math.max(...s.tables.map((t) => t.table.length), 10);
   for (const t of s.tables) out.push(`    ${t.table.padEnd(width)}  ${String(t.rows).padStart(7)}`);
@@ -183,7 +291,7 @@ export function formatSummary(s: Summary): string[] {
     out.push('', `FAILED: ${s.problems.length} problem(s)`);
     for (const p of s.problems) out.push(`  - ${p}`);
   } else {
-    out.push('', 'OK: every file was parsed, staged, loaded and merged.');
+    out.push('', s.statusLine);
   }
   return out;
 }

@@ -17,12 +17,22 @@ export interface InputFile {
   readonly key: string;
 }
 
-/** Every file under `dir` that sits in a `<source>/` folder (top-level files are not inputs). */
+/** Orders keys by UTF-16 code units (byte order for ASCII): the same on every machine and locale. */
+export function compareKeys(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/**
+ * Every file under `dir` that sits in a `<source>/` folder (top-level files are not inputs), in
+ * upload order: sorted by inbound key (`<source>/<dataset>/<path>`) in code-unit order, so
+ * `2026-11-01/…` comes before `2026-11-08/…` and `a-corrections.json` before `a.json` ('-' < '.').
+ * Which version of a key wins in silver never depends on this order for a dataset with `orderBy`.
+ */
 export function inputFiles(dir: string): { files: InputFile[]; ignored: string[] } {
   const files: InputFile[] = [];
   const ignored: string[] = [];
   const walk = (current: string) => {
-    for (const entry of readdirSync(current, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+    for (const entry of readdirSync(current, { withFileTypes: true })) {
       const path = join(current, entry.name);
       if (entry.name.startsWith('.')) continue;
       if (entry.isDirectory()) walk(path);
@@ -37,7 +47,7 @@ export function inputFiles(dir: string): { files: InputFile[]; ignored: string[]
     throw new UsageError(`--data: ${dir} is not a directory (expected <source>/<dataset>/<files>)`);
   }
   walk(dir);
-  return { files, ignored };
+  return { files: files.sort((a, b) => compareKeys(a.key, b.key)), ignored: ignored.sort(compareKeys) };
 }
 
 export class UploadLog {

@@ -112,9 +112,15 @@ export class Warehouse {
         createTableStatement(bronzeTable(model), duckdbDialect),
         createStreamStatement(model, duckdbDialect),
         createTableStatement(silverTable(model), duckdbDialect),
+        createTableStatement(rejectsTable(model), duckdbDialect),
+        // A rejects table of an earlier run gets the columns added since (all nullable), as the deploy does.
+        ...rejectsTable(model)
+          .columns.filter((c) => !c.notNull)
+          .map(
+            (c) =>
+              `ALTER TABLE ${duckdbDialect.table(model.objects.rejects)} ADD COLUMN IF NOT EXISTS ${quoteIdentifier(c.name)} ${duckdbDialect.columnType(c.type)}`,
+          ),
       );
-      // Insert-only datasets (no primary key) have nothing to reject and no rejects table.
-      if (model.primaryKey.length) statements.push(createTableStatement(rejectsTable(model), duckdbDialect));
     }
     await this.db.runAll(statements);
   }
@@ -265,7 +271,7 @@ export class Warehouse {
         dataset: model.spec.name,
         consumed,
         silverRows: await this.count(model.objects.silver),
-        rejectRows: model.primaryKey.length ? await this.count(model.objects.rejects) : 0,
+        rejectRows: await this.count(model.objects.rejects),
       });
     }
     return outcomes;
@@ -276,7 +282,7 @@ export class Warehouse {
     const counts: TableCount[] = [];
     for (const model of this.models.values()) {
       const { bronze, silver, rejects } = model.objects;
-      for (const path of model.primaryKey.length ? [bronze, silver, rejects] : [bronze, silver]) {
+      for (const path of [bronze, silver, rejects]) {
         counts.push({ table: `${path[1]}.${path[2]}`, rows: await this.count(path) });
       }
     }

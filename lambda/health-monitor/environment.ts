@@ -1,6 +1,6 @@
 /**
  * The health monitor's environment, read once at init. The variable names live in
- * lambda/shared/constants.ts, shared with the construct that sets them.
+ * contracts/constants.ts, shared with the construct that sets them.
  */
 import type { ConnectionSettings } from '../shared/snowflake/connection';
 import type { SchemaNames } from '../../snowflake/names';
@@ -12,7 +12,7 @@ import {
   readSchemaNames,
 } from '../shared/snowflake-function-env';
 
-/** Variable and service names: lambda/shared/constants.ts (shared with lib/monitoring/health-monitor.ts). */
+/** Variable and service names: contracts/constants.ts (shared with lib/monitoring/health-monitor.ts). */
 export { HEALTH_MONITOR_ENV, HEALTH_MONITOR_SERVICE };
 
 /** A missing or malformed variable; the message names it. */

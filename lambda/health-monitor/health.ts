@@ -5,7 +5,7 @@
 import { HEALTH_METRICS, MONITOR_RUNS_METRIC } from '../../contracts/constants';
 import type { CheckName } from './queries';
 
-/** Metric names: lambda/shared/constants.ts (shared with the alarms in lib/monitoring). */
+/** Metric names: contracts/constants.ts (shared with the alarms in lib/monitoring). */
 export { HEALTH_METRICS, MONITOR_RUNS_METRIC };
 
 export type HealthMetricName = (typeof HEALTH_METRICS)[keyof typeof HEALTH_METRICS];

@@ -5,6 +5,12 @@
 import { qualifiedName, quoteIdentifier, stringLiteral } from '../../snowflake/identifiers';
 import { datasetObjectNames, type SchemaNames } from '../../snowflake/names';
 
+/**
+ * How long before the window a counted run may have been scheduled: Snowflake's default task
+ * timeout (USER_TASK_TIMEOUT_MS, 60 minutes), which the pipeline's tasks keep.
+ */
+export const TASK_RUN_LOOKBACK_MINUTES = 60;
+
 /** Checks run per dataset, in this order. */
 export const CHECKS = ['pipe', 'loads', 'taskRuns', 'task', 'stream', 'merge'] as const;
 export type CheckName = (typeof CHECKS)[number];
@@ -29,12 +35,18 @@ export function datasetQueries(schemas: SchemaNames, dataset: string, windowMinu
       `COALESCE(SUM("ERROR_COUNT"), 0) AS "ERROR_ROWS", COALESCE(SUM("ROW_COUNT"), 0) AS "ROWS_LOADED" ` +
       `FROM TABLE(${db}.INFORMATION_SCHEMA.COPY_HISTORY(TABLE_NAME => ${stringLiteral(qualifiedName(...o.bronze))}, ` +
       `START_TIME => ${since}))`,
+    // Runs are counted in the window of their completion (each once); they are fetched by scheduled
+    // time from TASK_RUN_LOOKBACK_MINUTES earlier so a long run that ends in the window is included.
+    // A failure that auto-suspends the task is FAILED_AND_AUTO_SUSPENDED; TASK_NAME is unqualified.
     taskRuns:
-      `SELECT COUNT_IF("STATE" = 'FAILED') AS "FAILED_RUNS", COUNT_IF("STATE" = 'SUCCEEDED') AS "SUCCEEDED_RUNS", ` +
+      `SELECT COUNT_IF("STATE" IN ('FAILED', 'FAILED_AND_AUTO_SUSPENDED')) AS "FAILED_RUNS", ` +
+      `COUNT_IF("STATE" = 'SUCCEEDED') AS "SUCCEEDED_RUNS", ` +
       `MAX_BY("ERROR_MESSAGE", "COMPLETED_TIME") AS "LAST_ERROR" ` +
-      `FROM TABLE(${db}.INFORMATION_SCHEMA.TASK_HISTORY(SCHEDULED_TIME_RANGE_START => ${since}, ` +
+      `FROM TABLE(${db}.INFORMATION_SCHEMA.TASK_HISTORY(` +
+      `SCHEDULED_TIME_RANGE_START => DATEADD(MINUTE, -${windowMinutes + TASK_RUN_LOOKBACK_MINUTES}, CURRENT_TIMESTAMP()), ` +
       `TASK_NAME => ${stringLiteral(o.task[2])})) ` +
-      `WHERE "DATABASE_NAME" = ${stringLiteral(o.task[0])} AND "SCHEMA_NAME" = ${stringLiteral(o.task[1])}`,
+      `WHERE "DATABASE_NAME" = ${stringLiteral(o.task[0])} AND "SCHEMA_NAME" = ${stringLiteral(o.task[1])} ` +
+      `AND "COMPLETED_TIME" >= ${since}`,
     task: `SHOW TASKS LIKE ${stringLiteral(o.task[2])} IN SCHEMA ${qualifiedName(o.task[0], o.task[1])}`,
     stream: `SHOW STREAMS LIKE ${stringLiteral(o.stream[2])} IN SCHEMA ${qualifiedName(o.stream[0], o.stream[1])}`,
     merge:

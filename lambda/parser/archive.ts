@@ -10,6 +10,7 @@ import {
 import type { CompletedPart, S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import type { Readable } from 'stream';
+import { ARCHIVE_METADATA } from '../../contracts/constants';
 import type { ObjectVersion } from './object-names';
 
 /** CopyObject's limit; larger objects are copied with UploadPartCopy. */
@@ -53,12 +54,12 @@ export function copySource(v: ObjectVersion): string {
 /** Metadata stored on every archive copy (S3 metadata is ASCII: the key is URL-encoded). */
 export function archiveMetadata(v: ObjectVersion): Record<string, string> {
   return {
-    'original-key': encodeURIComponent(v.key),
-    'original-bucket': v.bucket,
-    'original-version-id': v.versionId ?? 'null',
-    'original-etag': v.eTag,
-    sequencer: v.sequencer,
-    'received-at': v.receivedAt,
+    [ARCHIVE_METADATA.originalKey]: encodeURIComponent(v.key),
+    [ARCHIVE_METADATA.originalBucket]: v.bucket,
+    [ARCHIVE_METADATA.originalVersionId]: v.versionId ?? 'null',
+    [ARCHIVE_METADATA.originalETag]: v.eTag,
+    [ARCHIVE_METADATA.sequencer]: v.sequencer,
+    [ARCHIVE_METADATA.receivedAt]: v.receivedAt,
   };
 }
 

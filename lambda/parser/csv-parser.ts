@@ -1,4 +1,5 @@
 import { FILE_REASONS, FileRejectedError, ROW_REASONS } from './errors';
+import { MAX_BYTES_PER_CHAR, writeJsonChars } from './json-bytes';
 import { exceedsBytes, MAX_REJECT_RAW_CHARS, rejectRaw } from './record-sink';
 import type { RecordSink } from './record-sink';
 
@@ -37,6 +38,10 @@ export class CsvParser {
   private readonly quoteChar: string;
   private names: string[] | undefined;
   private keys: string[] = [];
+  /** `{"name":` / `,"name":` of each field, as UTF-8. */
+  private keyBytes: Buffer[] = [];
+  /** Largest JSON bytes of a record besides its values' characters: keys, quotes, closing brace. */
+  private fixedBytes = 0;
   private buf = '';
   /** Scan position in `buf` (the current record starts at 0). */
   private pos = 0;
@@ -45,6 +50,8 @@ export class CsvParser {
   /** The current record is over the limit: its text is being discarded. */
   private oversized: string | undefined;
   private charBeforeBuf = -1;
+  /** Next delimiter at or after the last search in the buffer being scanned (-1: none; -2: not searched). */
+  private nextDelim = -2;
 
   constructor(
     private readonly options: CsvParserOptions,
@@ -54,6 +61,11 @@ export class CsvParser {
     this.quote = options.quote === undefined ? -1 : options.quote.charCodeAt(0);
     this.quoteChar = options.quote ?? '';
     if (!options.header) this.setNames([...options.columns]);
+  }
+
+  /** The field names (header, or `columns` without one), once known. */
+  get fieldNames(): readonly string[] | undefined {
+    return this.names;
   }
 
   push(text: string): void {
@@ -77,10 +89,13 @@ export class CsvParser {
     }
     this.names = names;
     this.keys = names.map((n, i) => (i === 0 ? '{' : ',') + JSON.stringify(n) + ':');
+    this.keyBytes = this.keys.map((k) => Buffer.from(k, 'utf8'));
+    this.fixedBytes = this.keyBytes.reduce((sum, k) => sum + k.length + 2, 1);
   }
 
   private scan(final: boolean): void {
     const buf = this.buf;
+    this.nextDelim = -2;
     const max = this.options.maxRecordBytes;
     let start = 0;
     let i = this.pos;
@@ -174,19 +189,33 @@ export class CsvParser {
     }
     if (!unterminated && end > start && buf.charCodeAt(end - 1) === CR) end--;
     if (end === start) return; // blank line
-    const raw = buf.slice(start, end);
-    if (exceedsBytes(raw, this.options.maxRecordBytes)) {
+    const max = this.options.maxRecordBytes;
+    if ((end - start) * 3 > max && exceedsBytes(buf.slice(start, end), max)) {
       this.sink.reject(
         ROW_REASONS.RECORD_TOO_LARGE,
-        `record is larger than ${this.options.maxRecordBytes} bytes`,
-        rejectRaw(raw),
+        `record is larger than ${max} bytes`,
+        rejectRaw(buf.slice(start, end)),
       );
       return;
     }
     if (unterminated) {
-      this.sink.reject(ROW_REASONS.MALFORMED_CSV, 'unterminated quoted field at end of file', rejectRaw(raw));
+      this.sink.reject(
+        ROW_REASONS.MALFORMED_CSV,
+        'unterminated quoted field at end of file',
+        rejectRaw(buf.slice(start, end)),
+      );
       return;
     }
+    if (this.names !== undefined) {
+      // Hot path: the record's JSON written straight into the output; anything unusual falls through.
+      const space = this.sink.reserve(this.fixedBytes + (end - start) * MAX_BYTES_PER_CHAR);
+      const written = this.writeRecord(buf, start, end, space.buf, space.pos);
+      if (written >= 0) {
+        this.sink.commit(written);
+        return;
+      }
+    }
+    const raw = buf.slice(start, end);
     const fields = this.sawQuote ? this.splitQuoted(raw) : raw.split(this.options.delimiter);
     if (fields === undefined) {
       this.sink.reject(ROW_REASONS.MALFORMED_CSV, 'text after a closing quote', raw);
@@ -204,6 +233,58 @@ export class CsvParser {
     let json = '';
     for (let f = 0; f < fields.length; f++) json += this.keys[f] + JSON.stringify(fields[f]);
     this.sink.record(json + '}');
+  }
+
+  /**
+   * Writes the JSON object of the record `s[start, end)` at `out[o]` (keys from the header, values
+   * as JSON strings); returns the offset after it, or -1 when the record is not a good row (a field
+   * count other than the header's, or text after a closing quote), which the caller then handles.
+   */
+  private writeRecord(s: string, start: number, end: number, out: Buffer, o: number): number {
+    const keys = this.keyBytes;
+    const quote = this.quote;
+    const delim = this.delim;
+    let i = start;
+    for (let f = 0; ;) {
+      if (f === keys.length) return -1; // more fields than names
+      const key = keys[f++];
+      out.set(key, o);
+      o += key.length;
+      out[o++] = 34;
+      if (i < end && s.charCodeAt(i) === quote) {
+        i++;
+        for (;;) {
+          const q = s.indexOf(this.quoteChar, i);
+          if (q < 0 || q >= end) return -1; // cannot happen for a terminated record
+          if (q + 1 < end && s.charCodeAt(q + 1) === quote) {
+            o = writeJsonChars(s, i, q + 1, out, o); // a doubled quote is one quote character
+            i = q + 2;
+            continue;
+          }
+          o = writeJsonChars(s, i, q, out, o);
+          i = q + 1;
+          break;
+        }
+        out[o++] = 34;
+        if (i === end) return f === keys.length ? this.close(out, o) : -1;
+        if (s.charCodeAt(i) !== delim) return -1; // text after a closing quote
+        i++;
+      } else {
+        // Cached, so a record without delimiters never makes the search run to the buffer's end per record.
+        let d = this.nextDelim;
+        if (d === -2 || (d >= 0 && d < i)) d = this.nextDelim = s.indexOf(this.options.delimiter, i);
+        if (d < 0 || d > end) d = end;
+        o = writeJsonChars(s, i, d, out, o);
+        out[o++] = 34;
+        if (d === end) return f === keys.length ? this.close(out, o) : -1;
+        i = d + 1;
+      }
+    }
+  }
+
+  private close(out: Buffer, o: number): number {
+    out[o] = 125; // }
+    return o + 1;
   }
 
   /** Splits a record holding quotes; undefined when text follows a closing quote. */

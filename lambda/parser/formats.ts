@@ -12,6 +12,8 @@ export type InputFormat = 'csv' | 'tsv' | 'json' | 'ndjson';
 export interface TextParser {
   push(text: string): void;
   end(): void;
+  /** CSV/TSV: the field names (header, or `columns` without one) once known; schema drift reads them. */
+  readonly fieldNames?: readonly string[];
 }
 
 /** Text needed to sniff a CSV/TSV header line before deciding anyway. */
@@ -48,8 +50,16 @@ export function resolveFormat(dataset: DatasetSpec, sample: string, final: boole
   return delimiter !== '\t' && count('\t') > count(delimiter) ? 'tsv' : 'csv';
 }
 
-/** The parser for `format`, with the dataset's options and limits. */
-export function createParser(format: InputFormat, dataset: DatasetSpec, sink: RecordSink): TextParser {
+/**
+ * The parser for `format`, with the dataset's options and limits. `keys`, when given, receives the
+ * top-level property names of JSON/NDJSON records (schema drift; CSV exposes `fieldNames` instead).
+ */
+export function createParser(
+  format: InputFormat,
+  dataset: DatasetSpec,
+  sink: RecordSink,
+  keys?: Set<string>,
+): TextParser {
   const limits = effectiveLimits(dataset);
   const columns = dataset.columns.map((c) => c.name);
   switch (format) {
@@ -76,8 +86,8 @@ export function createParser(format: InputFormat, dataset: DatasetSpec, sink: Re
         sink,
       );
     case 'json':
-      return new JsonParser(limits, sink);
+      return new JsonParser({ ...limits, keys }, sink);
     case 'ndjson':
-      return new NdjsonParser(limits, sink);
+      return new NdjsonParser({ ...limits, keys }, sink);
   }
 }

@@ -14,6 +14,7 @@ import { createS3Client } from '../shared/s3-client';
 import type { ParserConfig } from './config';
 import type { ObjectVersion } from './object-names';
 import { processObject } from './process-object';
+import { hasDrift } from './schema-drift';
 import type { ObjectOutcome } from './process-object';
 import { InvalidMessageError, parseS3Message } from './s3-events';
 import type { ParsedMessage } from './s3-events';
@@ -70,6 +71,8 @@ export function createHandler(config: ParserConfig, options: HandlerOptions = {}
     if (outcome.status === 'quarantined') count(PARSER_METRICS.filesQuarantined, 1);
     if (outcome.status === 'superseded') count(PARSER_METRICS.filesSuperseded, 1);
     if (outcome.status === 'missing') count(PARSER_DETAIL_METRICS.filesMissing, 1);
+    const drifted = hasDrift(outcome.drift);
+    if (outcome.status === 'staged') count(PARSER_METRICS.filesWithDrift, drifted ? 1 : 0);
     count(PARSER_METRICS.rowsIn, outcome.rowsIn);
     count(PARSER_METRICS.rowsOut, outcome.rowsOut);
     count(PARSER_METRICS.rowsRejected, outcome.rowsRejected);
@@ -89,7 +92,20 @@ export function createHandler(config: ParserConfig, options: HandlerOptions = {}
       archiveKey: outcome.archiveKey,
       durationMs: millis,
       receivedAt: v.receivedAt,
+      manifestKey: outcome.manifestKey,
+      replayOf: outcome.replayOf,
     });
+    if (outcome.replayMarkerIgnored) {
+      logger.warn('replay marker ignored: processed as a new upload', { detail: outcome.replayMarkerIgnored });
+    }
+    if (drifted) {
+      logger.warn('schema drift: record keys differ from the dataset columns', {
+        missingPaths: outcome.drift!.missing_paths,
+        unknownKeys: outcome.drift!.unknown_keys,
+        caseMismatches: outcome.drift!.case_mismatches,
+        manifestKey: outcome.manifestKey,
+      });
+    }
   };
 
   const handleRecord = async (record: SQSRecord): Promise<void> => {

@@ -8,17 +8,27 @@ export interface JsonParserOptions {
   readonly maxRecordBytes: number;
   /** Deepest nesting accepted in a record. */
   readonly maxDepth: number;
+  /** Receives the top-level property names of every record (schema drift); not collected when absent. */
+  readonly keys?: Set<string>;
 }
 
-/** Validates one record's text and hands it to the sink (or rejects it with a reason). */
-function emitJson(text: string, options: JsonParserOptions, sink: RecordSink): void {
+/**
+ * Validates one record's text and hands it to the sink (or rejects it with a reason). `line` > 0:
+ * where the record starts in the file, added to a reject's message.
+ */
+function emitJson(text: string, options: JsonParserOptions, sink: RecordSink, line = 0, column = 0): void {
+  const at = line > 0 ? ` (record at line ${line}, column ${column})` : '';
   if (exceedsBytes(text, options.maxRecordBytes)) {
-    sink.reject(ROW_REASONS.RECORD_TOO_LARGE, `record is larger than ${options.maxRecordBytes} bytes`, rejectRaw(text));
+    sink.reject(
+      ROW_REASONS.RECORD_TOO_LARGE,
+      `record is larger than ${options.maxRecordBytes} bytes${at}`,
+      rejectRaw(text),
+    );
     return;
   }
-  const result = canonicalJson(text, options.maxDepth);
-  if (!result.ok) sink.reject(result.reason, result.message, text);
-  else if (!result.isObject) sink.reject(ROW_REASONS.NOT_AN_OBJECT, 'a record must be a JSON object', text);
+  const result = canonicalJson(text, options.maxDepth, options.keys);
+  if (!result.ok) sink.reject(result.reason, result.message + at, text);
+  else if (!result.isObject) sink.reject(ROW_REASONS.NOT_AN_OBJECT, `a record must be a JSON object${at}`, text);
   else sink.record(result.json);
 }
 
@@ -89,8 +99,10 @@ const enum Mode {
  * whitespace-separated objects). Streamed: element boundaries are found by bracket balance
  * (string-aware) and each element is validated on its own, so the file is never parsed whole.
  * An element whose brackets balance but whose text is invalid is one MALFORMED_JSON reject; a
- * broken array structure (garbage between elements, unterminated element) makes the whole file
- * NOT_PARSEABLE.
+ * broken array structure (garbage between elements, a trailing comma, an unterminated element or
+ * array) makes the whole file NOT_PARSEABLE. Messages give the line and column in the file (columns
+ * count UTF-16 characters from 1); line breaks are counted in the scans that already visit every
+ * character, so this costs one comparison per character.
  */
 export class JsonParser {
   private buf = '';
@@ -101,8 +113,16 @@ export class JsonParser {
   private depth = 0;
   private inString = false;
   private oversized: string | undefined;
+  /** Offset in the file's text of buf[0]. */
   private offset = 0;
   private sawEmptyArrayEnd = false;
+  /** Line breaks before the scan position, plus one; and the offset where that line starts. */
+  private line = 1;
+  private lineStart = 0;
+  /** Where the element in progress and the top-level array start, as `line L, column C`. */
+  private elementLine = 0;
+  private elementColumn = 0;
+  private arrayAt = '';
 
   constructor(
     private readonly options: JsonParserOptions,
@@ -116,12 +136,29 @@ export class JsonParser {
 
   end(): void {
     this.run(true);
-    if (this.inElement || this.oversized !== undefined) this.notParseable('the file ends inside a value');
-    if (this.mode === Mode.ArrayValue || this.mode === Mode.ArrayNext) this.notParseable('the array is not closed');
+    if (this.inElement || this.oversized !== undefined) {
+      this.notParseable(
+        `the file ends inside the value that starts at line ${this.elementLine}, column ${this.elementColumn} ` +
+          '(an unterminated string, or a missing closing bracket or brace)',
+      );
+    }
+    if (this.mode === Mode.ArrayValue || this.mode === Mode.ArrayNext) {
+      this.notParseable(`the array opened at ${this.arrayAt} is not closed: the file ends before its ']'`);
+    }
   }
 
   private notParseable(message: string): never {
     throw new FileRejectedError(FILE_REASONS.NOT_PARSEABLE, `not parseable as JSON: ${message}`);
+  }
+
+  /** `line L, column C` of buf[i] (every line break before it has been counted). */
+  private at(i: number): string {
+    return `line ${this.line}, column ${this.offset + i - this.lineStart + 1}`;
+  }
+
+  private newline(i: number): void {
+    this.line++;
+    this.lineStart = this.offset + i + 1;
   }
 
   private run(final: boolean): void {
@@ -129,7 +166,11 @@ export class JsonParser {
     let i = this.inElement ? this.pos : 0;
     for (;;) {
       if (!this.inElement) {
-        while (i < buf.length && isWs(buf.charCodeAt(i))) i++;
+        for (; i < buf.length; i++) {
+          const w = buf.charCodeAt(i);
+          if (!isWs(w)) break;
+          if (w === 10) this.newline(i);
+        }
         if (i >= buf.length) {
           this.consume(buf.length);
           return;
@@ -139,13 +180,15 @@ export class JsonParser {
           if (c === 91 /* [ */) {
             this.mode = Mode.ArrayValue;
             this.sawEmptyArrayEnd = true;
+            this.arrayAt = this.at(i);
             i++;
             continue;
           }
           this.mode = Mode.Sequence;
         }
-        if (this.mode === Mode.Done)
-          this.notParseable(`unexpected text after the closing ']' at offset ${this.offset + i}`);
+        if (this.mode === Mode.Done) {
+          this.notParseable(`unexpected ${JSON.stringify(buf[i])} after the closing ']', at ${this.at(i)}`);
+        }
         if (this.mode === Mode.ArrayNext) {
           if (c === 44 /* , */) {
             this.mode = Mode.ArrayValue;
@@ -158,12 +201,18 @@ export class JsonParser {
             i++;
             continue;
           }
-          this.notParseable(`expected ',' or ']' at offset ${this.offset + i}`);
+          this.notParseable(
+            `expected ',' or ']' after an array element, got ${JSON.stringify(buf[i])} at ${this.at(i)}`,
+          );
         }
-        if (this.mode === Mode.ArrayValue && c === 93 && this.sawEmptyArrayEnd) {
+        if (this.mode === Mode.ArrayValue && c === 93) {
+          if (!this.sawEmptyArrayEnd) this.notParseable(`trailing comma: ']' follows a ',' at ${this.at(i)}`);
           this.mode = Mode.Done;
           i++;
           continue;
+        }
+        if (this.mode === Mode.ArrayValue && c === 44) {
+          this.notParseable(`an empty array element: ',' where a value is expected, at ${this.at(i)}`);
         }
         // A value starts here: drop what is before it so the element text starts at buf[0].
         this.consume(i);
@@ -172,6 +221,8 @@ export class JsonParser {
         this.inElement = true;
         this.depth = 0;
         this.inString = false;
+        this.elementLine = this.line;
+        this.elementColumn = this.offset - this.lineStart + 1;
       }
       const end = this.scanElement(buf, i, final);
       if (end < 0) {
@@ -194,11 +245,12 @@ export class JsonParser {
         this.oversized = undefined;
         this.sink.reject(
           ROW_REASONS.RECORD_TOO_LARGE,
-          `record is larger than ${this.options.maxRecordBytes} bytes`,
+          `record is larger than ${this.options.maxRecordBytes} bytes ` +
+            `(record at line ${this.elementLine}, column ${this.elementColumn})`,
           raw,
         );
       } else {
-        emitJson(buf.slice(0, end), this.options, this.sink);
+        emitJson(buf.slice(0, end), this.options, this.sink, this.elementLine, this.elementColumn);
       }
       if (this.mode === Mode.ArrayValue) this.mode = Mode.ArrayNext;
       i = end;
@@ -229,6 +281,7 @@ export class JsonParser {
     let inString = this.inString;
     while (i < buf.length) {
       const c = buf.charCodeAt(i);
+      if (c === 10) this.newline(i);
       if (inString) {
         if (c === 92) {
           if (i + 1 >= buf.length) break; // escape split across chunks: resume at the backslash

@@ -39,6 +39,9 @@ const isDigit = (c: number) => c >= ZERO && c <= NINE;
 const isHex = (c: number) => isDigit(c) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102);
 /** Characters allowed after a backslash: " \ / b f n r t (u is handled apart). */
 const SIMPLE_ESCAPES = new Set([QUOTE, BACKSLASH, 47, 98, 102, 110, 114, 116]);
+/** Any control character (whitespace included). */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const CONTROL = /[\u0000-\u001f]/;
 
 /**
  * Strict RFC 8259 validation of one complete JSON text, returning it minified (whitespace outside
@@ -47,11 +50,14 @@ const SIMPLE_ESCAPES = new Set([QUOTE, BACKSLASH, 47, 98, 102, 110, 114, 116]);
  * same property name twice is a DUPLICATE_KEY reject (RFC 8259 leaves its meaning undefined, and
  * Snowflake refuses to load such a value by default, which would skip the whole stage file).
  *
+ * `topKeys`, when given, receives the property names of a top-level object (schema drift, see
+ * schema-drift.ts); names of deeper objects are not collected.
+ *
  * Hand-written single pass (no JSON.parse): JSON.parse would lose digits past 2^53 and allocate
  * the whole value; this only slices the input.
  */
-export function canonicalJson(text: string, maxDepth: number): CanonicalJson {
-  const v = new JsonValidator(text, maxDepth);
+export function canonicalJson(text: string, maxDepth: number, topKeys?: Set<string>): CanonicalJson {
+  const v = new JsonValidator(text, maxDepth, topKeys);
   try {
     v.skipWs();
     const first = text.charCodeAt(v.i);
@@ -71,15 +77,19 @@ function describe(text: string, i: number): string {
 
 /**
  * The property names of one object, compared by value (`"a"` and `"\u0061"` are the same name).
- * Linear search for small objects, a Set past 16 names.
+ * Linear search for small objects, a Set past 16 names. Reused for every object at one depth.
  */
 class KeySet {
   private list: string[] = [];
   private set: Set<string> | undefined;
 
-  /** Adds a raw (quoted, possibly escaped) name; false when the object already has it. */
-  add(raw: string): boolean {
-    const name = raw.includes('\\') ? (JSON.parse(raw) as string) : raw.slice(1, -1);
+  clear(): void {
+    this.list.length = 0;
+    this.set = undefined;
+  }
+
+  /** Adds a name (unescaped); false when the object already has it. */
+  add(name: string): boolean {
     if (this.set !== undefined) {
       if (this.set.has(name)) return false;
       this.set.add(name);
@@ -90,17 +100,36 @@ class KeySet {
     if (this.list.length > 16) this.set = new Set(this.list);
     return true;
   }
+
+  /** Adds every name to `out`. */
+  addTo(out: Set<string>): void {
+    for (const name of this.set ?? this.list) out.add(name);
+  }
 }
 
 class JsonValidator {
   i = 0;
   private out = '';
+  /** The last string scanned held a backslash escape. */
+  private escaped = false;
+  /** One name set per nesting depth, reused from object to object. */
+  private readonly keySets: KeySet[] = [];
   private copyFrom = 0;
+  /**
+   * The text holds no control character at all, so a string is plain exactly when no backslash
+   * comes before its closing quote: both found by native searches instead of a loop per character.
+   */
+  private readonly noControls: boolean;
+  /** First backslash at or after the last search (-1: none left; -2: not searched yet). */
+  private nextBackslash = -2;
 
   constructor(
     private readonly s: string,
     private readonly maxDepth: number,
-  ) {}
+    private readonly topKeys: Set<string> | undefined,
+  ) {
+    this.noControls = !CONTROL.test(s);
+  }
 
   fail(message: string, reason: RowReason = ROW_REASONS.MALFORMED_JSON): never {
     throw new JsonSyntaxError(reason, message);
@@ -149,12 +178,16 @@ class JsonValidator {
       this.i++;
       return;
     }
-    const keys = new KeySet();
+    const keys = (this.keySets[depth] ??= new KeySet());
+    keys.clear();
     for (;;) {
       if (this.s.charCodeAt(this.i) !== QUOTE) this.fail(`expected a property name, got ${describe(this.s, this.i)}`);
       const keyStart = this.i;
       this.string();
-      if (!keys.add(this.s.slice(keyStart, this.i))) {
+      const name = this.escaped
+        ? (JSON.parse(this.s.slice(keyStart, this.i)) as string)
+        : this.s.slice(keyStart + 1, this.i - 1);
+      if (!keys.add(name)) {
         this.fail(`duplicate key ${this.s.slice(keyStart, this.i)} at position ${keyStart}`, ROW_REASONS.DUPLICATE_KEY);
       }
       this.skipWs();
@@ -165,9 +198,13 @@ class JsonValidator {
       this.skipWs();
       const c = this.s.charCodeAt(this.i);
       this.i++;
-      if (c === RBRACE) return;
+      if (c === RBRACE) {
+        if (depth === 1 && this.topKeys !== undefined) keys.addTo(this.topKeys);
+        return;
+      }
       if (c !== COMMA) this.fail(`expected ',' or '}', got ${describe(this.s, this.i - 1)}`);
       this.skipWs();
+      if (this.s.charCodeAt(this.i) === RBRACE) this.fail(`trailing comma before '}' at position ${this.i}`);
     }
   }
 
@@ -187,12 +224,23 @@ class JsonValidator {
       if (c === RBRACKET) return;
       if (c !== COMMA) this.fail(`expected ',' or ']', got ${describe(this.s, this.i - 1)}`);
       this.skipWs();
+      if (this.s.charCodeAt(this.i) === RBRACKET) this.fail(`trailing comma before ']' at position ${this.i}`);
     }
   }
 
   private string(): void {
     const s = this.s;
     let i = this.i + 1;
+    this.escaped = false;
+    if (this.noControls) {
+      const q = s.indexOf('"', i);
+      let b = this.nextBackslash;
+      if (b === -2 || (b >= 0 && b < i)) b = this.nextBackslash = s.indexOf('\\', i);
+      if (q >= 0 && (b < 0 || b > q)) {
+        this.i = q + 1;
+        return;
+      }
+    }
     for (;;) {
       const c = s.charCodeAt(i);
       // Hot path first: most characters are above the backslash (lower case, non-ASCII) or plain.
@@ -202,6 +250,7 @@ class JsonValidator {
       }
       if (c === QUOTE) break;
       if (c === BACKSLASH) {
+        this.escaped = true;
         const e = s.charCodeAt(i + 1);
         if (e === LOWER_U) {
           for (let k = 2; k < 6; k++) {

@@ -3,7 +3,7 @@ import { SOURCE_NAME_PATTERN } from '../../contracts/config';
 import type { DatasetSpec } from '../../contracts/config';
 import type { SourceAllowlist } from './config';
 import { routedArchiveKey, unroutedArchiveKey } from '../../contracts/archive-keys';
-import { quarantineDirectory, stageDirectory } from '../../contracts/object-keys';
+import { manifestDirectory, quarantineDirectory, stageDirectory } from '../../contracts/object-keys';
 import { FILE_REASONS } from './errors';
 import type { FileReason } from './errors';
 
@@ -93,12 +93,17 @@ export interface ObjectNames {
   readonly fileReportKey: string;
   /** Byte-for-byte copy of the original. */
   readonly archiveKey: string;
+  /** The version's file manifest (stage bucket, one gzip JSON line; see contracts/file-manifest.ts). */
+  readonly manifestKey: string;
 }
 
 /**
  * Deterministic names: a readable slug of the path plus a hash of the key and version tag, so a
  * repeated delivery of the same version overwrites the same objects and any other version (or
  * key) gets its own.
+ *
+ * Manifest layout: `manifests/<dataset>/<date>/<source>/<slug>-<hash>.manifest.json.gz` (same name
+ * stem as the version's stage objects; `_unrouted` / `_unknown` as for quarantine).
  *
  * Archive layout (stable, used by the replay tool):
  * `<source>/<dataset>/dt=<date>/<versionTag>/<rest of the key after the dataset segment>`, or for
@@ -119,6 +124,7 @@ export function objectNames(v: ObjectVersion, route: Route): ObjectNames {
   const source = route.source ?? '_unknown';
   const stageDir = stageDirectory(dataset, date, source);
   const quarantineDir = quarantineDirectory(dataset, date, source);
+  const manifestDir = manifestDirectory(dataset, date, source);
   return {
     date,
     versionTag: tag,
@@ -129,5 +135,6 @@ export function objectNames(v: ObjectVersion, route: Route): ObjectNames {
     archiveKey: route.ok
       ? routedArchiveKey(route.source, route.dataset.name, date, tag, route.rest)
       : unroutedArchiveKey(date, tag, v.key),
+    manifestKey: `${manifestDir}${base}.manifest.json.gz`,
   };
 }

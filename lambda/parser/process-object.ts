@@ -12,9 +12,15 @@ import type { TextParser } from './formats';
 import { decodeInput } from './input-stream';
 import type { InputProgress } from './input-stream';
 import { objectNames, routeKey } from './object-names';
-import type { ObjectNames, ObjectVersion } from './object-names';
+import type { ObjectNames, ObjectVersion, Route } from './object-names';
+import { buildManifest, SUPERSEDED_REASON, writeManifest } from './manifest';
+import type { ManifestFacts } from './manifest';
+import { trackFile } from './progress';
 import { LineBatcher } from './record-sink';
+import { ReplayMarkerIgnored, replayedVersion } from './replay-identity';
+import { fileDrift } from './schema-drift';
 import { StageOutput } from './stage-output';
+import type { FileDrift } from '../../contracts/file-manifest';
 
 export const NDJSON_CONTENT_TYPE = 'application/x-ndjson';
 
@@ -37,6 +43,16 @@ export interface ObjectOutcome {
   readonly bytesIn: number;
   readonly stageKeys: string[];
   readonly archiveKey: string;
+  /** Quarantine objects written for this version (row rejects and/or the file report). */
+  readonly quarantineKeys?: readonly string[];
+  /** Schema drift of a staged file (null: not compared). */
+  readonly drift?: FileDrift | null;
+  /** The version's file manifest (absent for missing / already-done). */
+  readonly manifestKey?: string;
+  /** Set when the object is a replayed original processed as that version (its original event time). */
+  readonly replayOf?: string;
+  /** Set when a `replayed-from` marker was present but not honoured, with why. */
+  readonly replayMarkerIgnored?: string;
 }
 
 export interface ProcessDeps {
@@ -66,45 +82,85 @@ export async function processObject(deps: ProcessDeps, v: ObjectVersion): Promis
     const done = await isDone();
     return { ...empty, status: done ? 'already-done' : 'missing', archiveKey: names.archiveKey };
   };
-  const superseded: ObjectOutcome = { ...empty, status: 'superseded', archiveKey: names.archiveKey };
+  const superseded = async (): Promise<ObjectOutcome> => {
+    await writeManifest(
+      s3,
+      config.stageBucket,
+      names.manifestKey,
+      buildManifest(v, { ...manifestBase(route), status: 'superseded', reason: SUPERSEDED_REASON }),
+    );
+    return {
+      ...empty,
+      status: 'superseded',
+      archiveKey: names.archiveKey,
+      manifestKey: names.manifestKey,
+    };
+  };
 
   // Read (or, for an unroutable key, check) exactly that version.
   let size: number;
   let contentType: string | undefined;
   let body: Readable | undefined;
+  let metadata: Record<string, string> | undefined;
   try {
     const request = { Bucket: v.bucket, Key: v.key, VersionId: v.versionId, IfMatch: ifMatch };
     const got = route.ok ? await s3.send(new GetObjectCommand(request)) : await s3.send(new HeadObjectCommand(request));
     size = got.ContentLength ?? v.size;
     contentType = got.ContentType;
     body = 'Body' in got ? (got.Body as Readable) : undefined;
+    metadata = got.Metadata;
     // A server that ignores If-Match (some S3-compatible ones do) still tells which object it served.
     if (ifMatch !== undefined && v.eTag && got.ETag && unquote(got.ETag) !== v.eTag) {
       body?.destroy();
-      return superseded;
+      return superseded();
     }
   } catch (err) {
     if (isNotFound(err)) return gone();
-    if (wasSuperseded(err)) return superseded;
+    if (wasSuperseded(err)) return superseded();
     throw err;
   }
 
+  // A replayed original is processed as the version it was (its event time, names and bytes).
+  let replay;
+  try {
+    replay = await replayedVersion(s3, config.archiveBucket, v, size, metadata);
+  } catch (err) {
+    body?.destroy();
+    throw err;
+  }
+  const replayed = replay instanceof ReplayMarkerIgnored ? undefined : replay;
+  const id = replayed?.version ?? v;
+  const out = replayed ? objectNames(id, route) : names;
+  const replayInfo = {
+    replayOf: replayed?.archiveKey,
+    replayMarkerIgnored: replay instanceof ReplayMarkerIgnored ? replay.message : undefined,
+  };
+
   let outcome: ObjectOutcome;
   if (route.ok) {
-    outcome = await stageObject(deps, v, route.source, route.dataset, names, body!, size);
+    outcome = { ...(await stageObject(deps, id, route.source, route.dataset, out, body!, size)), ...replayInfo };
   } else {
-    await writeFileReport(deps, v, names, route.reason, route.message, undefined);
+    await writeFileReport(deps, id, out, route.reason, route.message, undefined);
     outcome = {
       ...empty,
       status: 'quarantined',
       reason: route.reason,
       message: route.message,
-      archiveKey: names.archiveKey,
+      archiveKey: out.archiveKey,
+      quarantineKeys: [out.fileReportKey],
+      ...replayInfo,
     };
   }
+  // The manifest is the last output before the archive copy: a crash before it leaves no manifest
+  // and the retry writes it; a retry after it writes the same bytes.
+  await writeManifest(s3, config.stageBucket, out.manifestKey, manifestOf(id, route, outcome));
+  outcome = { ...outcome, manifestKey: out.manifestKey };
 
   try {
-    await archiveObject(s3, v, size, contentType, config.archiveBucket, names.archiveKey);
+    // A replayed original is already in the archive under this very key: no second copy.
+    if (replayed?.archiveKey !== out.archiveKey) {
+      await archiveObject(s3, v, size, contentType, config.archiveBucket, out.archiveKey);
+    }
   } catch (err) {
     // Deleted between the read and the copy: by a concurrent delivery of the same event that
     // finished first (the archive holds it), or by someone else. Overwritten (unversioned bucket
@@ -118,7 +174,7 @@ export async function processObject(deps: ProcessDeps, v: ObjectVersion): Promis
       return { ...outcome, status: 'missing', message: `the object was deleted ${lost}` };
     }
     // The server-side copy could not resolve a source that exists: copy the bytes through the function.
-    await archiveByStreaming(s3, v, contentType, config.archiveBucket, names.archiveKey);
+    await archiveByStreaming(s3, v, contentType, config.archiveBucket, out.archiveKey);
   }
   try {
     // By version id (removes exactly that version, never another; no delete marker), else only while
@@ -145,6 +201,34 @@ async function sourceStillThere(s3: S3Client, v: ObjectVersion, ifMatch: string 
 }
 
 const unquote = (etag: string) => etag.trim().replace(/^"|"$/g, '');
+
+function manifestBase(route: Route): Omit<ManifestFacts, 'status'> {
+  return {
+    source: route.source,
+    dataset: route.ok ? route.dataset.name : undefined,
+    rowsIn: 0,
+    rowsStaged: 0,
+    rowsQuarantined: 0,
+    stageObjects: [],
+    quarantineObjects: [],
+    drift: null,
+  };
+}
+
+/** The manifest of a staged or quarantined version (`id`: its identity, the original's for a replay). */
+function manifestOf(id: ObjectVersion, route: Route, o: ObjectOutcome) {
+  return buildManifest(id, {
+    ...manifestBase(route),
+    status: o.status === 'staged' ? 'staged' : 'quarantined',
+    reason: o.reason,
+    rowsIn: o.rowsIn,
+    rowsStaged: o.rowsOut,
+    rowsQuarantined: o.rowsRejected,
+    stageObjects: o.stageKeys,
+    quarantineObjects: o.quarantineKeys ?? [],
+    drift: o.drift ?? null,
+  });
+}
 
 /** Parses the body into stage objects and a rejects object, committed only once the whole input was read. */
 async function stageObject(
@@ -186,9 +270,17 @@ async function stageObject(
     while (batcher.stageBatches.length > 0) await stage.write(batcher.stageBatches.shift()!);
     while (batcher.rejectBatches.length > 0) await rejects.write(batcher.rejectBatches.shift()!);
   };
+  const untrack = trackFile({
+    key: v.key,
+    size,
+    startedAt: Date.now(),
+    bytesIn: () => progress.bytesIn,
+    rows: () => batcher.rows,
+  });
   let format: string | undefined;
+  const keys = new Set<string>();
+  let parser: TextParser | undefined;
   try {
-    let parser: TextParser | undefined;
     let sample = '';
     for await (const text of decodeInput(body, { ...limits, expectedBytes: size }, progress)) {
       if (parser === undefined) {
@@ -196,7 +288,7 @@ async function stageObject(
         const resolved = resolveFormat(dataset, sample, false);
         if (resolved === undefined) continue;
         format = resolved;
-        parser = createParser(resolved, dataset, batcher);
+        parser = createParser(resolved, dataset, batcher, keys);
         parser.push(sample);
         sample = '';
       } else {
@@ -207,7 +299,7 @@ async function stageObject(
     if (parser === undefined && sample.length > 0) {
       const resolved = resolveFormat(dataset, sample, true) ?? 'csv';
       format = resolved;
-      parser = createParser(resolved, dataset, batcher);
+      parser = createParser(resolved, dataset, batcher, keys);
       parser.push(sample);
     }
     parser?.end();
@@ -216,6 +308,7 @@ async function stageObject(
     await stage.finish();
     await rejects.finish();
   } catch (err) {
+    untrack();
     body.destroy();
     await Promise.all([stage.abort(), rejects.abort()]);
     if (!(err instanceof FileRejectedError)) throw err;
@@ -226,12 +319,18 @@ async function stageObject(
       reason: err.reason,
       message: err.message,
       format,
+      // Records read before the error (none is staged: the whole file is in its report).
+      rowsIn: batcher.rows,
       bytesIn: progress.bytesIn,
       archiveKey: names.archiveKey,
+      quarantineKeys: [names.fileReportKey],
     };
   }
+  untrack();
   const stageKeys = await stage.commit();
-  await rejects.commit();
+  const rejectKeys = await rejects.commit();
+  for (const name of parser?.fieldNames ?? []) keys.add(name);
+  const observed = keys.size > 0 || batcher.rows > 0;
   return {
     status: 'staged',
     format,
@@ -241,6 +340,8 @@ async function stageObject(
     bytesIn: progress.bytesIn,
     stageKeys,
     archiveKey: names.archiveKey,
+    quarantineKeys: rejectKeys,
+    drift: observed ? fileDrift(dataset.columns, keys) : null,
   };
 }
 

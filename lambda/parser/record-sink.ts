@@ -7,8 +7,22 @@ import type { RowReason } from './errors';
 export interface RecordSink {
   /** A good record: `json` is the canonical JSON text of one object (minified, exact digits). */
   record(json: string): void;
+  /**
+   * A good record written in place, as UTF-8 bytes (the CSV hot path): returns a buffer with at
+   * least `maxBytes` free from `pos`, where the caller writes the record's canonical JSON, then calls
+   * {@link commit} with the offset after it. Not committing (e.g. the row turns out bad) discards it.
+   */
+  reserve(maxBytes: number): RecordSpace;
+  /** Accepts the record written since the last {@link reserve}, ending at `end`. */
+  commit(end: number): void;
   /** A rejected record: `raw` is its source text (truncated when over the size limit). */
   reject(reason: RowReason, message: string, raw: string): void;
+}
+
+/** Where {@link RecordSink.reserve} lets a record be written. */
+export interface RecordSpace {
+  readonly buf: Buffer;
+  readonly pos: number;
 }
 
 /** Largest raw text kept in a reject entry for a record over the size limit. */
@@ -25,42 +39,75 @@ export interface LineContext {
   readonly eTag: string;
 }
 
+/** Target size of a stage-line batch (one write to the stage output). */
+const BATCH_BYTES = 1024 * 1024;
+/** Room allocated past the target, so a batch usually ends on the target rather than early. */
+const BATCH_SLACK = 128 * 1024;
+/** Digits of the largest `source_row`. */
+const MAX_ROW_DIGITS = 16;
+
 /**
- * Builds stage lines `{"source","source_key","source_row","received_at","record"}` and reject
- * lines, batching them into strings of about `batchChars` characters. Batch boundaries depend
- * only on the line sequence, so a given input always yields the same batches (and the same
+ * Builds stage lines `{"source","source_key","source_row","received_at","record"}` as UTF-8 bytes
+ * in batches of about {@link BATCH_BYTES} (records are written straight into the batch buffer:
+ * no per-line strings, no separate encoding pass), and reject lines as strings. Batch boundaries
+ * depend only on the line sequence, so a given input always yields the same batches (and the same
  * gzip bytes downstream).
  */
 export class LineBatcher implements RecordSink {
-  /** Completed stage-line batches, waiting for the writer. */
-  readonly stageBatches: string[] = [];
+  /** Completed stage-line batches (UTF-8), waiting for the writer. */
+  readonly stageBatches: Buffer[] = [];
   /** Completed reject-line batches, waiting for the writer. */
   readonly rejectBatches: string[] = [];
   rows = 0;
   rowsOut = 0;
   rowsRejected = 0;
 
-  private readonly prefix: string;
-  private readonly middle: string;
-  private stage: string[] = [];
-  private stageChars = 0;
+  private readonly prefix: Buffer;
+  private readonly middle: Buffer;
+  private buf: Buffer = Buffer.alloc(0);
+  /** Bytes of complete lines in `buf`. */
+  private used = 0;
   private rejects: string[] = [];
   private rejectChars = 0;
 
   constructor(
     private readonly ctx: LineContext,
-    private readonly batchChars = 1024 * 1024,
+    private readonly batchBytes = BATCH_BYTES,
   ) {
-    this.prefix = `{"source":${JSON.stringify(ctx.source)},"source_key":${JSON.stringify(ctx.sourceKey)},"source_row":`;
-    this.middle = `,"received_at":${JSON.stringify(ctx.receivedAt)},"record":`;
+    this.prefix = Buffer.from(
+      `{"source":${JSON.stringify(ctx.source)},"source_key":${JSON.stringify(ctx.sourceKey)},"source_row":`,
+    );
+    this.middle = Buffer.from(`,"received_at":${JSON.stringify(ctx.receivedAt)},"record":`);
+  }
+
+  reserve(maxBytes: number): RecordSpace {
+    const need = this.prefix.length + MAX_ROW_DIGITS + this.middle.length + maxBytes + 2;
+    if (this.used + need > this.buf.length) {
+      this.flushStage();
+      this.buf = Buffer.allocUnsafe(Math.max(this.batchBytes + BATCH_SLACK, need));
+    }
+    // The line's head, numbered as the next row (a reject instead takes the same number).
+    const buf = this.buf;
+    let o = this.used;
+    buf.set(this.prefix, o);
+    o += this.prefix.length;
+    o = writeDigits(this.rows + 1, buf, o);
+    buf.set(this.middle, o);
+    return { buf, pos: o + this.middle.length };
+  }
+
+  commit(end: number): void {
+    this.buf[end] = 125; // }
+    this.buf[end + 1] = 10; // \n
+    this.used = end + 2;
+    this.rows++;
+    this.rowsOut++;
+    if (this.used >= this.batchBytes) this.flushStage();
   }
 
   record(json: string): void {
-    const line = this.prefix + ++this.rows + this.middle + json + '}\n';
-    this.rowsOut++;
-    this.stage.push(line);
-    this.stageChars += line.length;
-    if (this.stageChars >= this.batchChars) this.flushStage();
+    const space = this.reserve(json.length * 3);
+    this.commit(space.pos + space.buf.write(json, space.pos, 'utf8'));
   }
 
   reject(reason: RowReason, message: string, raw: string): void {
@@ -80,7 +127,7 @@ export class LineBatcher implements RecordSink {
     const line = JSON.stringify(entry) + '\n';
     this.rejects.push(line);
     this.rejectChars += line.length;
-    if (this.rejectChars >= this.batchChars) this.flushRejects();
+    if (this.rejectChars >= this.batchBytes) this.flushRejects();
   }
 
   /** Moves the pending lines into the batch queues (call at the end of the input). */
@@ -90,10 +137,10 @@ export class LineBatcher implements RecordSink {
   }
 
   private flushStage(): void {
-    if (this.stage.length === 0) return;
-    this.stageBatches.push(this.stage.join(''));
-    this.stage = [];
-    this.stageChars = 0;
+    if (this.used === 0) return;
+    this.stageBatches.push(this.buf.subarray(0, this.used));
+    this.buf = Buffer.alloc(0);
+    this.used = 0;
   }
 
   private flushRejects(): void {
@@ -102,6 +149,17 @@ export class LineBatcher implements RecordSink {
     this.rejects = [];
     this.rejectChars = 0;
   }
+}
+
+/** Writes the decimal digits of a non-negative integer at `o`; returns the offset after them. */
+function writeDigits(n: number, out: Buffer, o: number): number {
+  let digits = 1;
+  for (let p = 10; p <= n; p *= 10) digits++;
+  for (let k = o + digits - 1; k >= o; k--) {
+    out[k] = 48 + (n % 10);
+    n = Math.floor(n / 10);
+  }
+  return o + digits;
 }
 
 /** Exact "is this text larger than `maxBytes` UTF-8 bytes", computing the byte length only when needed. */

@@ -47,10 +47,10 @@ export class StageOutput {
 
   constructor(private readonly options: StageOutputOptions) {}
 
-  /** Writes one batch of complete lines. */
-  async write(batch: string): Promise<void> {
+  /** Writes one batch of complete lines (text, or its UTF-8 bytes, which the output then owns). */
+  async write(batch: string | Buffer): Promise<void> {
     this.throwIfFailed();
-    const bytes = Buffer.from(batch, 'utf8');
+    const bytes = typeof batch === 'string' ? Buffer.from(batch, 'utf8') : batch;
     this.bytesWritten += bytes.length;
     if (this.current === undefined) this.open();
     if (this.gzip === undefined) {

@@ -6,7 +6,6 @@ import type { ConnectionProperties } from '../../snowflake/engine/resource';
 
 export interface ParsedRequest extends ObjectRequest {
   readonly connection: ConnectionProperties;
-  readonly pipeDrainTimeoutSeconds?: number;
 }
 
 export function parseRequest(properties: unknown, logicalId: string, what = 'ResourceProperties'): ParsedRequest {
@@ -27,6 +26,5 @@ export function parseRequest(properties: unknown, logicalId: string, what = 'Res
     adopt: p.adopt ?? false,
     removalPolicy: p.removalPolicy ?? 'retain',
     connection: p.connection,
-    pipeDrainTimeoutSeconds: p.procedure?.pipeDrainTimeoutSeconds,
   };
 }

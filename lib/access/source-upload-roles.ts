@@ -5,6 +5,7 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { SOURCE_NAME_PATTERN, type SourceSpec } from '../../contracts/config';
 import { acknowledge, arnFinding } from '../nag/acknowledge';
+import { SourceRolesAnywhere } from './roles-anywhere';
 
 /** The only S3 actions an upload role gets: put objects, including multipart uploads. */
 export const UPLOAD_ACTIONS = ['s3:PutObject', 's3:AbortMultipartUpload', 's3:ListMultipartUploadParts'] as const;
@@ -35,18 +36,36 @@ export interface SourceUploadRolesProps {
 export class SourceUploadRoles extends Construct {
   /** Upload role of each source, by source name. */
   readonly roles: ReadonlyMap<string, iam.Role>;
+  /** Roles Anywhere trust anchor and profile of each source that configures `rolesAnywhere`, by source name. */
+  readonly rolesAnywhere: ReadonlyMap<string, SourceRolesAnywhere>;
 
   constructor(scope: Construct, id: string, props: SourceUploadRolesProps) {
     super(scope, id);
     validateProps(props);
     const roles = new Map<string, iam.Role>();
+    const rolesAnywhere = new Map<string, SourceRolesAnywhere>();
     for (const source of props.sources) {
       const datasets = source.datasets ?? props.datasetNames;
+      // Hosts outside AWS: a trust anchor from the source's CA; its principal joins the role's trust policy.
+      const anywhere = source.rolesAnywhere
+        ? new SourceRolesAnywhere(this, `RolesAnywhere-${source.name}`, {
+            sourceName: source.name,
+            spec: source.rolesAnywhere,
+            namePrefix: props.roleNamePrefix,
+          })
+        : undefined;
       const role = new iam.Role(this, `Role-${source.name}`, {
         roleName: `${props.roleNamePrefix}-${source.name}`,
         description: `Upload role of source "${source.name}": put objects under ${source.name}/<dataset>/ only`,
-        assumedBy: new iam.CompositePrincipal(...source.principals.map(principalOf)),
+        assumedBy: new iam.CompositePrincipal(
+          ...(source.principals ?? []).map(principalOf),
+          ...(anywhere ? [anywhere.principal] : []),
+        ),
       });
+      if (anywhere) {
+        anywhere.attachRole(role);
+        rolesAnywhere.set(source.name, anywhere);
+      }
       role.addToPrincipalPolicy(
         new iam.PolicyStatement({
           sid: 'UploadOwnPrefixes',
@@ -79,6 +98,7 @@ export class SourceUploadRoles extends Construct {
       roles.set(source.name, role);
     }
     this.roles = roles;
+    this.rolesAnywhere = rolesAnywhere;
   }
 }
 
@@ -104,8 +124,10 @@ function validateProps(props: SourceUploadRolesProps): void {
     if (!SOURCE_NAME_PATTERN.test(source.name)) {
       throw new Error(`SourceUploadRoles: source name "${source.name}" must match ${SOURCE_NAME_PATTERN.source}`);
     }
-    if (source.principals.length === 0) {
-      throw new Error(`SourceUploadRoles: source "${source.name}" must list at least one principal`);
+    if ((source.principals ?? []).length === 0 && !source.rolesAnywhere) {
+      throw new Error(
+        `SourceUploadRoles: source "${source.name}" must list at least one principal or configure rolesAnywhere`,
+      );
     }
     const unknown = (source.datasets ?? []).filter((d) => !props.datasetNames.includes(d));
     if (unknown.length > 0) {

@@ -11,6 +11,7 @@ import {
   BUNDLED_SOURCES_GLOBAL,
   PARSER_ENV,
   PARSER_SERVICE,
+  MANIFEST_PREFIX,
   QUARANTINE_PREFIX,
   STAGE_DATA_PREFIX,
 } from '../../contracts/constants';
@@ -149,6 +150,7 @@ export class ParserIngestion extends Construct {
     props.inboundBucket.grantDelete(this.parser);
     props.stageBucket.grantPut(this.parser, `${STAGE_DATA_PREFIX}*`);
     props.stageBucket.grantPut(this.parser, `${QUARANTINE_PREFIX}*`);
+    props.stageBucket.grantPut(this.parser, `${MANIFEST_PREFIX}*`);
     props.archiveBucket.grantPut(this.parser);
     // The parser checks whether a version is already archived (HeadObject) before deleting it from inbound
     // after a crash; without s3:ListBucket a missing key answers 403 instead of 404.
@@ -173,12 +175,13 @@ export class ParserIngestion extends Construct {
     acknowledge(
       policy,
       'AwsSolutions-IAM5',
-      'Object-level S3 grants are scoped to one bucket and key prefix each (inbound: any key, stage: data/ and ' +
-        'quarantine/, archive: any key); the object keys are not known in advance.',
+      'Object-level S3 grants are scoped to one bucket and key prefix each (inbound: any key, stage: data/, ' +
+        'quarantine/ and manifests/, archive: any key); the object keys are not known in advance.',
       [
         arnFinding(props.inboundBucket, '/*'),
         arnFinding(props.stageBucket, `/${STAGE_DATA_PREFIX}*`),
         arnFinding(props.stageBucket, `/${QUARANTINE_PREFIX}*`),
+        arnFinding(props.stageBucket, `/${MANIFEST_PREFIX}*`),
         arnFinding(props.archiveBucket, '/*'),
       ],
     );

@@ -260,6 +260,16 @@ export class PipelineMonitoring extends Construct {
             'them reached Snowflake.',
           runbookAnchor: RUNBOOK_ANCHORS.filesQuarantined,
         },
+        {
+          name: 'FilesWithDrift',
+          metric: this.parserMetric(PARSER_METRICS.filesWithDrift, 'Files with schema drift'),
+          threshold: 0,
+          comparisonOperator: cw.ComparisonOperator.GREATER_THAN_THRESHOLD,
+          description:
+            'Staged files whose record keys differ from their dataset columns (a path never present, a key not in ' +
+            'the spec, or a key in another letter case): columns may be NULL or rows rejected in silver.',
+          runbookAnchor: RUNBOOK_ANCHORS.filesWithDrift,
+        },
       ],
     });
   }

@@ -12,6 +12,7 @@ export const RUNBOOK_ANCHORS = {
   parserDuration: 'alarm-parser-duration',
   rejectedRows: 'alarm-rejected-rows',
   filesQuarantined: 'alarm-files-quarantined',
+  filesWithDrift: 'alarm-files-with-drift',
 } as const;
 
 /** Runbook anchors of the Snowflake health monitor's alarms (lib/monitoring/health-monitor.ts). */

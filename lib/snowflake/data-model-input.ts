@@ -36,5 +36,6 @@ export function dataModelInput(
     ...(sf.coreSchema ? { coreSchema: sf.coreSchema } : {}),
     ...(sf.goldSchema ? { goldSchema: sf.goldSchema } : {}),
     ...(sf.readerRole ? { readerRole: sf.readerRole } : {}),
+    ...(sf.readerWarehouse ? { readerWarehouse: sf.readerWarehouse } : {}),
   };
 }

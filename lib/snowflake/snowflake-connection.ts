@@ -1,6 +1,6 @@
 import type { SnowflakeConnection, SnowflakeSpec } from '../../contracts/config';
 
-/** How the provisioner reaches Snowflake: the one definition in lib/config.ts. */
+/** How the provisioner reaches Snowflake: the one definition in contracts/config.ts. */
 export type { SnowflakeConnection } from '../../contracts/config';
 
 /** The connection of an environment's `snowflake` config block. */

@@ -1,4 +1,4 @@
-import { RemovalPolicy, type Duration } from 'aws-cdk-lib';
+import { RemovalPolicy } from 'aws-cdk-lib';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
@@ -6,11 +6,10 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import type { ResolvedEnvironment } from '../../contracts/config';
-import { PIPE_DRAIN_TIMEOUT } from '../../contracts/defaults';
 import { ingestionObjects } from '../../snowflake/ingestion-objects';
 import { NOTIFICATION_INTEGRATION_ID } from '../../snowflake/ingestion-objects';
 import { notificationIntegrationName, notificationRoleName } from '../../snowflake/kinds/notification-integration';
-import { defaultExternalId, snowflakeRoleName, storageIntegrationName } from '../../snowflake/names';
+import { snowflakeRoleName, storageIntegrationName } from '../../snowflake/names';
 import { dataModelInput } from './data-model-input';
 import type { DataModelSources } from './data-model-input';
 import { NotificationIntegration } from './notification-integration';
@@ -22,7 +21,7 @@ import { Snowpipe } from './snowpipe';
 import { StorageIntegration } from './storage-integration';
 
 export interface SnowflakeIngestionProps {
-  /** The environment (lib/config.ts resolveEnvironment). */
+  /** The environment (contracts/config.ts resolveEnvironment). */
   readonly config: ResolvedEnvironment;
   /** Bucket the parser stages gzip NDJSON into (`data/<dataset>/…`). */
   readonly stageBucket: s3.IBucket;
@@ -32,8 +31,6 @@ export interface SnowflakeIngestionProps {
   readonly accessUrl?: string;
   /** Take over Snowflake objects that already exist (e.g. retained by an earlier stack); adopted objects are never dropped. @default false */
   readonly adoptExistingObjects?: boolean;
-  /** Longest wait for a paused pipe to drain during a COPY change. @default Duration.minutes(4) */
-  readonly pipeDrainTimeout?: Duration;
   /** Log retention of the provisioner functions. @default logs.RetentionDays.ONE_MONTH */
   readonly logRetention?: logs.RetentionDays;
   /**
@@ -88,11 +85,6 @@ export class SnowflakeIngestion extends Construct {
     super(scope, id);
     const { project, environment, datasets } = props.config;
     if (!datasets.length) throw new Error(`${this.node.path}: config has no datasets`);
-    const drainSeconds = props.pipeDrainTimeout?.toSeconds();
-    if (drainSeconds !== undefined && (drainSeconds < 0 || drainSeconds > PIPE_DRAIN_TIMEOUT.maxSeconds))
-      throw new Error(
-        `${this.node.path}: pipeDrainTimeout must be at most 14 minutes (the provisioner's timeout is 15)`,
-      );
     const sf = environment.snowflake;
     const connection: SnowflakeConnection = connectionFromConfig(sf, props.accessUrl);
     this.provider = SnowflakeProvider.of(this, {
@@ -107,7 +99,8 @@ export class SnowflakeIngestion extends Construct {
       adopt: props.adoptExistingObjects ?? false,
     };
     const roleName = snowflakeRoleName(project, environment.name);
-    const externalId = sf.externalId ?? defaultExternalId(project, environment.name);
+    // No default: Snowflake generates an unguessable external id (see StorageIntegration).
+    const externalId = sf.externalId;
 
     this.storageIntegration = new StorageIntegration(this, 'StorageIntegration', {
       ...common,
@@ -161,7 +154,6 @@ export class SnowflakeIngestion extends Construct {
         ...common,
         adopt: spec.adopt || common.adopt,
         definition: spec.definition as never,
-        ...(spec.kind === 'pipe' && drainSeconds !== undefined ? { pipeDrainTimeoutSeconds: drainSeconds } : {}),
       };
       const object =
         spec.kind === 'pipe'
@@ -176,7 +168,31 @@ export class SnowflakeIngestion extends Construct {
       objects.set(spec.id, object);
       if (spec.kind === 'pipe' && spec.dataset) pipes.set(spec.dataset, object as Snowpipe);
     }
+    orderTaskGraphs(specs, objects);
     this.objects = objects;
     this.pipes = pipes;
+  }
+}
+
+/**
+ * One change to a task graph at a time: CloudFormation updates resources in parallel unless one
+ * depends on another, and two invocations suspending and resuming the same root race (091089, or
+ * one taking the root its sibling suspended for an operator's suspension). So every task of a
+ * graph depends on the task of that graph declared before it (root first), which serialises
+ * creates, updates, deletes and rollbacks within the graph.
+ */
+export function orderTaskGraphs(
+  specs: readonly { readonly id: string; readonly kind: string; readonly definition: unknown }[],
+  objects: ReadonlyMap<string, SnowflakeObject>,
+): void {
+  const last = new Map<string, SnowflakeObject>();
+  for (const spec of specs) {
+    if (spec.kind !== 'task') continue;
+    const d = spec.definition as { database: string; schema: string; name: string; root?: string };
+    const graph = (d.root ?? `${d.database}.${d.schema}.${d.name}`).toUpperCase();
+    const object = objects.get(spec.id)!;
+    const previous = last.get(graph);
+    if (previous) object.node.addDependency(previous);
+    last.set(graph, object);
   }
 }

@@ -1,6 +1,5 @@
 import { CustomResource, Token } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { PIPE_DRAIN_TIMEOUT } from '../../contracts/defaults';
 import { SNOWFLAKE_RESOURCE_TYPE } from '../../snowflake/engine/resource';
 import { getKind } from '../../snowflake/kinds/registry';
 import type { SnowflakeConnection } from './snowflake-connection';
@@ -17,8 +16,6 @@ export interface SnowflakeObjectCommonProps {
   readonly adopt?: boolean;
   /** `destroy` lets a Delete drop data-bearing objects (tables, schemas). @default 'retain' */
   readonly removalPolicy?: SnowflakeRemovalPolicy;
-  /** Longest wait for a paused pipe to drain during a COPY change. @default 240 seconds (provisioner default) */
-  readonly pipeDrainTimeoutSeconds?: number;
 }
 
 export interface SnowflakeObjectProps extends SnowflakeObjectCommonProps {
@@ -43,18 +40,6 @@ export class SnowflakeObject extends Construct {
       throw new Error(
         `${this.node.path}: removalPolicy must be 'retain' or 'destroy', got ${JSON.stringify(props.removalPolicy)}`,
       );
-    if (
-      props.pipeDrainTimeoutSeconds !== undefined &&
-      !Token.isUnresolved(props.pipeDrainTimeoutSeconds) &&
-      !(
-        Number.isInteger(props.pipeDrainTimeoutSeconds) &&
-        props.pipeDrainTimeoutSeconds >= 0 &&
-        props.pipeDrainTimeoutSeconds <= PIPE_DRAIN_TIMEOUT.maxSeconds
-      )
-    )
-      throw new Error(
-        `${this.node.path}: pipeDrainTimeoutSeconds must be an integer from 0 to ${PIPE_DRAIN_TIMEOUT.maxSeconds}, got ${props.pipeDrainTimeoutSeconds}`,
-      );
     // Validate now what can be validated at synth (values that are tokens are checked by the handler).
     if (!Token.isUnresolved(JSON.stringify(props.definition))) {
       const parsed = kind.schema.safeParse(props.definition);
@@ -74,9 +59,6 @@ export class SnowflakeObject extends Construct {
         definition: props.definition,
         adopt: props.adopt ?? false,
         removalPolicy: props.removalPolicy ?? 'retain',
-        ...(props.pipeDrainTimeoutSeconds !== undefined
-          ? { procedure: { pipeDrainTimeoutSeconds: props.pipeDrainTimeoutSeconds } }
-          : {}),
       },
     });
   }

@@ -1,17 +1,27 @@
 import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
-import { PROVISIONER_SERVICE } from '../../contracts/constants';
+import { PROVISIONER_SERVICE, PROVISIONER_TIMING } from '../../contracts/constants';
 import { PipelineFunction, SNOWFLAKE_DRIVER_ALIASES } from '../functions/pipeline-function';
+import { acknowledge, arnFinding } from '../nag/acknowledge';
 import { acknowledgeProviderFramework } from '../nag/cdk-helpers';
 
 export interface SnowflakeProviderProps {
   /** Deployment environment name (function description, metric dimension). */
   readonly environmentName: string;
-  /** Provisioner timeout: covers a pipe drain wait plus retries. @default Duration.minutes(10) */
+  /**
+   * Timeout of one provisioner invocation; one invocation stops waiting after
+   * PROVISIONER_TIMING.invocationBudgetFraction of it. @default PROVISIONER_TIMING.lambdaTimeoutSeconds
+   */
   readonly timeout?: Duration;
+  /**
+   * Longest time one resource change may take across isComplete calls (IAM propagation, a pipe's
+   * owed REFRESH, a task graph another change holds). @default PROVISIONER_TIMING.totalTimeoutMinutes
+   */
+  readonly totalTimeout?: Duration;
   /** Log retention of the provisioner and the framework function. @default logs.RetentionDays.ONE_MONTH */
   readonly logRetention?: logs.RetentionDays;
   /** Removal policy of both log groups. @default RemovalPolicy.RETAIN */
@@ -42,20 +52,36 @@ export class SnowflakeProvider extends Construct {
       aliases: SNOWFLAKE_DRIVER_ALIASES,
       serviceName: PROVISIONER_SERVICE,
       environmentName: props.environmentName,
-      timeout: props.timeout ?? Duration.minutes(10),
+      timeout: props.timeout ?? Duration.seconds(PROVISIONER_TIMING.lambdaTimeoutSeconds),
       memorySize: 512,
       logRetention: retention,
       logRemovalPolicy: props.logRemovalPolicy,
       description: `Creates and safely updates Snowflake objects (${props.environmentName})`,
     });
+    // One function answers onEvent (validate) and isComplete (do the work, or "not yet" to be called
+    // again): long waits run across calls, within totalTimeout, never inside one invocation.
     const provider = new cr.Provider(this, 'Provider', {
       onEventHandler: this.onEventFunction,
+      isCompleteHandler: this.onEventFunction,
+      queryInterval: Duration.seconds(PROVISIONER_TIMING.queryIntervalSeconds),
+      totalTimeout: props.totalTimeout ?? Duration.minutes(PROVISIONER_TIMING.totalTimeoutMinutes),
+      // Every execution event is logged, never its data (resource attributes travel in it).
+      disableWaiterStateMachineLogging: false,
+      waiterStateMachineLogOptions: {
+        level: sfn.LogLevel.ALL,
+        includeExecutionData: false,
+        destination: new logs.LogGroup(this, 'WaiterLogGroup', {
+          retention,
+          removalPolicy: props.logRemovalPolicy ?? RemovalPolicy.RETAIN,
+        }),
+      },
       logGroup: new logs.LogGroup(this, 'FrameworkLogGroup', {
         retention,
         removalPolicy: props.logRemovalPolicy ?? RemovalPolicy.RETAIN,
       }),
     });
     acknowledgeProviderFramework(provider, this.onEventFunction);
+    acknowledgeWaiter(provider);
     this.serviceToken = provider.serviceToken;
   }
 
@@ -70,4 +96,33 @@ export class SnowflakeProvider extends Construct {
     secret.grantRead(this.onEventFunction);
     this.granted.add(arn);
   }
+}
+
+/**
+ * cdk-nag findings of the Provider framework's waiter (present because isComplete is set): its
+ * role may invoke every version of the framework's isComplete and onTimeout functions, set up log
+ * delivery (Resource "*" by AWS's design), and the Provider offers no X-Ray option for it.
+ */
+function acknowledgeWaiter(provider: cr.Provider): void {
+  const waiter = provider.node.findChild('waiter-state-machine');
+  const findings = ['framework-isComplete', 'framework-onTimeout'].map((id) =>
+    arnFinding(provider.node.findChild(id), ':*'),
+  );
+  acknowledge(
+    waiter,
+    'AwsSolutions-IAM5',
+    'CDK Provider framework waiter: lambda:InvokeFunction on the versions of its own isComplete and onTimeout functions.',
+    findings,
+  );
+  acknowledge(
+    waiter,
+    'AwsSolutions-IAM5',
+    'Step Functions execution logging: the logs:*LogDelivery / PutResourcePolicy / Describe* actions support no resource-level permissions (AWS requires Resource "*").',
+    ['Resource::*'],
+  );
+  acknowledge(
+    waiter,
+    'AwsSolutions-SF2',
+    'CDK Provider framework waiter: the Provider construct exposes no X-Ray tracing option for its state machine.',
+  );
 }

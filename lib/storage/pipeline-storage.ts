@@ -3,7 +3,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { QUARANTINE_PREFIX, STAGE_DATA_PREFIX } from '../../contracts/constants';
+import { MANIFEST_PREFIX, QUARANTINE_PREFIX, STAGE_DATA_PREFIX } from '../../contracts/constants';
 import { DEFAULT_RETENTION } from '../../contracts/defaults';
 import { acknowledge } from '../nag/acknowledge';
 
@@ -40,7 +40,8 @@ export interface PipelineStorageProps {
  *
  * - `inboundBucket`: producers upload `<source>/<dataset>/…`; versioned, so every upload is kept until the parser
  *   has archived that version and removed it.
- * - `stageBucket`: parser output under `data/` (read by Snowpipe) and rejects under `quarantine/`.
+ * - `stageBucket`: parser output under `data/` (read by Snowpipe), rejects under `quarantine/`, file manifests
+ *   under `manifests/`.
  * - `archiveBucket`: every original, byte for byte; versioned; moves to Standard-IA then Glacier.
  * - `accessLogBucket`: S3 server access logs of the three others (SSE-S3: log delivery cannot
  *   write to SSE-KMS buckets).
@@ -139,6 +140,8 @@ export class PipelineStorage extends Construct {
           abortIncompleteMultipartUploadAfter: Duration.days(ABORT_INCOMPLETE_UPLOADS_DAYS.stage),
         },
         { id: 'expire-staged-data', prefix: STAGE_DATA_PREFIX, expiration: Duration.days(retention.stageExpireDays) },
+        // File manifests are loaded into Snowflake (OPS.FILE_MANIFESTS) like the staged data: same period.
+        { id: 'expire-manifests', prefix: MANIFEST_PREFIX, expiration: Duration.days(retention.stageExpireDays) },
         {
           id: 'expire-quarantine',
           prefix: QUARANTINE_PREFIX,

@@ -1,21 +1,31 @@
 /**
- * Runs a plan on a session: statements in order, bounded waits, bounded retries while IAM trust
- * propagates, and undo statements (e.g. resume a paused pipe) when a later step fails.
+ * Runs a plan on a session: statements in order, undo statements (e.g. resume a paused pipe) when a
+ * later step fails, and retries of what can succeed later (IAM trust propagating, transient
+ * errors, a pipe's owed REFRESH). A retry waits in this invocation only while the wait fits before
+ * `deadline`; otherwise a RetryLaterError hands it to the provider's isComplete, which calls again.
  */
-import { PIPE_DRAIN_TIMEOUT } from '../../contracts/defaults';
-import { PipeDrainTimeoutError, StatementFailedError } from './errors';
+import { RetryLaterError, StatementFailedError } from './errors';
 import type { Plan, SqlErrorLike, SqlSession, Step } from './types';
-import { parsePipeStatus, pipeStatusQuery, refreshSincePause } from '../kinds/pipe';
+import {
+  markedComment,
+  parsePipeStatus,
+  pipeStatusQuery,
+  REFRESH_FROM_PLACEHOLDER,
+  refreshInstant,
+  refreshSincePause,
+} from '../kinds/pipe';
+import { stringLiteral } from '../identifiers';
 
 export interface ApplyOptions {
   /** Clock (pause time of a pipe recreation). @default () => new Date() */
   readonly now?: () => Date;
   /** @default setTimeout-based */
   readonly sleep?: (ms: number) => Promise<void>;
-  /** Longest wait for a paused pipe's pendingFileCount to reach 0. @default 240000 (4 min) */
-  readonly drainTimeoutMs?: number;
-  /** Poll interval of SYSTEM$PIPE_STATUS while draining. @default 5000 */
-  readonly drainPollMs?: number;
+  /**
+   * Epoch ms after which this invocation no longer waits (a wait that would end later becomes a
+   * RetryLaterError for the provider). @default no limit
+   */
+  readonly deadline?: number;
   /** Attempts of a statement that failed with an AWS access error (IAM propagation). @default 6 */
   readonly accessRetryAttempts?: number;
   /** First delay between those attempts, doubled each time, capped at 30 s. @default 5000 */
@@ -32,6 +42,12 @@ export function isAwsAccessError(error: unknown): boolean {
   return error instanceof Error && ACCESS_ERROR.test(error.message);
 }
 
+/**
+ * Snowflake errors a later attempt can get past: 091089 "Unable to update graph with root task …
+ * since that root task is not suspended" (another deployment resumed the graph meanwhile).
+ */
+export const RETRY_LATER_CODES: ReadonlySet<string> = new Set(['091089']);
+
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** Executes `plan` for `object`; returns the statements that ran (reads of pipe status included). */
@@ -45,8 +61,10 @@ export async function applyPlan(
   const sleep = options.sleep ?? defaultSleep;
   const log = options.log ?? (() => undefined);
   const executed: string[] = [];
-  const undo: string[] = [];
+  const undo: (readonly string[])[] = [];
   let pausedAt: Date | undefined;
+  let refreshFrom: string | undefined;
+  const deadline = options.deadline ?? Infinity;
 
   const run = async (sql: string, retryOnAccessError = false): Promise<Awaited<ReturnType<SqlSession['query']>>> => {
     const attempts = retryOnAccessError ? (options.accessRetryAttempts ?? 6) : 1;
@@ -57,6 +75,10 @@ export async function applyPlan(
         return await session.query(sql);
       } catch (error) {
         const e = error as SqlErrorLike;
+        if (attempt < attempts && isAwsAccessError(e) && Date.now() + delay > deadline)
+          throw new RetryLaterError(object, 'Snowflake cannot assume the AWS role yet (IAM trust propagating)', {
+            cause: error,
+          });
         if (attempt < attempts && isAwsAccessError(e)) {
           log('AWS access error, retrying while the IAM trust propagates', {
             object,
@@ -82,33 +104,39 @@ export async function applyPlan(
     }
   };
 
-  const awaitDrained = async (pipe: string) => {
-    const timeout = options.drainTimeoutMs ?? PIPE_DRAIN_TIMEOUT.defaultSeconds * 1000;
-    const poll = options.drainPollMs ?? 5000;
-    const started = Date.now();
-    for (;;) {
-      const [row] = await run(pipeStatusQuery(pipe));
-      const status = parsePipeStatus(row ? Object.values(row)[0] : null);
-      if (status.pendingFileCount === 0) return;
-      if (Date.now() - started >= timeout) throw new PipeDrainTimeoutError(object, status.pendingFileCount, timeout);
-      log('waiting for the paused pipe to drain', { object, pendingFileCount: status.pendingFileCount });
-      await sleep(poll);
+  const refresh = async (pipe: string, instant: string) => {
+    try {
+      await run(refreshSincePause(pipe, instant));
+    } catch (error) {
+      // The new pipe runs; only the REFRESH is owed, and the marker in its comment keeps the instant.
+      throw new RetryLaterError(object, `REFRESH MODIFIED_AFTER ${instant} failed; it is retried`, { cause: error });
     }
   };
 
   const step = async (s: Step) => {
     switch (s.type) {
-      case 'sql':
+      case 'sql': {
         if (s.marksPause) pausedAt = now();
-        await run(s.sql, s.retryOnAccessError);
+        const sql = s.usesRefreshFrom ? s.sql.split(REFRESH_FROM_PLACEHOLDER).join(refreshFrom ?? '') : s.sql;
+        if (s.usesRefreshFrom && !refreshFrom) throw new Error(`${object}: internal: no refresh instant recorded`);
+        await run(sql, s.retryOnAccessError);
         if (s.settlesUndo) undo.length = 0;
-        if (s.undo) undo.push(s.undo);
+        if (s.undo) undo.push(typeof s.undo === 'string' ? [s.undo] : s.undo);
         return;
-      case 'await-pipe-drained':
-        return awaitDrained(s.pipe);
-      case 'refresh-since-pause':
-        await run(refreshSincePause(s.pipe, pausedAt ?? now()));
+      }
+      case 'mark-refresh-from': {
+        const [row] = await run(pipeStatusQuery(s.pipe));
+        const status = parsePipeStatus(row ? Object.values(row)[0] : null);
+        refreshFrom = refreshInstant(pausedAt ?? now(), status, s.recorded);
+        log('refresh instant recorded in the pipe comment', { object, refreshFrom, ...status });
+        await run(`ALTER PIPE ${s.pipe} SET COMMENT = ${stringLiteral(markedComment(s.comment, refreshFrom))}`);
         return;
+      }
+      case 'refresh-from-mark': {
+        const instant = s.recorded ?? refreshFrom;
+        if (!instant) throw new Error(`${object}: internal: no refresh instant recorded`);
+        return refresh(s.pipe, instant);
+      }
     }
   };
 
@@ -117,7 +145,7 @@ export async function applyPlan(
       await step(s);
     } catch (error) {
       const restored: string[] = [];
-      for (const sql of undo.reverse()) {
+      for (const sql of undo.reverse().flat()) {
         try {
           executed.push(sql);
           await session.query(sql);
@@ -127,6 +155,9 @@ export async function applyPlan(
         }
       }
       if (restored.length && error instanceof Error) error.message += `\n  ${restored.join('\n  ')}`;
+      // Another change holds the task graph (its root was resumed under us): undone above, retried later.
+      if (error instanceof StatementFailedError && error.code !== undefined && RETRY_LATER_CODES.has(error.code))
+        throw new RetryLaterError(object, `another change holds the task graph (${error.message})`, { cause: error });
       throw error;
     }
   }

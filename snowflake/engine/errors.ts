@@ -46,17 +46,20 @@ export class StatementFailedError extends Error {
   }
 }
 
-/** A pipe kept pending files past the drain timeout; it was resumed and left unchanged. */
-export class PipeDrainTimeoutError extends Error {
-  override readonly name = 'PipeDrainTimeoutError';
+/**
+ * The change could not finish now but may later (IAM trust still propagating, a transient Snowflake
+ * error, a REFRESH owed after a recreation, a task graph another deployment is changing): the
+ * provider's isComplete calls again after its query interval. The state needed to continue is in
+ * Snowflake (e.g. the pipe's refresh marker), so the next attempt re-reads and re-plans.
+ */
+export class RetryLaterError extends Error {
+  override readonly name = 'RetryLaterError';
   constructor(
-    readonly pipe: string,
-    readonly pendingFileCount: number,
-    timeoutMs: number,
+    readonly object: string,
+    reason: string,
+    options?: { cause?: unknown },
   ) {
-    super(
-      `${pipe}: pendingFileCount still ${pendingFileCount} after ${Math.round(timeoutMs / 1000)} s; the pipe was resumed and not recreated. Retry the deployment when the backlog has been loaded.`,
-    );
+    super(`${object}: not finished yet, retried by the provider: ${reason}`, options);
   }
 }
 

@@ -7,10 +7,11 @@
  * - an Update that changes the name creates the new object; the old one is left to the Delete that
  *   CloudFormation sends afterwards;
  * - Delete drops only the object its physical id names (never after a failed Create, whose physical
- *   id is the provider framework's marker), never an adopted object, and a data-bearing one only
- *   under the `destroy` removal policy.
+ *   id is the provider framework's marker), never an adopted object, and one that carries data, state
+ *   or history (every kind but views) only under the `destroy` removal policy; otherwise it is left
+ *   untouched and the outcome says so.
  */
-import { StatementFailedError, ObjectExistsError } from './errors';
+import { RetryLaterError, StatementFailedError, ObjectExistsError } from './errors';
 import type { ApplyOptions } from './apply';
 import { applyPlan } from './apply';
 import type { AnyObjectKind, ChangeKind, Plan, PlanContext, SqlErrorLike, SqlSession } from './types';
@@ -37,8 +38,13 @@ export interface Outcome {
 
 const hasDdl = (plan: Plan) => plan.steps.length > 0;
 
-/** How an existing object found under the desired name is treated. */
-type Existing = 'ours' | 'foreign' | 'rename-target';
+/**
+ * How an existing object found under the desired name is treated: `ours` (an Update in place),
+ * `foreign` (a Create: needs adopt), `rename-target` (an Update to a new name), `absent-before` (a
+ * Create or rename continued by a later provider call: the name was free when the change began, so
+ * what is there now was created by an earlier attempt of this change and is finished, not adopted).
+ */
+export type Existing = 'ours' | 'foreign' | 'rename-target' | 'absent-before';
 
 async function converge(
   session: SqlSession,
@@ -52,7 +58,7 @@ async function converge(
   const current = await kind.read(definition, session);
   const newObject = existing !== 'ours';
   const notes: string[] = [];
-  if (current !== undefined && newObject && !req.adopt) {
+  if (current !== undefined && newObject && existing !== 'absent-before' && !req.adopt) {
     // The rollback of a rename sends an Update back to the old name, whose object the stack never
     // dropped and which is exactly as defined: that one is ours again. Anything else needs adopt.
     if (existing !== 'rename-target' || !isExactly(req, current)) throw new ObjectExistsError(name, kind.label);
@@ -66,14 +72,15 @@ async function converge(
   if (!hasDdl(plan)) {
     return { physicalId: name, change, statements: [], attributes: kind.attributes(definition, current), notes };
   }
-  const creates = current === undefined;
+  const dropOnFailure = newObject && (current === undefined || existing === 'absent-before');
   try {
     const statements = await applyPlan(session, name, plan, options);
     const after = await kind.read(definition, session);
     if (after === undefined) throw new Error(`${name}: ${kind.label} not found after ${plan.change}`);
     return { physicalId: name, change, statements, attributes: kind.attributes(definition, after), notes };
   } catch (error) {
-    if (creates && newObject) await dropCreatedObject(session, req, name, error);
+    // A change the provider continues later keeps what it made so far.
+    if (dropOnFailure && !(error instanceof RetryLaterError)) await dropCreatedObject(session, req, name, error);
     throw error;
   }
 }
@@ -100,9 +107,17 @@ async function dropCreatedObject(session: SqlSession, req: ObjectRequest, name: 
   }
 }
 
-/** CloudFormation Create. */
-export function createObject(session: SqlSession, req: ObjectRequest, options: ApplyOptions = {}): Promise<Outcome> {
-  return converge(session, req, options, 'foreign');
+/**
+ * CloudFormation Create. `existedBefore: false` (onEvent found the name free) makes an object found
+ * now the work of an earlier call of this same Create, continued rather than refused.
+ */
+export function createObject(
+  session: SqlSession,
+  req: ObjectRequest,
+  options: ApplyOptions = {},
+  existedBefore?: boolean,
+): Promise<Outcome> {
+  return converge(session, req, options, existedBefore === false ? 'absent-before' : 'foreign');
 }
 
 /**
@@ -116,10 +131,12 @@ export async function updateObject(
   req: ObjectRequest,
   options: ApplyOptions = {},
   previous?: unknown,
+  existedBefore?: boolean,
 ): Promise<Outcome> {
   const name = req.kind.physicalId(req.definition);
   // A new name is a new object: the old one stays until CloudFormation's Delete for it.
-  if (name !== physicalId) return converge(session, req, options, 'rename-target', { previous });
+  if (name !== physicalId)
+    return converge(session, req, options, existedBefore === false ? 'absent-before' : 'rename-target', { previous });
   return converge(session, req, options, 'ours', { previous });
 }
 
@@ -144,7 +161,9 @@ export async function deleteObject(
     );
   if (req.adopt) return retain(`${req.kind.label} ${name} was adopted: retained`);
   if (req.kind.dataBearing && req.removalPolicy !== 'destroy')
-    return retain(`${req.kind.label} ${name} holds data and the removal policy is ${req.removalPolicy}: retained`);
+    return retain(
+      `${req.kind.label} ${name} carries data, state or history and the removal policy is ${req.removalPolicy}: retained untouched`,
+    );
   const sql = req.kind.drop(req.definition);
   try {
     await session.query(sql);

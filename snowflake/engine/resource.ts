@@ -34,7 +34,10 @@ export type ConnectionProperties = z.infer<typeof connectionProperties>;
 /** Timing knobs of the procedures (seconds). */
 export const procedureProperties = z
   .object({
-    /** Longest wait for a paused pipe to drain. @default 240 */
+    /**
+     * Accepted for stacks deployed by earlier versions and ignored: a pipe change no longer waits for
+     * its backlog to drain (files submitted to a paused pipe stay pending until it resumes).
+     */
     pipeDrainTimeoutSeconds: cfnInteger.optional(),
   })
   .strict();

@@ -28,8 +28,8 @@ export interface SqlErrorLike extends Error {
  * - `adopt`: it existed and `adopt` was set: converged to the definition, never dropped by the stack;
  * - `alter`: changed in place (ALTER), history and data kept;
  * - `replace`: a stateless object recreated atomically (CREATE OR REPLACE);
- * - `replace-by-procedure`: recreated following Snowflake's safe procedure (pipes: pause, drain,
- *   recreate, resume, refresh);
+ * - `replace-by-procedure`: recreated following a safe procedure (pipes: pause, record the refresh
+ *   instant, recreate, resume, refresh);
  * - `no-op`: already as defined, no DDL;
  * - `drop` / `retain`: the outcomes of a Delete.
  */
@@ -40,12 +40,17 @@ export type ChangeKind =
 export interface SqlStep {
   readonly type: 'sql';
   readonly sql: string;
-  /** Statement that restores the previous state if a later step fails (e.g. resume a paused pipe). */
-  readonly undo?: string;
+  /**
+   * Statement(s) that restore the previous state if a later step fails (e.g. resume a paused pipe);
+   * several run in the order given. Undo groups run last-registered first.
+   */
+  readonly undo?: string | readonly string[];
   /** Once this step succeeds, the pending undo statements no longer apply (the old object is gone). */
   readonly settlesUndo?: boolean;
-  /** Records the moment just before this statement runs as the pause time (see `refresh-since-pause`). */
+  /** Records the moment just before this statement runs as the pause time (see `mark-refresh-from`). */
   readonly marksPause?: boolean;
+  /** The statement contains REFRESH_FROM_PLACEHOLDER, replaced by the instant `mark-refresh-from` recorded. */
+  readonly usesRefreshFrom?: boolean;
   /** This statement creates the object: a failure after it lets the engine drop what it created. */
   readonly createsObject?: boolean;
   /**
@@ -55,20 +60,33 @@ export interface SqlStep {
   readonly retryOnAccessError?: boolean;
 }
 
-/** Poll `SYSTEM$PIPE_STATUS` until `pendingFileCount` is 0 (bounded; a timeout fails the plan). */
-export interface AwaitPipeDrainedStep {
-  readonly type: 'await-pipe-drained';
+/**
+ * After a pipe is paused: read SYSTEM$PIPE_STATUS, compute the instant from which staged files are
+ * re-examined (pipe.ts refreshInstant: before the oldest pending file, the pause and any instant
+ * `recorded` earlier) and keep it in the pipe's comment (`comment` + marker), where a retry and a
+ * rollback find it. Later steps with `usesRefreshFrom` get it substituted for the placeholder.
+ */
+export interface MarkRefreshFromStep {
+  readonly type: 'mark-refresh-from';
   /** Quoted fully qualified pipe name. */
   readonly pipe: string;
+  /** The pipe's current comment (user text) that the marker is appended to. */
+  readonly comment?: string;
+  /** An instant recorded by an earlier attempt; the new one is never later. */
+  readonly recorded: string | null;
 }
 
-/** `ALTER PIPE … REFRESH MODIFIED_AFTER = <pause time>`: loads files staged while the pipe was being recreated. */
-export interface RefreshSincePauseStep {
-  readonly type: 'refresh-since-pause';
+/**
+ * `ALTER PIPE … REFRESH MODIFIED_AFTER = <instant>` (the instant marked by this plan, or `recorded`).
+ * A failure is retried (the provider calls again; the marker keeps the instant).
+ */
+export interface RefreshFromMarkStep {
+  readonly type: 'refresh-from-mark';
   readonly pipe: string;
+  readonly recorded?: string;
 }
 
-export type Step = SqlStep | AwaitPipeDrainedStep | RefreshSincePauseStep;
+export type Step = SqlStep | MarkRefreshFromStep | RefreshFromMarkStep;
 
 /** The planner's answer for one object. */
 export interface Plan {
@@ -95,8 +113,9 @@ export interface ObjectKind<D, S> {
   /** Human name used in messages (e.g. `pipe`, `storage integration`). */
   readonly label: string;
   /**
-   * Holds data that cannot be recreated (tables, schemas, databases): never dropped on Delete unless
-   * the environment's removal policy is `destroy`.
+   * Carries data, state or history that a re-creation loses (tables, schemas, databases; a stage and
+   * the integrations the IAM trust names; a file format pipes use; a pipe's load history; a stream's
+   * offset; a task's run history): left untouched on Delete unless the removal policy is `destroy`.
    */
   readonly dataBearing: boolean;
   /**

@@ -44,7 +44,7 @@ function options(d: FileFormatDefinition): string {
 export const fileFormatKind: ObjectKind<FileFormatDefinition, FileFormatState> = {
   kind: 'file-format',
   label: 'file format',
-  dataBearing: false,
+  dataBearing: true,
   schema: fileFormatDefinition,
   physicalId: (d) => `${d.database}.${d.schema}.${d.name}`,
   async read(d, session) {

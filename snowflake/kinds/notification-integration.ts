@@ -70,7 +70,7 @@ export const notificationIntegrationKind: ObjectKind<NotificationIntegrationDefi
   {
     kind: 'notification-integration',
     label: 'notification integration',
-    dataBearing: false,
+    dataBearing: true,
     schema: notificationIntegrationDefinition,
     physicalId: (d) => d.name,
     async read(d, session) {

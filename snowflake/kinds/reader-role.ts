@@ -22,6 +22,8 @@ export const readerRoleDefinition = z
     schema: identifier,
     /** Role granted this role (administrators inherit it); `NONE` for no grant. @default SYSADMIN */
     grantTo: identifier.optional(),
+    /** Warehouse the role may use (USAGE), so analysts holding only this role can run queries. @default none */
+    warehouse: identifier.optional(),
     comment,
   })
   .strict();
@@ -92,7 +94,17 @@ export const readerRoleKind: ObjectKind<ReaderRoleDefinition, ReaderRoleState> =
     const withComment = d.comment
       ? createSql.replace(/ COMMENT = .*$/, ` COMMENT = ${stringLiteral(d.comment)}`)
       : createSql;
-    const grants = [dbUsage, schemaUsage, allViews, futureViews, ...(inherit ? [inherit] : [])];
+    const warehouseUsage = d.warehouse
+      ? `GRANT USAGE ON WAREHOUSE ${quoteIdentifier(d.warehouse)} TO ROLE ${quoteIdentifier(d.name)}`
+      : undefined;
+    const grants = [
+      dbUsage,
+      schemaUsage,
+      allViews,
+      futureViews,
+      ...(inherit ? [inherit] : []),
+      ...(warehouseUsage ? [warehouseUsage] : []),
+    ];
     if (!current)
       return {
         change: 'create',
@@ -111,6 +123,7 @@ export const readerRoleKind: ObjectKind<ReaderRoleDefinition, ReaderRoleState> =
     if (!current.futureGrants.has('SELECT ON VIEW')) steps.push({ type: 'sql', sql: futureViews });
     const to = grantTo(d);
     if (inherit && to && !current.grantedTo.has(to)) steps.push({ type: 'sql', sql: inherit });
+    if (warehouseUsage && !has(`USAGE ON WAREHOUSE ${d.warehouse}`)) steps.push({ type: 'sql', sql: warehouseUsage });
     if (!sameComment(current.comment, wantedComment))
       steps.push({
         type: 'sql',

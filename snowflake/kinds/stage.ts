@@ -42,7 +42,7 @@ const canonicalUrl = (v: string | null | undefined) => (v ?? '').replace(/^\["?|
 export const stageKind: ObjectKind<StageDefinition, StageState> = {
   kind: 'stage',
   label: 'stage',
-  dataBearing: false,
+  dataBearing: true,
   schema: stageDefinition,
   physicalId: (d) => `${d.database}.${d.schema}.${d.name}`,
   async read(d, session) {

@@ -1,7 +1,10 @@
 /**
  * Storage integration (account object): Snowflake's identity towards the stage bucket. Created once
  * and only ever ALTERed: replacing it would issue a new IAM user / external id pairing and break the
- * trust of every stage. STORAGE_AWS_EXTERNAL_ID is fixed by the definition.
+ * trust of every stage. STORAGE_AWS_EXTERNAL_ID: by default none is given, so Snowflake generates an
+ * unguessable one at CREATE, which later ALTERs keep; it is returned as the `StorageAwsExternalId`
+ * attribute (the trust policy's sts:ExternalId reads it) and never appears in a template, a plan
+ * or a log (the provisioner marks the resource NoEcho). An explicit `externalId` is still honoured.
  */
 import { z } from 'zod';
 import { quoteIdentifier, stringLiteral } from '../identifiers';
@@ -21,7 +24,11 @@ export const storageIntegrationDefinition = z
     name: identifier,
     /** ARN of the IAM role Snowflake assumes (computed from a fixed name to break the cycle). */
     roleArn: z.string().regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/, 'must be an IAM role ARN'),
-    externalId: z.string().regex(/^[A-Za-z0-9_+=,.@:/-]{2,1224}$/, 'must be a valid sts:ExternalId'),
+    /** Explicit STORAGE_AWS_EXTERNAL_ID. @default none: Snowflake generates one at CREATE */
+    externalId: z
+      .string()
+      .regex(/^[A-Za-z0-9_+=,.@:/-]{2,1224}$/, 'must be a valid sts:ExternalId')
+      .optional(),
     allowedLocations: z.array(s3Location).min(1, 'must list at least one location'),
     blockedLocations: z.array(s3Location).optional(),
     enabled: cfnBoolean.optional(),
@@ -57,7 +64,7 @@ function property(rows: readonly Row[], name: string): string | null {
 export const storageIntegrationKind: ObjectKind<StorageIntegrationDefinition, StorageIntegrationState> = {
   kind: 'storage-integration',
   label: 'storage integration',
-  dataBearing: false,
+  dataBearing: true,
   schema: storageIntegrationDefinition,
   physicalId: (d) => d.name,
   async read(d, session) {
@@ -82,7 +89,8 @@ export const storageIntegrationKind: ObjectKind<StorageIntegrationDefinition, St
     if (!current) {
       const sql =
         `CREATE STORAGE INTEGRATION ${q} TYPE = EXTERNAL_STAGE STORAGE_PROVIDER = 'S3' ENABLED = ${enabled ? 'TRUE' : 'FALSE'}` +
-        ` STORAGE_AWS_ROLE_ARN = ${stringLiteral(d.roleArn)} STORAGE_AWS_EXTERNAL_ID = ${stringLiteral(d.externalId)}` +
+        ` STORAGE_AWS_ROLE_ARN = ${stringLiteral(d.roleArn)}` +
+        (d.externalId ? ` STORAGE_AWS_EXTERNAL_ID = ${stringLiteral(d.externalId)}` : '') +
         ` STORAGE_ALLOWED_LOCATIONS = ${locations(d.allowedLocations)}` +
         (blocked.length ? ` STORAGE_BLOCKED_LOCATIONS = ${locations(blocked)}` : '') +
         commentClause(d.comment);
@@ -100,7 +108,7 @@ export const storageIntegrationKind: ObjectKind<StorageIntegrationDefinition, St
       set.push(`STORAGE_AWS_ROLE_ARN = ${stringLiteral(d.roleArn)}`);
       notes.push('the AWS role changes: its trust policy must name this integration’s IAM user and external id');
     }
-    if (current.externalId !== d.externalId) {
+    if (d.externalId !== undefined && current.externalId !== d.externalId) {
       set.push(`STORAGE_AWS_EXTERNAL_ID = ${stringLiteral(d.externalId)}`);
       notes.push('the external id changes: the role’s sts:ExternalId condition follows in the same deployment');
     }

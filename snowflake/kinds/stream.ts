@@ -69,7 +69,7 @@ const unquote = (name: string) => name.replace(/"/g, '').toUpperCase();
 export const streamKind: ObjectKind<StreamDefinition, StreamState> = {
   kind: 'stream',
   label: 'stream',
-  dataBearing: false,
+  dataBearing: true,
   schema: streamDefinition,
   physicalId: (d) => `${d.database}.${d.schema}.${d.name}`,
   async read(d, session) {

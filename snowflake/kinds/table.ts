@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { SNOWFLAKE_TYPE_PATTERN } from '../../contracts/config';
 import { qualifiedName, quoteIdentifier, stringLiteral } from '../identifiers';
+import { parseColumnType, sameColumnType } from '../model/column-types';
 import { UnsafeChangeError } from '../engine/errors';
 import type { ObjectKind, Plan, Step } from '../engine/types';
 import { comment, commentClause, exactRow, identifier, sameComment, showInSchema } from '../engine/values';
@@ -92,6 +93,19 @@ export function normalizeType(type: string): string {
   return base === 'NUMBER' && /^\(\d+\)$/.test(args) ? `NUMBER${args.replace(')', ',0)')}` : `${base}${args}`;
 }
 
+/**
+ * Same column type the way the silver planner compares them (column-types.ts sameColumnType): a
+ * VARCHAR without length equals any maximum-length VARCHAR DESC TABLE shows (16777216, or 134217728
+ * since BCR 2025_07). Types the parser does not know fall back to the canonical text.
+ */
+function sameType(live: string, wanted: string): boolean {
+  try {
+    return sameColumnType(parseColumnType(live, 'DESC TABLE'), parseColumnType(wanted, 'definition'));
+  } catch {
+    return normalizeType(live) === normalizeType(wanted);
+  }
+}
+
 export const tableKind: ObjectKind<TableDefinition, TableState> = {
   kind: 'table',
   label: 'table',
@@ -117,9 +131,7 @@ export const tableKind: ObjectKind<TableDefinition, TableState> = {
       return { change: 'create', steps: [{ type: 'sql', sql, createsObject: true }], notes: [] };
     }
     const existing = new Map(current.columns.map((c) => [c.name, c.type]));
-    const retyped = d.columns.filter(
-      (c) => existing.has(c.name) && normalizeType(existing.get(c.name)!) !== normalizeType(c.type),
-    );
+    const retyped = d.columns.filter((c) => existing.has(c.name) && !sameType(existing.get(c.name)!, c.type));
     if (retyped.length)
       throw new UnsafeChangeError(
         `${d.database}.${d.schema}.${d.name}`,

@@ -1,12 +1,17 @@
 /**
- * Task: a dataset's MERGE task (the root of its graph) or a follow-up task running AFTER it. The
- * statement is rendered by the data model's createTaskStatement (snowflake/model/tasks.ts).
+ * Task: a dataset's MERGE task (the root of its graph) or a follow-up task running AFTER it. A new
+ * task is created by the data model's createTaskStatement (snowflake/model/tasks.ts); an existing
+ * one is changed with ALTER TASK SET / UNSET / MODIFY AS / MODIFY WHEN / ADD|REMOVE AFTER
+ * (snowflake/tasks/alter-task.ts), never CREATE OR ALTER.
  *
- * Task graph rule (planTaskGraphUpdate): the root is suspended before a task of its graph changes,
- * the change is applied, then the changed child and finally the root are resumed. The root's resume is
- * registered as the undo of its suspension, so a failure on the way restores the graph's previous
- * state and the error says so. Tasks that were suspended before (by an operator, or by Snowflake after
- * repeated failures) are left suspended. A task that did not exist is created suspended and resumed.
+ * Task graph rule: the root is suspended before a task of its graph changes, and the task itself
+ * too (Snowflake requires a child to be suspended before it is altered); the change is applied,
+ * then the task and finally the root are resumed (children before root). Each resume is the undo of
+ * its suspension, so a failure on the way restores the graph's earlier state and the error says so.
+ * Tasks that were suspended before (by an operator, or by Snowflake after repeated failures) are left
+ * suspended. One change to a graph at a time: the constructs order every task of a graph after the
+ * previous one (CloudFormation never updates two of them at once), and a change that still meets a
+ * started root (Snowflake error 091089) is undone and retried by the provider.
  *
  * No-op detection: SHOW TASKS shows the body but not every parameter (compute size, timezone…), so the
  * rendered statement's SHA-256 is kept in the task comment (`[definition <hash>]`); a task whose body
@@ -16,10 +21,12 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { qualifiedName, quoteIdentifier, stringLiteral } from '../identifiers';
 import type { ObjectPath } from '../names';
-import { createTaskStatement, planTaskGraphUpdate } from '../model/tasks';
+import { createTaskStatement } from '../model/tasks';
 import type { TaskDefinition as ModelTaskDefinition } from '../model/tasks';
 import { UnsafeChangeError } from '../engine/errors';
 import type { ObjectKind, Plan, SqlSession, Step } from '../engine/types';
+import { alterTaskStatements, taskParameters } from '../tasks/alter-task';
+import type { TaskShape } from '../tasks/alter-task';
 import { cfnInteger, comment, exactRow, identifier, objectRef, showInSchema } from '../engine/values';
 
 const INTERVAL = /^\d{1,5} (SECONDS|MINUTES|HOURS)$/;
@@ -76,6 +83,10 @@ export interface TaskState {
   readonly fingerprint: string | null;
   /** State of the graph root (child tasks): `absent` when it does not exist. */
   readonly root?: TaskRunState | 'absent';
+  /** The WHEN condition as SHOW TASKS reports it. */
+  readonly condition?: string | null;
+  /** Predecessors as quoted qualified names (SHOW TASKS `predecessors`). */
+  readonly predecessors?: readonly string[];
 }
 
 const path = (ref: string): ObjectPath => ref.split('.') as unknown as ObjectPath;
@@ -108,13 +119,42 @@ export function taskFingerprint(d: TaskDefinition): string {
   return createHash('sha256').update(sql).digest('hex').slice(0, 16);
 }
 
-/** `CREATE [OR ALTER] TASK …` with the fingerprint in the comment and the error integration, if any. */
-export function renderTask(d: TaskDefinition, orAlter: boolean): string {
-  const text = `${d.comment ? `${d.comment} ` : ''}[definition ${taskFingerprint(d)}]`;
-  const lines = createTaskStatement(modelDefinition(d, text)).split('\n');
+const commentText = (d: TaskDefinition) => `${d.comment ? `${d.comment} ` : ''}[definition ${taskFingerprint(d)}]`;
+
+/** `CREATE TASK …` with the fingerprint in the comment and the error integration, if any. */
+export function renderTask(d: TaskDefinition): string {
+  const lines = createTaskStatement(modelDefinition(d, commentText(d))).split('\n');
   if (d.errorIntegration) lines.splice(1, 0, `  ERROR_INTEGRATION = ${quoteIdentifier(d.errorIntegration)}`);
-  const sql = lines.join('\n');
-  return orAlter ? sql : sql.replace(/^CREATE OR ALTER TASK /, 'CREATE TASK ');
+  return lines.join('\n');
+}
+
+/** What an existing task must look like, for alterTaskStatements. */
+function shapeOf(d: TaskDefinition): TaskShape {
+  const model = modelDefinition(d, commentText(d));
+  return {
+    body: d.body,
+    when: model.when,
+    after: (d.after ?? []).map((a) => qualifiedName(...path(a))),
+    parameters: parametersOf(d),
+    comment: commentText(d),
+  };
+}
+
+const parametersOf = (d: TaskDefinition) => taskParameters({ ...d, isRoot: !d.root });
+
+/** SHOW TASKS `predecessors`: a JSON array of quoted names (older releases: comma-separated). */
+function parsePredecessors(text: string | null | undefined): string[] {
+  if (!text) return [];
+  try {
+    const parsed = JSON.parse(text) as unknown;
+    if (Array.isArray(parsed)) return parsed.map(String);
+  } catch {
+    // not JSON
+  }
+  return text
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean);
 }
 
 async function taskRow(session: SqlSession, ref: string) {
@@ -128,7 +168,7 @@ const runState = (v: string | null | undefined): TaskRunState =>
 export const taskKind: ObjectKind<TaskDefinition, TaskState> = {
   kind: 'task',
   label: 'task',
-  dataBearing: false,
+  dataBearing: true,
   schema: taskDefinition,
   physicalId: (d) => `${d.database}.${d.schema}.${d.name}`,
   async read(d, session) {
@@ -142,15 +182,17 @@ export const taskKind: ObjectKind<TaskDefinition, TaskState> = {
       comment: text.replace(FINGERPRINT, '') || null,
       fingerprint: FINGERPRINT.exec(text)?.[1] ?? null,
       ...(d.root ? { root: root ? runState(root.state) : 'absent' } : {}),
+      condition: row.condition ?? null,
+      predecessors: parsePredecessors(row.predecessors),
     };
   },
-  plan(current, d): Plan {
+  plan(current, d, context): Plan {
     const notes: string[] = [];
     const self = `ALTER TASK ${fqn(d)}`;
     const root = qualifiedName(...path(rootRef(d)));
     if (!current) {
       // Created suspended. A child needs its root suspended while it joins the graph.
-      const create: Step = { type: 'sql', sql: renderTask(d, false), createsObject: true };
+      const create: Step = { type: 'sql', sql: renderTask(d), createsObject: true };
       if (!d.root) return { change: 'create', steps: [create, { type: 'sql', sql: `${self} RESUME` }], notes };
       return {
         change: 'create',
@@ -173,24 +215,37 @@ export const taskKind: ObjectKind<TaskDefinition, TaskState> = {
       if (current.state === 'suspended') notes.push('the task is suspended: a no-op deploy leaves it suspended');
       return { change: 'no-op', steps: [], notes };
     }
-    const rootStarted = (d.root ? current.root : current.state) === 'started';
-    const graph = planTaskGraphUpdate(
-      {
-        root: path(rootRef(d)),
-        children: d.root ? [{ name: [d.database, d.schema, d.name], after: [path(d.root)] }] : [],
-      },
-      [renderTask(d, true)],
+    // Parameters SHOW TASKS does not show are known only while the task carries the fingerprint of
+    // the previous definition; otherwise every parameter is re-asserted.
+    const previous = taskDefinition.safeParse(context?.previous);
+    const known =
+      previous.success && current.fingerprint === taskFingerprint(previous.data)
+        ? parametersOf(previous.data)
+        : undefined;
+    const alters = alterTaskStatements(
+      fqn(d),
+      { body: current.definition, when: current.condition ?? null, after: current.predecessors ?? [] },
+      known,
+      shapeOf(d),
     );
+    const rootStarted = (d.root ? current.root : current.state) === 'started';
+    const selfStarted = d.root !== undefined && current.state === 'started';
     const steps: Step[] = [];
-    if (rootStarted)
-      for (const sql of graph.suspend) steps.push({ type: 'sql', sql, undo: graph.restoreOnError.at(-1) });
-    for (const sql of graph.apply) steps.push({ type: 'sql', sql });
-    for (const sql of graph.resume) {
-      const isRoot = sql === `ALTER TASK ${root} RESUME`;
-      if (isRoot ? rootStarted : current.state === 'started') steps.push({ type: 'sql', sql });
-    }
+    if (rootStarted) steps.push({ type: 'sql', sql: `ALTER TASK ${root} SUSPEND`, undo: `ALTER TASK ${root} RESUME` });
+    // Snowflake resumes a child only while its root is suspended: should the root run again by the
+    // time this undo runs (another change resumed it), it is suspended first; its own undo follows.
+    if (selfStarted)
+      steps.push({
+        type: 'sql',
+        sql: `${self} SUSPEND`,
+        undo: rootStarted ? [`ALTER TASK ${root} SUSPEND`, `${self} RESUME`] : `${self} RESUME`,
+      });
+    for (const sql of alters) steps.push({ type: 'sql', sql });
+    if (selfStarted) steps.push({ type: 'sql', sql: `${self} RESUME` });
+    if (rootStarted) steps.push({ type: 'sql', sql: `ALTER TASK ${root} RESUME` });
     if (!rootStarted) notes.push(`the graph root ${rootRef(d)} was suspended: changed and left suspended`);
     if (d.root && current.state === 'suspended') notes.push('the task was suspended: changed and left suspended');
+    if (!known) notes.push('parameters not shown by SHOW TASKS are re-asserted (no matching previous definition)');
     return { change: 'alter', steps, notes };
   },
   drop(d) {

@@ -9,7 +9,7 @@ import type { SchemaNames } from '../names';
 import { parseColumnType } from './column-types';
 import type { ColumnType } from './column-types';
 import { DataModelError } from './errors';
-import { parseRecordPath } from './record-path';
+import { ignoringCase, parseRecordPath } from './record-path';
 import type { PathStep } from './record-path';
 
 export interface ModelColumn {
@@ -24,6 +24,8 @@ export interface ModelColumn {
   readonly description?: string;
   /** Part of the primary key. */
   readonly key: boolean;
+  /** What a present value that cannot be cast does to its row: `null` (kept, NULL here) or `reject` (not merged). */
+  readonly onCastError: 'null' | 'reject';
 }
 
 export interface DatasetModel {
@@ -73,6 +75,12 @@ export const REJECT_COLUMNS = {
   reason: 'REASON',
   detail: 'DETAIL',
   rejectedAt: 'REJECTED_AT',
+  /** Spec name of the column at fault (nullable: rows written before it existed have none). */
+  columnName: 'COLUMN_NAME',
+  /** The value as found in the record, as text (nullable). */
+  rawValue: 'RAW_VALUE',
+  /** TRUE when the row was kept out of silver (key rejects, onCastError 'reject'); FALSE when it was merged with NULL. NULL (older rows): TRUE. */
+  rowRejected: 'ROW_REJECTED',
 } as const;
 
 /** Stable reason codes written to `<DATASET>_REJECTS.REASON`. */
@@ -88,7 +96,8 @@ export const REJECT_REASONS = {
 /** Types that cannot be keys or version orderings (no total order, or not comparable in both dialects). */
 const UNORDERED: readonly string[] = ['variant', 'object', 'array', 'geography', 'geometry', 'binary'];
 
-function modelColumn(dataset: string, c: ColumnSpec, keys: readonly string[]): ModelColumn {
+function modelColumn(spec: DatasetSpec, c: ColumnSpec, keys: readonly string[]): ModelColumn {
+  const dataset = spec.name;
   const where = `${dataset}.${c.name}`;
   const name = canonicalName(c.name, `column name ${where}`);
   if (name.startsWith('_'))
@@ -99,16 +108,18 @@ function modelColumn(dataset: string, c: ColumnSpec, keys: readonly string[]): M
     specName: c.name,
     type: parseColumnType(c.type, where),
     path,
-    steps: parseRecordPath(path, where),
+    steps:
+      spec.pathMatch === 'case-insensitive' ? ignoringCase(parseRecordPath(path, where)) : parseRecordPath(path, where),
     description: c.description,
     key: keys.includes(c.name),
+    onCastError: c.onCastError ?? spec.onCastError ?? 'null',
   };
 }
 
 /** Resolves a (zod-validated) dataset spec; throws {@link DataModelError} naming the dataset and column. */
 export function buildDatasetModel(spec: DatasetSpec, schemas: SchemaNames): DatasetModel {
   const keys = spec.primaryKey ?? [];
-  const columns = spec.columns.map((c) => modelColumn(spec.name, c, keys));
+  const columns = spec.columns.map((c) => modelColumn(spec, c, keys));
   const byName = new Map(columns.map((c) => [c.specName, c]));
   if (byName.size !== columns.length) throw new DataModelError(`${spec.name}: duplicate column names`);
   const primaryKey = keys.map((k) => {

@@ -15,6 +15,11 @@
  * | record as text       | RECORD:"a"::VARCHAR                        | json_extract_string(RECORD, '/a')           |
  * | typed cast           | TRY_CAST(text AS type), AS_ARRAY …         | TRY_CAST(text AS type), json_type checks    |
  * | stream rows          | <stream> WHERE METADATA$ACTION = 'INSERT'  | <stream> (a plain table of new bronze rows) |
+ * | key ignoring case    | GET_IGNORE_CASE(v, 'k') (exact match wins) | exact key, else the first key equal by lower |
+ * | TIMESTAMP_NTZ text   | with Z/offset: CONVERT_TIMEZONE('UTC', …)  | with Z/offset: timezone('UTC', TIMESTAMPTZ) |
+ * |                      | no offset: the wallclock as written        | no offset: the wallclock as written         |
+ * | TIMESTAMP_TZ/_LTZ    | no offset: read as UTC (never the session) | no offset: timezone('UTC', TIMESTAMP)       |
+ * | JSON array length    | ARRAY_SIZE(v)                              | json_array_length(v)                        |
  * | regex full match     | REGEXP_LIKE(text, '…')                     | regexp_full_match(text, '…')                |
  * | now                  | CURRENT_TIMESTAMP()                        | current_timestamp                           |
  * | comments             | inline COMMENT                             | omitted                                     |
@@ -23,6 +28,7 @@ import { qualifiedName, stringLiteral } from '../identifiers';
 import type { ObjectPath } from '../names';
 import type { ColumnType } from './column-types';
 import { ansiStringLiteral, jsonPointer, snowflakePath } from './record-path';
+import { duckdbTimestamp, snowflakeTimestamp } from './timestamps';
 import type { PathStep } from './record-path';
 
 export type DialectName = 'snowflake' | 'duckdb';
@@ -41,6 +47,8 @@ export interface Dialect {
   textAt(record: string, steps: readonly PathStep[]): string;
   /** The value typed as `type`; NULL when it is absent or cannot be converted (never an error). */
   typedAt(record: string, steps: readonly PathStep[], type: ColumnType): string;
+  /** Number of elements of the JSON array `value` (NULL when it is not an array). */
+  arraySize(value: string): string;
   /** True when the whole of `text` matches the regular expression `pattern`. */
   fullMatch(text: string, pattern: string): string;
   /** Current timestamp expression. */
@@ -88,11 +96,16 @@ export const snowflakeDialect: Dialect = {
         return `TRY_TO_GEOGRAPHY(${v})`;
       case 'geometry':
         return `TRY_TO_GEOMETRY(${v})`;
+      case 'timestamp_ntz':
+      case 'timestamp_tz':
+      case 'timestamp_ltz':
+        return snowflakeTimestamp(`NULLIF(${text}, '')`, t);
       default:
         // NUMBER, FLOAT, BOOLEAN, DATE, TIME, TIMESTAMP_*: TRY_CAST takes text only.
         return tryCast(text, t.snowflake);
     }
   },
+  arraySize: (value) => `ARRAY_SIZE(${value})`,
   // REGEXP_LIKE is implicitly anchored at both ends.
   fullMatch: (text, pattern) => `REGEXP_LIKE(${text}, ${stringLiteral(pattern)})`,
   now: 'CURRENT_TIMESTAMP()',
@@ -125,8 +138,14 @@ export const duckdbDialect: Dialect = {
   table: (path) => qualifiedName(path[1], path[2]),
   literal: ansiStringLiteral,
   columnType: (t) => DUCKDB_TYPES[t.family](t),
-  valueAt: (record, steps) => `json_extract(${record}, ${ansiStringLiteral(jsonPointer(steps))})`,
-  textAt: (record, steps) => `json_extract_string(${record}, ${ansiStringLiteral(jsonPointer(steps))})`,
+  valueAt: (record, steps) =>
+    steps.some((s) => 'key' in s && s.ignoreCase)
+      ? duckdbIgnoringCase(record, steps)
+      : `json_extract(${record}, ${ansiStringLiteral(jsonPointer(steps))})`,
+  textAt: (record, steps) =>
+    steps.some((s) => 'key' in s && s.ignoreCase)
+      ? `json_extract_string(${duckdbIgnoringCase(record, steps)}, '$')`
+      : `json_extract_string(${record}, ${ansiStringLiteral(jsonPointer(steps))})`,
   typedAt(record, steps, t) {
     const v = duckdbDialect.valueAt(record, steps);
     const text = duckdbDialect.textAt(record, steps);
@@ -147,16 +166,36 @@ export const duckdbDialect: Dialect = {
       }
       case 'binary':
         return `TRY(unhex(NULLIF(${text}, '')))`;
+      case 'timestamp_ntz':
+      case 'timestamp_tz':
+      case 'timestamp_ltz':
+        return duckdbTimestamp(`NULLIF(${text}, '')`, t);
       default:
         return tryCast(text, DUCKDB_TYPES[t.family](t));
     }
   },
+  arraySize: (value) => `json_array_length(${value})`,
   fullMatch: (text, pattern) => `regexp_full_match(${text}, ${ansiStringLiteral(pattern)})`,
   now: 'current_timestamp',
   streamFilter: undefined,
   columnComment: () => '',
   tableComment: () => '',
 };
+
+/**
+ * DuckDB has no GET_IGNORE_CASE: each key step takes the exact key when the object has it, else the first
+ * key equal ignoring case (json_keys order), like Snowflake's GET_IGNORE_CASE (exact match first).
+ */
+function duckdbIgnoringCase(record: string, steps: readonly PathStep[]): string {
+  return steps.reduce((v, s) => {
+    if ('index' in s) return `json_extract(${v}, '/${s.index}')`;
+    const exact = `json_extract(${v}, ${ansiStringLiteral(jsonPointer([s]))})`;
+    if (!s.ignoreCase) return exact;
+    const found = `list_filter(json_keys(${v}), lambda k: lower(k) = ${ansiStringLiteral(s.key.toLowerCase())})[1]`;
+    const pointer = `'/' || replace(replace(${found}, '~', '~0'), '/', '~1')`;
+    return `COALESCE(${exact}, CASE WHEN json_type(${v}) = 'OBJECT' THEN json_extract(${v}, ${pointer}) END)`;
+  }, record);
+}
 
 export function dialectFor(name: DialectName): Dialect {
   return name === 'snowflake' ? snowflakeDialect : duckdbDialect;

@@ -138,6 +138,57 @@ export function planGoldViews(
   return order.map((n) => views.get(n) as GoldView);
 }
 
+/** A gold view left out because it reads a dataset the configuration does not have (or such a view). */
+export interface SkippedGoldView {
+  readonly name: string;
+  readonly file: string;
+  readonly reason: string;
+}
+
+/**
+ * For a configuration whose datasets differ from the ones the gold SQL was written for (the local
+ * sandbox with `--config`): drops every view that references a missing dataset, and every view that
+ * reads a dropped view, each with a reason naming what is missing. {@link planGoldViews} stays
+ * strict (a deploy must not silently lose a view).
+ */
+export function withoutMissingDatasets(
+  sources: readonly GoldViewSource[],
+  datasets: readonly string[],
+): { kept: GoldViewSource[]; skipped: SkippedGoldView[] } {
+  const refs = new Map<string, { core: string[]; gold: string[] }>();
+  for (const s of sources) {
+    const found = { core: [] as string[], gold: [] as string[] };
+    for (const m of checkBody(s.file, s.sql).matchAll(REFERENCE)) {
+      found[(m[1] as string).toLowerCase() as 'core' | 'gold'].push((m[2] as string).toLowerCase());
+    }
+    refs.set(s.name, found);
+  }
+  const reasons = new Map<string, string>();
+  for (const s of sources) {
+    const missing = [...new Set(refs.get(s.name)!.core.filter((d) => !datasets.includes(d)))].sort();
+    if (missing.length) {
+      reasons.set(s.name, `references ${missing.map((d) => `core.${d}`).join(', ')}, not a dataset of this config`);
+    }
+  }
+  for (let changed = true; changed;) {
+    changed = false;
+    for (const s of sources) {
+      if (reasons.has(s.name)) continue;
+      const blocked = refs.get(s.name)!.gold.find((g) => reasons.has(g));
+      if (blocked) {
+        reasons.set(s.name, `reads gold.${blocked}, which is skipped`);
+        changed = true;
+      }
+    }
+  }
+  return {
+    kept: sources.filter((s) => !reasons.has(s.name)),
+    skipped: sources
+      .filter((s) => reasons.has(s.name))
+      .map((s) => ({ name: s.name, file: s.file, reason: reasons.get(s.name)! })),
+  };
+}
+
 /** Rewrites `core.x` / `gold.y` in code (not in strings or comments) to the dialect's qualified names. */
 export function resolveReferences(sql: string, schemas: SchemaNames, dialect: Dialect): string {
   return segments(sql)

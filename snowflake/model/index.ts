@@ -20,6 +20,7 @@ export * from './errors';
 export * from './follow-up-tasks';
 export * from './gold';
 export * from './graph';
+export * from './ledger';
 export * from './merge';
 export * from './record-path';
 export * from './schema-evolution';
@@ -32,8 +33,8 @@ export interface DatasetSql {
   readonly bronze: string;
   readonly stream: string;
   readonly silver: string;
-  /** Undefined for insert-only datasets (no primary key, nothing to reject). */
-  readonly rejects?: string;
+  /** Every dataset has one (key rejects and CAST_FAILED values). */
+  readonly rejects: string;
   /** Snowflake: CREATE OR ALTER TASK; DuckDB: the DML of one emulated run (see duckdbTaskRun). */
   readonly task: string;
 }
@@ -49,7 +50,7 @@ export function datasetSql(
     bronze: createTableStatement(bronzeTable(model), dialect),
     stream: createStreamStatement(model, dialect),
     silver: createTableStatement(silverTable(model), dialect),
-    rejects: model.primaryKey.length ? createTableStatement(rejectsTable(model), dialect) : undefined,
+    rejects: createTableStatement(rejectsTable(model), dialect),
     task:
       dialect.name === 'snowflake'
         ? createTaskStatement(mergeTaskDefinition(model, task))

@@ -2,7 +2,8 @@
  * The silver MERGE: what a dataset's task runs, from the stream on bronze into `CORE.<DATASET>`.
  *
  * With a primary key, one run is two DML statements in ONE explicit transaction:
- *   1. INSERT INTO <DATASET>_REJECTS the stream rows whose key is missing or cannot be cast;
+ *   1. INSERT INTO <DATASET>_REJECTS the stream rows whose key is missing or cannot be cast, and one
+ *      CAST_FAILED row per present value of another column that cannot be cast to its type;
  *   2. MERGE INTO silver the other rows, deduplicated within the batch (latest version by
  *      orderBy, then RECEIVED_AT, SOURCE_KEY, SOURCE_ROW), updating a matched row only when the
  *      incoming version is strictly newer by the same ordering (a late, older version never
@@ -11,10 +12,17 @@
  * the offset only when the transaction commits, so both statements see the same rows, and a
  * failure rolls both back and leaves the rows in the stream for the next run.
  *
- * Without a primary key silver is insert-only: one INSERT … SELECT (a single DML statement, so
- * exactly-once per stream offset), made idempotent against re-loaded bronze rows (e.g. a pipe
- * recreated and REFRESHed) by skipping rows whose lineage (SOURCE_KEY, RECEIVED_AT, SOURCE_ROW)
- * is already in silver.
+ * Without a primary key silver is insert-only: an INSERT … SELECT, made idempotent against
+ * re-loaded bronze rows (e.g. a pipe recreated and REFRESHed) by skipping rows whose lineage
+ * (SOURCE_KEY, RECEIVED_AT, SOURCE_ROW) is already in silver; preceded in the same transaction by
+ * the CAST_FAILED rejects insert when a column can fail to cast.
+ *
+ * Cast failures: a value is PRESENT when the path holds a value other than JSON null and, for
+ * non-string types, other than '' (an empty CSV field is NULL, not a failure). A present value whose
+ * typed value is NULL (or a string longer than VARCHAR(n)) is a CAST_FAILED reject naming the column
+ * and the raw value. `onCastError: 'null'` (default) merges the row with NULL there; `'reject'` keeps
+ * the row out of silver (ROW_REJECTED = TRUE). Every reject is written once per version: a row with
+ * the same lineage, reason and (for CAST_FAILED) column is never inserted twice.
  */
 import { quoteIdentifier } from '../identifiers';
 import { BRONZE_COLUMNS } from '../names';
@@ -40,30 +48,56 @@ function exactNumberPattern(scale: number): string {
 }
 
 /**
- * Typed value of a spec column. Key columns are stricter: '' is missing for strings, and a number
+ * Typed value of a spec column read from `record` (default the RECORD column). Key columns are stricter: '' is missing for strings, and a number
  * key must convert exactly (no rounding into another key).
  */
-function typedExpr(c: ModelColumn, dialect: Dialect): string {
-  const typed = dialect.typedAt(RECORD, c.steps, c.type);
+export function typedValue(c: ModelColumn, dialect: Dialect, record: string = RECORD): string {
+  const typed = dialect.typedAt(record, c.steps, c.type);
   if (!c.key) return typed;
   if (c.type.family === 'string') return `NULLIF(${typed}, '')`;
   if (c.type.family === 'number')
-    return `CASE WHEN ${dialect.fullMatch(dialect.textAt(RECORD, c.steps), exactNumberPattern(c.type.scale ?? 0))} THEN ${typed} END`;
+    return `CASE WHEN ${dialect.fullMatch(dialect.textAt(record, c.steps), exactNumberPattern(c.type.scale ?? 0))} THEN ${typed} END`;
   return typed;
 }
+const typedExpr = (c: ModelColumn, dialect: Dialect) => typedValue(c, dialect);
 
 function streamSource(model: DatasetModel, dialect: Dialect): string {
   const filter = dialect.streamFilter;
   return `${dialect.table(model.objects.stream)}${filter ? ` WHERE ${filter}` : ''}`;
 }
 
+/** Types whose conversion can fail (a VARIANT, or a VARCHAR without a length, takes any value). */
+function canFailCast(c: ModelColumn): boolean {
+  return c.type.family === 'string' ? c.type.length !== undefined : c.type.family !== 'variant';
+}
+
+/** Non-key columns checked for cast failures (key columns have their own reasons). */
+function castCheckedColumns(model: DatasetModel): ModelColumn[] {
+  return model.columns.filter((c) => !c.key && canFailCast(c));
+}
+
+/** TRUE when the column's value is present (see the header) but its typed value is NULL. */
+function castFailed(c: ModelColumn, dialect: Dialect): string {
+  const raw = dialect.textAt(RECORD, c.steps);
+  const present = c.type.family === 'string' ? `${raw} IS NOT NULL` : `NULLIF(${raw}, '') IS NOT NULL`;
+  return `(${present} AND ${typedExpr(c, dialect)} IS NULL)`;
+}
+
+/** TRUE when a column with onCastError 'reject' failed its cast: the row stays out of silver. Undefined when none can. */
+function castRejectsRow(model: DatasetModel, dialect: Dialect): string | undefined {
+  const cols = castCheckedColumns(model).filter((c) => c.onCastError === 'reject');
+  return cols.length ? cols.map((c) => castFailed(c, dialect)).join(' OR ') : undefined;
+}
+
 /** `SELECT <typed columns>, <lineage> FROM <stream>`: the batch, typed once per statement. */
 function typedBatch(model: DatasetModel, dialect: Dialect): string {
+  const rejected = castRejectsRow(model, dialect);
   const cols = [
     ...model.columns.map((c) => `${typedExpr(c, dialect)} AS ${q(c.name)}`),
     ...LINEAGE_COLUMNS.map((l) => `${q(l.from)} AS ${q(l.name)}`),
   ];
-  return `SELECT\n      ${cols.join(',\n      ')}\n    FROM ${streamSource(model, dialect)}`;
+  const filter = [dialect.streamFilter, rejected && `NOT (${rejected})`].filter(Boolean).join(' AND ');
+  return `SELECT\n      ${cols.join(',\n      ')}\n    FROM ${dialect.table(model.objects.stream)}${filter ? ` WHERE ${filter}` : ''}`;
 }
 
 /** Latest-first ordering of versions: orderBy, RECEIVED_AT, SOURCE_KEY, SOURCE_ROW (NULL is oldest). */
@@ -138,48 +172,104 @@ function rawKeyAlias(i: number): string {
 function typedKeyAlias(i: number): string {
   return q(`_KEY_${i}`);
 }
-
-/** `'… is not a valid NUMBER(38,0)'` message for a key that failed to cast. */
-function invalidDetail(c: ModelColumn, raw: string, dialect: Dialect, type: ColumnType): string {
-  return (
-    `${dialect.literal(`primary key column ${c.specName} (path ${c.path}): value `)} || LEFT(${raw}, 100) || ` +
-    `${dialect.literal(` is not a valid ${type.snowflake}`)}`
-  );
+function castAlias(i: number): string {
+  return q(`_CAST_FAILED_${i}`);
 }
 
-/** INSERT INTO rejects the stream rows whose primary key is missing or cannot be cast; undefined when insert-only. */
+/** `'… is not a valid NUMBER(38,0)'` message for a value that failed to cast. */
+function invalidDetail(prefix: string, raw: string, dialect: Dialect, type: ColumnType): string {
+  return `${dialect.literal(`${prefix}: value `)} || LEFT(${raw}, 100) || ${dialect.literal(` is not a valid ${type.snowflake}`)}`;
+}
+
+/**
+ * INSERT INTO rejects: per stream row whose primary key is missing or cannot be cast, one row
+ * (PRIMARY_KEY_MISSING / PRIMARY_KEY_INVALID); per present value of a checked column that cannot be
+ * cast, one CAST_FAILED row naming the column and the raw value. One scan of the stream, fanned out
+ * over a VALUES list of "checks" (0 = the key, i = checked column i). Undefined when nothing can be rejected.
+ */
 export function rejectsInsertStatement(model: DatasetModel, dialect: Dialect): string | undefined {
-  if (model.primaryKey.length === 0) return undefined;
+  const checked = castCheckedColumns(model);
+  const hasKey = model.primaryKey.length > 0;
+  if (!hasKey && checked.length === 0) return undefined;
   const target = dialect.table(model.objects.rejects);
   const bronze = BRONZE_COLUMNS.map((c) => c.name);
+  const keyInvalid = model.primaryKey.map((_, i) => `b.${typedKeyAlias(i)} IS NULL`).join(' OR ');
+  const rowRejected = [
+    hasKey ? keyInvalid : undefined,
+    ...checked.map((c, i) => (c.onCastError === 'reject' ? `b.${castAlias(i)}` : undefined)),
+  ]
+    .filter(Boolean)
+    .join(' OR ');
   const inner = [
     ...bronze.map((c) => q(c)),
     ...model.primaryKey.flatMap((c, i) => [
       `${dialect.textAt(RECORD, c.steps)} AS ${rawKeyAlias(i)}`,
       `${typedExpr(c, dialect)} AS ${typedKeyAlias(i)}`,
     ]),
+    ...checked.flatMap((c, i) => [
+      `${castFailed(c, dialect)} AS ${castAlias(i)}`,
+      `${dialect.textAt(RECORD, c.steps)} AS ${q(`_RAW_${i}`)}`,
+    ]),
   ];
   const missing = (i: number) => `(b.${rawKeyAlias(i)} IS NULL OR b.${rawKeyAlias(i)} = '')`;
-  const reasonCases = model.primaryKey.flatMap((_, i) => [
-    `WHEN ${missing(i)} THEN ${dialect.literal(REJECT_REASONS.primaryKeyMissing)}`,
-    `WHEN b.${typedKeyAlias(i)} IS NULL THEN ${dialect.literal(REJECT_REASONS.primaryKeyInvalid)}`,
-  ]);
-  const detailCases = model.primaryKey.flatMap((c, i) => [
-    `WHEN ${missing(i)} THEN ${dialect.literal(`primary key column ${c.specName} (path ${c.path}) is missing`)}`,
-    `WHEN b.${typedKeyAlias(i)} IS NULL THEN ${invalidDetail(c, `b.${rawKeyAlias(i)}`, dialect, c.type)}`,
-  ]);
-  const lineage = LINEAGE_KEY.map((c) => `r.${q(c)} = b.${q(c)}`).join(' AND ');
-  const cols = [...bronze, REJECT_COLUMNS.reason, REJECT_COLUMNS.detail, REJECT_COLUMNS.rejectedAt].map(q).join(', ');
+  const keyCase = (pick: (c: ModelColumn, i: number, missing: boolean) => string) =>
+    `CASE ${model.primaryKey
+      .flatMap((c, i) => [
+        `WHEN ${missing(i)} THEN ${pick(c, i, true)}`,
+        `WHEN b.${typedKeyAlias(i)} IS NULL THEN ${pick(c, i, false)}`,
+      ])
+      .join(' ')} END`;
+  const keyCheck = {
+    when: model.primaryKey.map((_, i) => `b.${typedKeyAlias(i)} IS NULL`).join(' OR '),
+    reason: keyCase((_, __, m) =>
+      dialect.literal(m ? REJECT_REASONS.primaryKeyMissing : REJECT_REASONS.primaryKeyInvalid),
+    ),
+    detail: keyCase((c, i, m) =>
+      m
+        ? dialect.literal(`primary key column ${c.specName} (path ${c.path}) is missing`)
+        : invalidDetail(`primary key column ${c.specName} (path ${c.path})`, `b.${rawKeyAlias(i)}`, dialect, c.type),
+    ),
+    column: keyCase((c) => dialect.literal(c.specName)),
+    raw: keyCase((_, i) => `b.${rawKeyAlias(i)}`),
+  };
+  // What happened to the row, in the message: kept out by this column, by another reject, or merged with NULL.
+  const outcome = (c: ModelColumn) =>
+    c.onCastError === 'reject'
+      ? dialect.literal('; row rejected (onCastError reject)')
+      : rowRejected
+        ? `CASE WHEN ${rowRejected} THEN ${dialect.literal('; row not merged')} ELSE ${dialect.literal('; NULL in silver')} END`
+        : dialect.literal('; NULL in silver');
+  const castChecks = checked.map((c, i) => ({
+    when: `b.${castAlias(i)}`,
+    reason: dialect.literal(REJECT_REASONS.castFailed),
+    detail: `${invalidDetail(`column ${c.specName} (path ${c.path})`, `b.${q(`_RAW_${i}`)}`, dialect, c.type)} || ${outcome(c)}`,
+    column: dialect.literal(c.specName),
+    raw: `b.${q(`_RAW_${i}`)}`,
+  }));
+  const checks = [...(hasKey ? [keyCheck] : []), ...castChecks];
+  const pick = (f: keyof (typeof checks)[number]) =>
+    `CASE x.n ${checks.map((c, n) => `WHEN ${n} THEN ${c[f]}`).join(' ')} END`;
+  const r = (c: string) => `r.${q(c)}`;
+  const lineage = LINEAGE_KEY.map((c) => `t.${q(c)} = ${r(c)}`).join(' AND ');
+  const { reason, detail, columnName, rawValue, rowRejected: rowRejectedCol, rejectedAt } = REJECT_COLUMNS;
+  const cols = [...bronze, reason, detail, columnName, rawValue, rowRejectedCol, rejectedAt];
+  const castFailedLiteral = dialect.literal(REJECT_REASONS.castFailed);
   return (
-    `INSERT INTO ${target} (${cols})\n` +
-    `SELECT ${bronze.map((c) => `b.${q(c)}`).join(', ')},\n` +
-    `  CASE ${reasonCases.join(' ')} END,\n` +
-    `  CASE ${detailCases.join(' ')} END,\n` +
-    `  ${dialect.now}\n` +
-    `FROM (\n    SELECT ${inner.join(', ')}\n    FROM ${streamSource(model, dialect)}\n  ) AS b\n` +
-    `WHERE (${model.primaryKey.map((_, i) => `b.${typedKeyAlias(i)} IS NULL`).join(' OR ')})\n` +
-    `  AND NOT EXISTS (SELECT 1 FROM ${target} AS r WHERE ${lineage})\n` +
-    `QUALIFY ROW_NUMBER() OVER (PARTITION BY ${LINEAGE_KEY.map((c) => `b.${q(c)}`).join(', ')} ORDER BY b."STAGE_FILE", b."STAGE_ROW") = 1`
+    `INSERT INTO ${target} (${cols.map(q).join(', ')})\n` +
+    `SELECT ${[...bronze, reason, detail, columnName, rawValue, rowRejectedCol].map(r).join(', ')}, ${dialect.now}\n` +
+    `FROM (\n  SELECT ${bronze.map((c) => `b.${q(c)}`).join(', ')},\n` +
+    `    ${pick('reason')} AS ${q(reason)},\n` +
+    `    ${pick('detail')} AS ${q(detail)},\n` +
+    `    ${pick('column')} AS ${q(columnName)},\n` +
+    `    ${pick('raw')} AS ${q(rawValue)},\n` +
+    `    ${rowRejected ? `COALESCE(${rowRejected}, FALSE)` : 'FALSE'} AS ${q(rowRejectedCol)}\n` +
+    `  FROM (\n    SELECT ${inner.join(', ')}\n    FROM ${streamSource(model, dialect)}\n  ) AS b\n` +
+    `  CROSS JOIN (VALUES ${checks.map((_, n) => `(${n})`).join(', ')}) AS x(n)\n` +
+    `  WHERE ${pick('when')}\n` +
+    `) AS r\n` +
+    `WHERE NOT EXISTS (SELECT 1 FROM ${target} AS t WHERE ${lineage} AND t.${q(reason)} = ${r(reason)}` +
+    ` AND (${r(reason)} <> ${castFailedLiteral} OR t.${q(columnName)} = ${r(columnName)}))\n` +
+    `QUALIFY ROW_NUMBER() OVER (PARTITION BY ${[...LINEAGE_KEY, reason, columnName].map(r).join(', ')} ORDER BY ${r('STAGE_FILE')}, ${r('STAGE_ROW')}) = 1`
   );
 }
 

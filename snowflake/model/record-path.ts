@@ -8,7 +8,13 @@
  */
 import { DataModelError } from './errors';
 
-export type PathStep = { readonly key: string } | { readonly index: number };
+/** One step of a path: an object key (matched ignoring case when `ignoreCase`) or an array index. */
+export type PathStep = { readonly key: string; readonly ignoreCase?: boolean } | { readonly index: number };
+
+/** The same steps with every key matched ignoring case (dataset `pathMatch: 'case-insensitive'`). */
+export function ignoringCase(steps: readonly PathStep[]): PathStep[] {
+  return steps.map((s) => ('key' in s ? { key: s.key, ignoreCase: true } : s));
+}
 
 /** Parses a path; `where` names the column in error messages (e.g. `weather.conditions`). */
 export function parseRecordPath(path: string, where: string): PathStep[] {
@@ -45,6 +51,16 @@ export function ansiStringLiteral(value: string): string {
  * no quoting ambiguity.
  */
 export function snowflakePath(column: string, steps: readonly PathStep[], literal: (s: string) => string): string {
+  if (steps.some((s) => 'key' in s && s.ignoreCase)) {
+    // GET_IGNORE_CASE(object, 'key'): the key matched ignoring case; GET(array, n) for indexes.
+    return steps.reduce(
+      (out, s) =>
+        'index' in s
+          ? `GET(${out}, ${s.index})`
+          : `${s.ignoreCase ? 'GET_IGNORE_CASE' : 'GET'}(${out}, ${literal(s.key)})`,
+      column,
+    );
+  }
   const bracket = steps.some((s) => 'key' in s && /["\\]/.test(s.key));
   let out = column;
   steps.forEach((s, i) => {

@@ -83,7 +83,7 @@ export function silverTable(model: DatasetModel): TableDefinition {
 /** What the rejects table depends on: the dataset's name and object names only (not its columns). */
 export type RejectsTableInput = Pick<DatasetModel, 'objects'> & { readonly spec: Pick<DatasetModel['spec'], 'name'> };
 
-/** Rejects `CORE.<DATASET>_REJECTS`: the bronze row as loaded, the reason code and a message. */
+/** Rejects `CORE.<DATASET>_REJECTS` (every dataset): the bronze row as loaded, the reason code, a message, the column and raw value. */
 export function rejectsTable(model: RejectsTableInput): TableDefinition {
   return {
     name: model.objects.rejects,
@@ -106,8 +106,25 @@ export function rejectsTable(model: RejectsTableInput): TableDefinition {
         notNull: true,
         comment: 'Time the MERGE task rejected the row.',
       },
+      // Added later: nullable, so the rejects-table kind adds them to existing tables with ADD COLUMN.
+      {
+        name: REJECT_COLUMNS.columnName,
+        type: parseColumnType('VARCHAR', 'rejects.COLUMN_NAME'),
+        comment: 'Spec name of the column at fault.',
+      },
+      {
+        name: REJECT_COLUMNS.rawValue,
+        type: parseColumnType('VARCHAR', 'rejects.RAW_VALUE'),
+        comment: 'The value as found in the record, as text.',
+      },
+      {
+        name: REJECT_COLUMNS.rowRejected,
+        type: parseColumnType('BOOLEAN', 'rejects.ROW_REJECTED'),
+        comment:
+          'TRUE: the row is not in silver; FALSE: merged with NULL in the column (CAST_FAILED, onCastError null).',
+      },
     ],
-    comment: `Rows of dataset ${model.spec.name} that could not be merged into silver, with the reason.`,
+    comment: `Rows of dataset ${model.spec.name} that could not be merged into silver, and values that could not be cast, with the reason.`,
   };
 }
 

@@ -103,16 +103,20 @@ export function mergeTaskDefinition(model: DatasetModel, options: MergeTaskOptio
   };
 }
 
-/** `CREATE OR ALTER TASK …` (the provisioner suspends the graph's root around it). */
+/**
+ * `CREATE TASK …` (a new task; the provisioner changes an existing one with ALTER TASK, see
+ * snowflake/tasks/alter-task.ts). OVERLAP_POLICY (which replaces the deprecated
+ * ALLOW_OVERLAPPING_EXECUTION) is a graph setting, given on the root only.
+ */
 export function createTaskStatement(def: TaskDefinition): string {
-  const lines = [`CREATE OR ALTER TASK ${qualifiedName(...def.name)}`];
+  const lines = [`CREATE TASK ${qualifiedName(...def.name)}`];
   if (def.warehouse) lines.push(`  WAREHOUSE = ${quoteIdentifier(def.warehouse)}`);
   if (def.initialWarehouseSize)
     lines.push(`  USER_TASK_MANAGED_INITIAL_WAREHOUSE_SIZE = ${stringLiteral(def.initialWarehouseSize)}`);
   if (def.targetCompletionInterval)
     lines.push(`  TARGET_COMPLETION_INTERVAL = ${stringLiteral(def.targetCompletionInterval)}`);
   if (def.schedule) lines.push(`  SCHEDULE = ${stringLiteral(def.schedule)}`);
-  lines.push('  ALLOW_OVERLAPPING_EXECUTION = FALSE');
+  if (!def.after?.length) lines.push('  OVERLAP_POLICY = NO_OVERLAP');
   if (def.suspendTaskAfterNumFailures !== undefined)
     lines.push(`  SUSPEND_TASK_AFTER_NUM_FAILURES = ${def.suspendTaskAfterNumFailures}`);
   if (def.timezone) lines.push(`  TIMEZONE = ${stringLiteral(def.timezone)}`);

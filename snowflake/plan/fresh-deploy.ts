@@ -3,7 +3,7 @@
  * against an empty account. `npm run plan` prints this for an environment.
  */
 import { getKind } from '../kinds/registry';
-import { refreshSincePause } from '../kinds/pipe';
+import { REFRESH_FROM_PLACEHOLDER, refreshSincePause } from '../kinds/pipe';
 import type { Step } from '../engine/types';
 
 export interface PlannedObject {
@@ -21,15 +21,15 @@ export interface ObjectSql {
   readonly statements: readonly string[];
 }
 
-/** A plan step as SQL text (waits as comments, the pause time as a placeholder). */
+/** A plan step as SQL text (reads as comments, the refresh instant as a placeholder). */
 export function renderStep(step: Step): string {
   switch (step.type) {
     case 'sql':
       return step.sql;
-    case 'await-pipe-drained':
-      return `-- wait until SYSTEM$PIPE_STATUS('${step.pipe.replace(/"/g, '')}'):pendingFileCount = 0`;
-    case 'refresh-since-pause':
-      return refreshSincePause(step.pipe, '<pause time>');
+    case 'mark-refresh-from':
+      return `-- record in ${step.pipe}'s comment the refresh instant (before the pause and every pending file of SYSTEM$PIPE_STATUS)`;
+    case 'refresh-from-mark':
+      return refreshSincePause(step.pipe, step.recorded ?? REFRESH_FROM_PLACEHOLDER);
   }
 }
 

@@ -66,6 +66,25 @@ describe('loadConfig', () => {
     );
   });
 
+  test('GIVEN a retain environment whose monitor would sign in as the deployer WHEN loaded THEN synth fails naming each field', () => {
+    const raw = rawExampleConfig();
+    const prod = raw.environments.find((e: { removalPolicy: string }) => e.removalPolicy === 'retain')!;
+    delete (prod.snowflake as { monitor?: unknown }).monitor;
+    expect(problemsOf(raw)).toEqual([
+      expect.stringMatching(/^environments\[\d\]\(prod\)\.snowflake\.monitor\.user: must name the monitor's own user/),
+      expect.stringMatching(/^environments\[\d\]\(prod\)\.snowflake\.monitor\.privateKeySecretArn: must name/),
+      expect.stringMatching(/^environments\[\d\]\(prod\)\.snowflake\.monitor\.role: must name/),
+    ]);
+  });
+
+  test('GIVEN a column path containing "$$" WHEN loaded THEN one path: rule line (not a stack trace at synth)', () => {
+    const raw = rawExampleConfig();
+    (raw.datasets[0].columns[0] as { path?: string }).path = 'a$$b';
+    expect(problemsOf(raw)).toEqual([
+      `datasets[0](${raw.datasets[0].name}).columns[0](${raw.datasets[0].columns[0].name}).path: must not contain "$$" (got "a$$b")`,
+    ]);
+  });
+
   test('GIVEN a column type with injected SQL WHEN loaded THEN the column type is rejected, naming dataset and column, the rule in words and the value', () => {
     const raw = rawExampleConfig();
     raw.datasets[0].columns[0].type = 'NUMBER(38,0); DROP TABLE x';
@@ -187,6 +206,31 @@ describe('helpers', () => {
     expect(() => parseDatasets([{ name: 'x', format: 'xml', columns: [] }])).toThrow(
       /DATASETS\[0\]\(x\)\.format: .* \(got "xml"\)/,
     );
+  });
+
+  test('GIVEN onCastError and pathMatch WHEN parsed THEN the allowed values pass and others name the property and value', () => {
+    const [dataset] = parseDatasets([
+      {
+        name: 'x',
+        format: 'json',
+        columns: [{ name: 'a', type: 'NUMBER', onCastError: 'reject' }],
+        onCastError: 'null',
+        pathMatch: 'case-insensitive',
+      },
+    ]);
+    expect([dataset?.columns[0]?.onCastError, dataset?.onCastError, dataset?.pathMatch]).toEqual([
+      'reject',
+      'null',
+      'case-insensitive',
+    ]);
+    expect(() =>
+      parseDatasets([{ name: 'x', format: 'json', columns: [{ name: 'a', type: 'NUMBER', onCastError: 'drop' }] }]),
+    ).toThrow(
+      /DATASETS\[0\]\(x\)\.columns\[0\]\(a\)\.onCastError: Invalid option: expected one of "null"\|"reject" \(got "drop"\)/,
+    );
+    expect(() =>
+      parseDatasets([{ name: 'x', format: 'json', columns: [{ name: 'a', type: 'NUMBER' }], pathMatch: 'loose' }]),
+    ).toThrow(/DATASETS\[0\]\(x\)\.pathMatch: .*\(got "loose"\)/);
   });
 
   test('GIVEN a dataset with one limit set WHEN effective limits are computed THEN the others are defaults', () => {

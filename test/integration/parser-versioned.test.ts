@@ -115,7 +115,7 @@ describe('parser: versioned inbound bucket', () => {
     const byVersion = Object.fromEntries(archived.map((k) => [k.split('/')[3], k]));
     expect((await server.get(BUCKETS.archive, byVersion[first.versionId]))!.toString()).toBe('id\n1\n');
     expect((await server.get(BUCKETS.archive, byVersion[second.versionId]))!.toString()).toBe('id\n2\n');
-    const stageKeys = await server.list(BUCKETS.stage);
+    const stageKeys = await server.list(BUCKETS.stage, 'data/');
     expect(stageKeys).toHaveLength(2);
     expect(new Set(stageKeys.map((k) => k.replace(/-[0-9a-f]{16}\.ndjson\.gz$/, ''))).size).toBe(1); // same slug
     expect((await fx.stageLines()).map((l) => l.record.id).sort()).toEqual(['1', '2']);

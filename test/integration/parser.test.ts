@@ -47,7 +47,7 @@ describe('parser: formats end to end', () => {
         record: { id: '2', name: '日本', note: '' },
       },
     ]);
-    const stageKeys = await server.list(BUCKETS.stage);
+    const stageKeys = await server.list(BUCKETS.stage, 'data/');
     expect(stageKeys).toHaveLength(1);
     expect(stageKeys[0]).toMatch(
       new RegExp(`^data/orders/${eventTime.slice(0, 10)}/acme/2024_batch_1\\.csv-[0-9a-f]{16}\\.ndjson\\.gz$`),
@@ -65,7 +65,7 @@ describe('parser: formats end to end', () => {
     const text = '{"id": 123456789012345678901234567890, "price": 1.10, "tags": ["a", "ü"]}\n\n{not json}\n{"id":2}\n';
     await fx.deliver(await fx.upload('acme/events/e.ndjson.gz', gzipSync(text)));
 
-    const keys = await server.list(BUCKETS.stage);
+    const keys = await server.list(BUCKETS.stage, 'data/');
     const body = (await fx.stageLines()).map((l) => [l.source_row, l.record]);
     expect(body).toEqual([
       [1, { id: Number('123456789012345678901234567890'), price: 1.1, tags: ['a', 'ü'] }],
@@ -141,7 +141,7 @@ describe('parser: file-level rejects', () => {
   const fileReject = async (key: string, body: string | Buffer, reason: string) => {
     const response = await fx.deliver(await fx.upload(key, body));
     expect(response.batchItemFailures).toEqual([]);
-    expect(await server.list(BUCKETS.stage)).toEqual([]);
+    expect(await server.list(BUCKETS.stage, 'data/')).toEqual([]);
     const reports = await fx.quarantineJson('.file.json');
     expect(reports).toEqual([expect.objectContaining({ reason, source_key: key, source_bucket: 'inbound' })]);
     const archived = await server.list(BUCKETS.archive);
@@ -231,7 +231,7 @@ describe('parser: events and keys', () => {
   test('GIVEN an s3:TestEvent and a folder marker WHEN delivered THEN acknowledged with no effect', async () => {
     const folder = await fx.upload('acme/orders/', '');
     expect(await fx.deliver({ Event: 's3:TestEvent', Bucket: 'inbound' }, folder)).toEqual({ batchItemFailures: [] });
-    expect(await server.list(BUCKETS.stage)).toEqual([]);
+    expect(await server.list(BUCKETS.stage, 'data/')).toEqual([]);
     expect(await server.list(BUCKETS.archive)).toEqual([]);
     expect(await server.list(BUCKETS.inbound)).toEqual(['acme/orders/']);
   });
@@ -254,7 +254,7 @@ describe('parser: events and keys', () => {
     const old = await fx.upload('acme/orders/o.csv', 'id\n1\n');
     const newer = await fx.upload('acme/orders/o.csv', 'id\n2\n');
     expect(await fx.deliver(old)).toEqual({ batchItemFailures: [] });
-    expect(await server.list(BUCKETS.stage)).toEqual([]);
+    expect(await server.list(BUCKETS.stage, 'data/')).toEqual([]);
     expect(await server.list(BUCKETS.inbound)).toEqual(['acme/orders/o.csv']);
     await fx.deliver(newer);
     expect((await fx.stageLines()).map((l) => l.record)).toEqual([{ id: '2' }]);
@@ -389,7 +389,7 @@ describe('parser: split outputs', () => {
     for (let i = 0; i < 11000; i++) lines.push(`{"id":${i},"blob":"${randomBytes(600).toString('base64')}"}`);
     const message = await fx.upload('acme/split/big.ndjson', lines.join('\n'));
     expect(await fx.deliver(message)).toEqual({ batchItemFailures: [] });
-    const keys = await server.list(BUCKETS.stage);
+    const keys = await server.list(BUCKETS.stage, 'data/');
     expect(keys.length).toBeGreaterThanOrEqual(2);
     expect(keys[0]).toMatch(/big\.ndjson-[0-9a-f]{16}\.ndjson\.gz$/);
     expect(keys[1]).toMatch(/big\.ndjson-[0-9a-f]{16}\.part-0002\.ndjson\.gz$/);
@@ -408,7 +408,7 @@ describe('parser: split outputs', () => {
 
     await server.put(BUCKETS.inbound, 'acme/split/big.ndjson', lines.join('\n'));
     await fx.deliver(message);
-    expect(await server.list(BUCKETS.stage)).toEqual(keys);
+    expect(await server.list(BUCKETS.stage, 'data/')).toEqual(keys);
     for (const k of keys) expect((await server.get(BUCKETS.stage, k))!.equals(first.get(k)!)).toBe(true);
   });
 });

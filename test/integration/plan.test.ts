@@ -59,8 +59,16 @@ describe('GIVEN the example config WHEN planned offline', () => {
       expect([...order].sort((a, b) => a - b)).toEqual(order);
       expect(index('schema INGEST_DEV.CORE')).toBeLessThan(index(`silver table INGEST_DEV.CORE.${d}`));
     }
-    const views = h.filter((l) => l.startsWith('view '));
+    const views = h.filter((l) => l.startsWith('view ') && l.includes('.GOLD.'));
     expect(views).toHaveLength(5);
+    // The file ledger after the manifests table and every dataset's rejects table.
+    expect(index('table INGEST_DEV.OPS.FILE_MANIFESTS')).toBeGreaterThan(index('schema INGEST_DEV.OPS'));
+    expect(index('schema INGEST_DEV.OPS')).toBeGreaterThan(0);
+    expect(index('rejects table INGEST_DEV.CORE.INSURANCE_TRANSACTIONS_REJECTS')).toBeGreaterThan(0);
+    expect(index('view INGEST_DEV.OPS.FILE_LEDGER')).toBeGreaterThan(index('table INGEST_DEV.OPS.FILE_MANIFESTS'));
+    expect(index('view INGEST_DEV.OPS.FILE_LEDGER')).toBeGreaterThan(
+      index('rejects table INGEST_DEV.CORE.INSURANCE_TRANSACTIONS_REJECTS'),
+    );
     expect(Math.min(...views.map(index))).toBeGreaterThan(index('task INGEST_DEV.CORE.INSURANCE_TRANSACTIONS_MERGE'));
     expect(index('view INGEST_DEV.GOLD.RETAIL_USER_SPEND')).toBeGreaterThan(
       index('silver table INGEST_DEV.CORE.RETAIL_TRANSACTIONS'),
@@ -163,8 +171,9 @@ describe('GIVEN a deployed dev environment WHEN planned live', () => {
     ]);
     expect(r.text).toContain('ALTER TABLE "INGEST_DEV"."CORE"."LISTINGS" ADD COLUMN IF NOT EXISTS "LICENSE" VARCHAR;');
     expect(r.text).toMatch(
-      /ALTER TASK "INGEST_DEV"."CORE"."LISTINGS_MERGE" SUSPEND;\nCREATE OR ALTER TASK [\s\S]*ALTER TASK "INGEST_DEV"."CORE"."LISTINGS_MERGE" RESUME;/,
+      /ALTER TASK "INGEST_DEV"."CORE"."LISTINGS_MERGE" SUSPEND;\n[\s\S]*ALTER TASK "INGEST_DEV"."CORE"."LISTINGS_MERGE" MODIFY AS\n[\s\S]*ALTER TASK "INGEST_DEV"."CORE"."LISTINGS_MERGE" RESUME;/,
     );
+    expect(r.text).not.toContain('CREATE OR ALTER TASK');
     expect(r.text).toContain('--     note: stream REPLACED because it is stale');
     expect(r.text).toMatch(/-- Plan: 0 to create, 2 to alter, 1 replaced, \d+ unchanged\.\n$/);
     expect(server.ddl).toEqual([]);

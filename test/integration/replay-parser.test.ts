@@ -1,14 +1,14 @@
 /**
  * Replay end to end with the real parser: a file is processed (archived, staged, removed from
- * inbound), replayed from the archive, and processed again — through the normal path, into a new
- * stage object with a newer received_at, as docs/operations.md describes for Snowpipe and silver.
+ * inbound), replayed from the archive, and processed again through the normal path — as the
+ * version it was: its original event time, hence the same stage objects (names and bytes, which
+ * Snowpipe's load history skips), the same rejects and manifest, and no second archive copy.
  */
 import { mkdtemp, rm, writeFile } from 'fs/promises';
 import { tmpdir } from 'os';
 import { join } from 'path';
-import { HeadObjectCommand } from '@aws-sdk/client-s3';
+import { HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { runReplayCli } from '../../bin/replay/cli';
-import { captureEmfLines } from '../support/emf';
 import { startS3Server, type S3TestServer } from '../support/s3-server';
 import { awsEncodeKey, BUCKETS, ParserFixture } from './parser-harness';
 import { replayTestConfig } from './replay-config';
@@ -33,13 +33,13 @@ describe('replay through the parser', () => {
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 
-  test('GIVEN a processed file WHEN replayed and processed again THEN it is archived twice and staged under a new name with a newer received_at', async () => {
+  test('GIVEN a processed file WHEN replayed and processed again THEN the stage objects, rejects and manifest are byte-identical, the archive holds one copy and inbound is empty', async () => {
     const fixture = new ParserFixture(server, server.client);
     const inboundKey = 'acme/orders/exports/2024-05-01.csv';
-    const upload = await fixture.upload(inboundKey, 'id\n1\n2\n');
-    const firstRun = await captureEmfLines(() => fixture.deliver(upload));
-    expect(firstRun.result).toEqual({ batchItemFailures: [] });
-    expect(firstRun.lines.map((l) => (JSON.parse(l) as { RowsOut?: number }).RowsOut)).toEqual([2]);
+    expect(await fixture.deliver(await fixture.upload(inboundKey, 'id\n1\n2\n3,x\n'))).toEqual({
+      batchItemFailures: [],
+    });
+    const before = await fixture.snapshot();
     const [archiveKey] = await server.list(BUCKETS.archive);
     const firstStage = await server.list(BUCKETS.stage, 'data/');
     expect(await server.list(BUCKETS.inbound)).toEqual([]);
@@ -70,25 +70,33 @@ describe('replay through the parser', () => {
         s3: { ...r.s3, object: { ...r.s3.object, key: awsEncodeKey(r.s3.object.key), eTag: r.s3.object.eTag ?? ETag } },
       }));
     expect(records).toHaveLength(1);
-    const secondRun = await captureEmfLines(() => fixture.deliver({ Records: records }));
-    expect(secondRun.result).toEqual({ batchItemFailures: [] });
-    expect(secondRun.lines.map((l) => (JSON.parse(l) as { RowsOut?: number }).RowsOut)).toEqual([2]);
+    expect(await fixture.deliver({ Records: records })).toEqual({ batchItemFailures: [] });
 
+    // Everything the first processing wrote is there again, byte for byte, and nothing else.
+    expect(await fixture.snapshot()).toEqual(before);
     expect(await server.list(BUCKETS.inbound)).toEqual([]);
-    const archive = await server.list(BUCKETS.archive);
-    expect(archive).toHaveLength(2);
-    expect(archive.every((k) => k.startsWith('acme/orders/dt=') && k.endsWith('/exports/2024-05-01.csv'))).toBe(true);
-    const stage = await server.list(BUCKETS.stage, 'data/');
-    expect(stage).toHaveLength(2);
-    const newStage = stage.filter((k) => !firstStage.includes(k));
-    expect(newStage).toHaveLength(1); // a new stage object name: Snowpipe loads it again
+    expect(await server.list(BUCKETS.archive)).toEqual([archiveKey]);
+    expect(firstStage).toHaveLength(1);
+    expect(await server.list(BUCKETS.stage, 'manifests/')).toHaveLength(1);
+  });
 
-    const lines = await fixture.stageLines();
-    const byTime = new Map<string, unknown[]>();
-    for (const l of lines) byTime.set(l.received_at, [...(byTime.get(l.received_at) ?? []), l.record]);
-    const [first, second] = [...byTime.keys()].sort();
-    expect(second > first).toBe(true);
-    expect(byTime.get(first)).toEqual(byTime.get(second)); // same records, newer received_at
-    expect(lines.every((l) => l.source_key === inboundKey)).toBe(true);
+  test('GIVEN an upload whose own metadata claims to be a replay of an archive object that is not its original WHEN processed THEN it is an ordinary new version with its own event time', async () => {
+    const fixture = new ParserFixture(server, server.client);
+    const key = 'acme/orders/forged.csv';
+    server.clearEvents();
+    await server.client.send(
+      new PutObjectCommand({
+        Bucket: BUCKETS.inbound,
+        Key: key,
+        Body: 'id\n7\n',
+        Metadata: { 'replayed-from': encodeURIComponent('acme/orders/dt=2000-01-01/v1/forged.csv') },
+      }),
+    );
+    const [event] = server.events.filter((e) => e.eventName.startsWith('ObjectCreated'));
+    const record = { ...event, s3: { ...event.s3, object: { ...event.s3.object, key: awsEncodeKey(key) } } };
+    expect(await fixture.deliver({ Records: [record] })).toEqual({ batchItemFailures: [] });
+    const lines = (await fixture.stageLines()).filter((l) => l.source_key === key);
+    expect(lines.map((l) => l.received_at)).toEqual([new Date(event.eventTime).toISOString()]);
+    expect((await server.list(BUCKETS.archive)).filter((k) => k.endsWith('/forged.csv'))).toHaveLength(1);
   });
 });

@@ -34,9 +34,27 @@ describe('sandbox on the examples', () => {
     rmSync(state, { recursive: true, force: true });
   });
 
-  it('exits 0 with every file parsed, staged, loaded and merged, and nothing in the DLQ', () => {
+  it('exits 0 with a first status line saying what was rejected, every file accounted for, and nothing in the DLQ', () => {
     expect({ code: first.code, stderr: first.stderr }).toEqual({ code: 0, stderr: '' });
-    expect(first.stdout).toContain('OK: every file was parsed, staged, loaded and merged.');
+    // The examples carry deliberate bad rows and one truncated JSON file: never reported as plain OK.
+    const statusLine =
+      'COMPLETED WITH REJECTS: 1 file(s) quarantined, 4 row(s) quarantined by the parser, ' +
+      '4 row(s) rejected by the MERGE, 1 value(s) failed their cast (details below)';
+    const lines = first.stdout.split('\n');
+    expect(lines[lines.indexOf('') + 1]).toBe(statusLine);
+    expect(first.stdout).not.toContain('OK: every file');
+    expect(summary.status).toBe('COMPLETED WITH REJECTS');
+    expect(summary.statusLine).toBe(statusLine);
+    expect(summary.quarantinedFiles).toEqual([
+      {
+        sourceKey: 'weather/weather/cust-003/2026-11-22.json',
+        reason: 'NOT_PARSEABLE',
+        message: expect.stringMatching(
+          /^not parseable as JSON: the file ends inside the value that starts at line \d+, column \d+/,
+        ),
+        report: expect.stringMatching(/^s3:\/\/sandbox-stage\/quarantine\/weather\/.+\.file\.json$/),
+      },
+    ]);
     expect(summary.problems).toEqual([]);
     expect(summary.input.uploaded).toBe(18);
     expect(summary.delivery).toMatchObject({ messages: 18, failures: 0, dlq: 0 });
@@ -114,7 +132,38 @@ describe('sandbox on the examples', () => {
       'row:MALFORMED_JSON': 1,
       'file:NOT_PARSEABLE': 1,
     });
-    expect(summary.rows).toEqual({ in: 1833, staged: 1829, quarantined: 4, out: 1780, rejected: 4 });
+    expect(summary.rows).toEqual({ in: 1833, staged: 1829, quarantined: 4, out: 1780, rejected: 5 });
+    // rejected: 4 key rejects + 1 CAST_FAILED (amount "12,50", merged with NULL).
+    // Per dataset and reason, with where to read them: the S3 rejects objects and the rejects tables.
+    expect(summary.rejectedRows.map((r) => [r.dataset, r.stage, r.reason, r.rows])).toEqual([
+      ['events', 'merge', 'PRIMARY_KEY_MISSING', 1],
+      ['events', 'parser', 'MALFORMED_JSON', 1],
+      ['insurance_customers', 'parser', 'RAGGED_ROW', 1],
+      ['listings', 'merge', 'PRIMARY_KEY_INVALID', 1],
+      ['listings', 'parser', 'RAGGED_ROW', 1],
+      ['retail_transactions', 'merge', 'CAST_FAILED', 1],
+      ['retail_users', 'merge', 'PRIMARY_KEY_INVALID', 1],
+      ['retail_users', 'parser', 'RAGGED_ROW', 1],
+      ['weather', 'merge', 'PRIMARY_KEY_INVALID', 1],
+    ]);
+    expect(summary.rejectedRows.find((r) => r.dataset === 'listings' && r.stage === 'merge')?.where).toEqual([
+      'CORE.LISTINGS_REJECTS',
+    ]);
+    expect(summary.rejectedRows.find((r) => r.dataset === 'listings' && r.stage === 'parser')?.where).toEqual([
+      expect.stringMatching(/^s3:\/\/sandbox-stage\/quarantine\/listings\/.+\.rejects\.ndjson$/),
+    ]);
+  });
+
+  it('records a present value that cannot be cast as CAST_FAILED with its column and raw value, and keeps the row', async () => {
+    const rows = await db.rows(
+      `SELECT "SOURCE_ROW" n, "COLUMN_NAME" c, "RAW_VALUE" v, "ROW_REJECTED" r FROM core.retail_transactions_rejects WHERE "REASON" = 'CAST_FAILED'`,
+    );
+    expect(rows.map((r) => [Number(r.n), r.c, r.v, r.r])).toEqual([[34, 'amount', '12,50', false]]);
+    expect(
+      await db.value(
+        `SELECT count(*) FROM core.retail_transactions WHERE "_SOURCE_ROW" = 34 AND "AMOUNT" IS NULL AND "_SOURCE_KEY" LIKE '%2026-11-14/transactions.json'`,
+      ),
+    ).toBe('1');
   });
 
   it('creates the gold views; latest weather is the last observation of each customer and location', async () => {

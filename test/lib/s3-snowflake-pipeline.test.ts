@@ -51,12 +51,13 @@ describe('S3SnowflakePipeline', () => {
     t.resourceCountIs('AWS::S3::Bucket', 4); // inbound, stage, archive, access logs
     t.hasResourceProperties('AWS::IAM::Role', { RoleName: 'shop-dev-upload-erp' });
     t.hasResourceProperties('AWS::SNS::Topic', { TopicName: 'shop-dev-snowflake-errors' });
-    const kinds = Object.values(t.findResources('Custom::SnowflakeObject')).map(
-      (r) => (r.Properties as { kind: string }).kind,
+    const objects = Object.values(t.findResources('Custom::SnowflakeObject')).map(
+      (r) => r.Properties as { kind: string; definition: { schema?: string; path?: string } },
     );
-    expect(kinds.filter((k) => k === 'pipe')).toHaveLength(1);
-    // No gold views unless a directory is given (the repository's examples are not part of the construct).
-    expect(kinds.filter((k) => k === 'view')).toHaveLength(0);
+    expect(objects.filter((o) => o.kind === 'pipe').map((o) => o.definition.path)).toEqual(['data/orders/']);
+    // No gold views unless a directory is given (the repository's examples are not part of the construct);
+    // the one view is the file ledger in OPS.
+    expect(objects.filter((o) => o.kind === 'view').map((o) => o.definition.schema)).toEqual(['OPS']);
   });
 
   test('GIVEN the private key secret as a construct (a token ARN) WHEN built THEN it is accepted and passed on', () => {

@@ -1,5 +1,6 @@
 import { applyPlan, isAwsAccessError } from '../../snowflake/engine/apply';
-import { PipeDrainTimeoutError, StatementFailedError } from '../../snowflake/engine/errors';
+import { RetryLaterError, StatementFailedError } from '../../snowflake/engine/errors';
+import { REFRESH_FROM_PLACEHOLDER, refreshInstant } from '../../snowflake/kinds/pipe';
 import { createObject, deleteObject, updateObject } from '../../snowflake/engine/lifecycle';
 import type { Plan, Row, SqlSession } from '../../snowflake/engine/types';
 import { ingestionObjects } from '../../snowflake/ingestion-objects';
@@ -29,32 +30,48 @@ describe('applyPlan', () => {
     notes: [],
     steps: [
       { type: 'sql', sql: 'PAUSE', undo: 'RESUME', marksPause: true },
-      { type: 'await-pipe-drained', pipe },
-      { type: 'sql', sql: 'RECREATE', settlesUndo: true },
+      { type: 'mark-refresh-from', pipe, comment: 'c', recorded: null },
+      { type: 'sql', sql: `RECREATE '${REFRESH_FROM_PLACEHOLDER}'`, settlesUndo: true, usesRefreshFrom: true },
       { type: 'sql', sql: 'RESUME' },
-      { type: 'refresh-since-pause', pipe },
+      { type: 'refresh-from-mark', pipe },
     ],
   };
-  const status = (pending: number) => [
-    { STATUS: JSON.stringify({ executionState: 'PAUSED', pendingFileCount: pending }) },
+  const status = (pending: number, oldest?: string) => [
+    {
+      STATUS: JSON.stringify({
+        executionState: 'PAUSED',
+        pendingFileCount: pending,
+        ...(oldest ? { oldestFileTimestamp: oldest } : {}),
+      }),
+    },
   ];
+  const PAUSED_AT = new Date('2026-01-02T03:04:05.678Z');
+  // PAUSED_AT minus the 15-minute look-back, computed by hand.
+  const FROM_PAUSE = '2026-01-02T02:49:05.678Z';
+  const markSql = (instant: string) => `ALTER PIPE "D"."RAW"."P" SET COMMENT = 'c [refresh-from ${instant}]'`;
 
   test('GIVEN a failure after the pause WHEN applied THEN the undo (resume) runs and the error names object, statement and code', async () => {
     const session = new ScriptedSession((sql) =>
-      sql === 'RECREATE'
+      sql.startsWith('RECREATE')
         ? sqlError('Insufficient privileges', '003001', '42501')
         : sql.startsWith('SELECT')
           ? status(0)
           : [],
     );
-    const error = (await applyPlan(session, 'D.RAW.P', procedure, { sleep: noSleep }).catch(
+    const error = (await applyPlan(session, 'D.RAW.P', procedure, { sleep: noSleep, now: () => PAUSED_AT }).catch(
       (e: Error) => e,
     )) as StatementFailedError;
     expect(error).toBeInstanceOf(StatementFailedError);
     expect(error.message).toBe(
-      `D.RAW.P: statement failed (code 003001, SQLSTATE 42501): Insufficient privileges\n  statement: RECREATE\n  restored: RESUME`,
+      `D.RAW.P: statement failed (code 003001, SQLSTATE 42501): Insufficient privileges\n  statement: RECREATE '${FROM_PAUSE}'\n  restored: RESUME`,
     );
-    expect(session.log).toEqual(['PAUSE', `SELECT SYSTEM$PIPE_STATUS('D.RAW.P') AS STATUS`, 'RECREATE', 'RESUME']);
+    expect(session.log).toEqual([
+      'PAUSE',
+      `SELECT SYSTEM$PIPE_STATUS('D.RAW.P') AS STATUS`,
+      markSql(FROM_PAUSE),
+      `RECREATE '${FROM_PAUSE}'`,
+      'RESUME',
+    ]);
   });
 
   test('GIVEN a failure after the recreation WHEN applied THEN nothing is undone (the old pipe is gone)', async () => {
@@ -62,27 +79,58 @@ describe('applyPlan', () => {
       sql === 'RESUME' ? sqlError('boom', '000603', 'XX000') : sql.startsWith('SELECT') ? status(0) : [],
     );
     await expect(applyPlan(session, 'D.RAW.P', procedure, { sleep: noSleep })).rejects.toThrow(/statement: RESUME$/);
-    expect(session.log).toEqual(['PAUSE', `SELECT SYSTEM$PIPE_STATUS('D.RAW.P') AS STATUS`, 'RECREATE', 'RESUME']);
+    expect(session.log.at(-1)).toBe('RESUME');
   });
 
-  test('GIVEN files pending WHEN draining THEN it polls until 0 and refreshes from the pause time', async () => {
-    let pending = 3;
-    const session = new ScriptedSession((sql) => (sql.startsWith('SELECT') ? status(pending--) : []));
-    const executed = await applyPlan(session, 'D.RAW.P', procedure, {
-      sleep: noSleep,
-      now: () => new Date('2026-01-02T03:04:05.678Z'),
-    });
-    expect(executed.filter((s) => s.startsWith('SELECT'))).toHaveLength(4);
-    expect(executed.at(-1)).toBe(`ALTER PIPE "D"."RAW"."P" REFRESH MODIFIED_AFTER = '2026-01-02T03:04:05.678Z'`);
+  test('GIVEN files pending since before the pause WHEN applied THEN no wait for them: the refresh starts the look-back before the oldest one', async () => {
+    const session = new ScriptedSession((sql) =>
+      sql.startsWith('SELECT') ? status(3, '2026-01-02T01:00:00.000Z') : [],
+    );
+    const executed = await applyPlan(session, 'D.RAW.P', procedure, { sleep: noSleep, now: () => PAUSED_AT });
+    expect(executed.filter((s) => s.startsWith('SELECT'))).toHaveLength(1);
+    expect(executed).toContain(markSql('2026-01-02T00:45:00.000Z'));
+    expect(executed.at(-1)).toBe(`ALTER PIPE "D"."RAW"."P" REFRESH MODIFIED_AFTER = '2026-01-02T00:45:00.000Z'`);
   });
 
-  test('GIVEN a backlog that never drains WHEN the timeout passes THEN PipeDrainTimeoutError and the pipe is resumed', async () => {
-    const session = new ScriptedSession((sql) => (sql.startsWith('SELECT') ? status(9) : []));
-    const error = await applyPlan(session, 'D.RAW.P', procedure, { sleep: noSleep, drainTimeoutMs: 0 }).catch(
+  test('GIVEN an instant recorded by an earlier attempt WHEN marked again THEN the earlier instant is kept', () => {
+    const earlier = '2026-01-01T10:00:00.000Z';
+    expect(refreshInstant(PAUSED_AT, { executionState: 'PAUSED', pendingFileCount: 0 }, earlier)).toBe(earlier);
+    expect(
+      refreshInstant(PAUSED_AT, { executionState: 'PAUSED', pendingFileCount: 0 }, '2026-01-03T00:00:00.000Z'),
+    ).toBe(FROM_PAUSE);
+    // Pending files of unknown age: REFRESH's whole 7-day window.
+    expect(refreshInstant(PAUSED_AT, { executionState: 'PAUSED', pendingFileCount: 1 })).toBe(
+      '2025-12-26T03:04:05.678Z',
+    );
+  });
+
+  test('GIVEN the REFRESH fails after the recreation WHEN applied THEN RetryLaterError (the provider calls again), nothing undone', async () => {
+    const session = new ScriptedSession((sql) =>
+      /REFRESH/.test(sql) ? sqlError('Internal error', '000603', 'XX000') : sql.startsWith('SELECT') ? status(0) : [],
+    );
+    const error = await applyPlan(session, 'D.RAW.P', procedure, { sleep: noSleep, now: () => PAUSED_AT }).catch(
       (e: Error) => e,
     );
-    expect(error).toBeInstanceOf(PipeDrainTimeoutError);
-    expect(session.log.at(-1)).toBe('RESUME');
+    expect(error).toBeInstanceOf(RetryLaterError);
+    expect(session.log.at(-1)).toBe(`ALTER PIPE "D"."RAW"."P" REFRESH MODIFIED_AFTER = '${FROM_PAUSE}'`);
+  });
+
+  test('GIVEN an access error whose retry would end past the deadline WHEN applied THEN RetryLaterError instead of waiting', async () => {
+    const session = new ScriptedSession(() => sqlError('Error assuming AWS_ROLE.', '091003', '22000'));
+    const plan: Plan = {
+      change: 'create',
+      notes: [],
+      steps: [{ type: 'sql', sql: 'CREATE STAGE X', retryOnAccessError: true }],
+    };
+    const slept: number[] = [];
+    const error = await applyPlan(session, 'X', plan, {
+      sleep: async (ms) => void slept.push(ms),
+      accessRetryDelayMs: 5000,
+      deadline: Date.now() + 1000,
+    }).catch((e: Error) => e);
+    expect(error).toBeInstanceOf(RetryLaterError);
+    expect(slept).toEqual([]);
+    expect(session.log).toEqual(['CREATE STAGE X']);
   });
 
   test('GIVEN an access error that persists WHEN a retried step runs THEN it gives up after the bounded attempts with an actionable note', async () => {

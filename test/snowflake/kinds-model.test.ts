@@ -78,16 +78,19 @@ describe('task', () => {
     definition: d.body,
     comment: d.comment ?? null,
     fingerprint: taskFingerprint(d),
+    // As SHOW TASKS reports them: the WHEN text and the predecessors as quoted names.
+    condition: d.whenStreamHasData ? `SYSTEM$STREAM_HAS_DATA('"DB"."RAW"."ORDERS_STREAM"')` : null,
+    predecessors: d.root ? ['"DB"."CORE"."ORDERS_MERGE"'] : [],
     ...extra,
   });
 
   test('GIVEN a root task WHEN rendered THEN serverless, triggered by its stream, fingerprinted in the comment', () => {
-    const sql = renderTask(root, false);
+    const sql = renderTask(root);
     expect(sql.split('\n')).toEqual([
       'CREATE TASK "DB"."CORE"."ORDERS_MERGE"',
       `  USER_TASK_MANAGED_INITIAL_WAREHOUSE_SIZE = 'XSMALL'`,
       `  TARGET_COMPLETION_INTERVAL = '5 MINUTES'`,
-      '  ALLOW_OVERLAPPING_EXECUTION = FALSE',
+      '  OVERLAP_POLICY = NO_OVERLAP',
       '  SUSPEND_TASK_AFTER_NUM_FAILURES = 10',
       `  TIMEZONE = 'UTC'`,
       `  COMMENT = 'merge [definition ${taskFingerprint(root)}]'`,
@@ -95,8 +98,8 @@ describe('task', () => {
       'AS',
       'SELECT 1',
     ]);
-    expect(renderTask({ ...root, errorIntegration: 'ERRS' }, true)).toMatch(
-      /^CREATE OR ALTER TASK "DB"."CORE"."ORDERS_MERGE"\n {2}ERROR_INTEGRATION = "ERRS"\n/,
+    expect(renderTask({ ...root, errorIntegration: 'ERRS' })).toMatch(
+      /^CREATE TASK "DB"."CORE"."ORDERS_MERGE"\n {2}ERROR_INTEGRATION = "ERRS"\n/,
     );
   });
   test('GIVEN no task WHEN planned THEN created then resumed (tasks are created suspended)', () => {
@@ -111,23 +114,60 @@ describe('task', () => {
       'the task is suspended: a no-op deploy leaves it suspended',
     ]);
   });
-  test('GIVEN a changed parameter only (body unchanged) THEN the fingerprint differs and the task is altered', () => {
-    const plan = taskKind.plan(state(root), { ...root, timezone: 'Europe/Oslo' });
-    expect(sqlOf(plan).map((s) => s.split('\n')[0])).toEqual([
+  test('GIVEN a changed parameter only (body unchanged) and the previous definition WHEN planned THEN suspend, ALTER TASK SET of that parameter (+ the fingerprint comment), resume — no CREATE OR ALTER', () => {
+    const next = { ...root, timezone: 'Europe/Oslo' };
+    const plan = taskKind.plan(state(root), next, { previous: root });
+    expect(sqlOf(plan)).toEqual([
       'ALTER TASK "DB"."CORE"."ORDERS_MERGE" SUSPEND',
-      'CREATE OR ALTER TASK "DB"."CORE"."ORDERS_MERGE"',
+      `ALTER TASK "DB"."CORE"."ORDERS_MERGE" SET TIMEZONE = 'Europe/Oslo' COMMENT = 'merge [definition ${taskFingerprint(next)}]'`,
       'ALTER TASK "DB"."CORE"."ORDERS_MERGE" RESUME',
     ]);
     expect(plan.steps[0]).toMatchObject({ undo: 'ALTER TASK "DB"."CORE"."ORDERS_MERGE" RESUME' });
   });
-  test('GIVEN a changed child WHEN its child was suspended THEN the child is not resumed (noted)', () => {
-    const plan = taskKind.plan(state(child, { state: 'suspended', root: 'started' }), { ...child, body: 'SELECT 3' });
+  test('GIVEN a removed parameter (serverless → warehouse) WHEN planned THEN UNSET what is gone and SET what is new', () => {
+    const next = { ...root, warehouse: 'WH', initialWarehouseSize: undefined, targetCompletionInterval: undefined };
+    const [, ...alters] = sqlOf(taskKind.plan(state(root), next, { previous: root }));
+    expect(alters.slice(0, 2)).toEqual([
+      'ALTER TASK "DB"."CORE"."ORDERS_MERGE" UNSET USER_TASK_MANAGED_INITIAL_WAREHOUSE_SIZE, TARGET_COMPLETION_INTERVAL',
+      `ALTER TASK "DB"."CORE"."ORDERS_MERGE" SET WAREHOUSE = "WH" COMMENT = 'merge [definition ${taskFingerprint(next)}]'`,
+    ]);
+  });
+  test('GIVEN a task that does not carry the previous definition (drift) WHEN planned THEN every parameter is re-asserted', () => {
+    const next = { ...root, timezone: 'Europe/Oslo' };
+    const plan = taskKind.plan(state(root, { fingerprint: '0000000000000000' }), next, { previous: root });
+    expect(sqlOf(plan)[1]).toBe('ALTER TASK "DB"."CORE"."ORDERS_MERGE" UNSET WAREHOUSE, SCHEDULE, ERROR_INTEGRATION');
+    expect(sqlOf(plan)[2]).toContain(
+      `SET USER_TASK_MANAGED_INITIAL_WAREHOUSE_SIZE = 'XSMALL' TARGET_COMPLETION_INTERVAL = '5 MINUTES' SUSPEND_TASK_AFTER_NUM_FAILURES = 10 TIMEZONE = 'Europe/Oslo' OVERLAP_POLICY = NO_OVERLAP COMMENT`,
+    );
+  });
+  test('GIVEN a changed child body WHEN the root and the child run THEN root suspended, child suspended, MODIFY AS, child resumed, root resumed; each suspension undone on failure', () => {
+    const plan = taskKind.plan(state(child, { root: 'started' }), { ...child, body: 'SELECT 3' }, { previous: child });
     expect(sqlOf(plan).map((s) => s.split('\n')[0])).toEqual([
       'ALTER TASK "DB"."CORE"."ORDERS_MERGE" SUSPEND',
-      'CREATE OR ALTER TASK "DB"."CORE"."SNAP"',
+      'ALTER TASK "DB"."CORE"."SNAP" SUSPEND',
+      'ALTER TASK "DB"."CORE"."SNAP" MODIFY AS',
+      expect.stringMatching(/^ALTER TASK "DB"."CORE"."SNAP" SET COMMENT = /),
+      'ALTER TASK "DB"."CORE"."SNAP" RESUME',
       'ALTER TASK "DB"."CORE"."ORDERS_MERGE" RESUME',
     ]);
-    expect(plan.notes).toEqual(['the task was suspended: changed and left suspended']);
+    expect(plan.steps.slice(0, 2)).toMatchObject([
+      { undo: 'ALTER TASK "DB"."CORE"."ORDERS_MERGE" RESUME' },
+      { undo: ['ALTER TASK "DB"."CORE"."ORDERS_MERGE" SUSPEND', 'ALTER TASK "DB"."CORE"."SNAP" RESUME'] },
+    ]);
+  });
+  test('GIVEN a changed child WHEN the child was suspended THEN the child is not resumed (noted)', () => {
+    const plan = taskKind.plan(
+      state(child, { state: 'suspended', root: 'started' }),
+      { ...child, body: 'SELECT 3' },
+      { previous: child },
+    );
+    expect(sqlOf(plan).map((s) => s.split('\n')[0])).toEqual([
+      'ALTER TASK "DB"."CORE"."ORDERS_MERGE" SUSPEND',
+      'ALTER TASK "DB"."CORE"."SNAP" MODIFY AS',
+      expect.stringMatching(/^ALTER TASK "DB"."CORE"."SNAP" SET /),
+      'ALTER TASK "DB"."CORE"."ORDERS_MERGE" RESUME',
+    ]);
+    expect(plan.notes).toContain('the task was suspended: changed and left suspended');
   });
   test('GIVEN a child whose root is gone THEN refused', () => {
     expect(() => taskKind.plan(state(child, { root: 'absent' }), { ...child, body: 'x' })).toThrow(UnsafeChangeError);
@@ -210,8 +250,13 @@ describe('silver and rejects tables', () => {
       comment: 'Rows of dataset orders that could not be merged into silver, with the reason.',
       columns: cols,
     };
+    // REJECTED_AT missing, and the nullable columns added for cast failures on a table created before them.
     expect(sqlOf(rejectsTableKind.plan(state, r))).toEqual([
       'ALTER TABLE "DB"."CORE"."ORDERS_REJECTS" ADD COLUMN IF NOT EXISTS "REJECTED_AT" TIMESTAMP_TZ',
+      'ALTER TABLE "DB"."CORE"."ORDERS_REJECTS" ADD COLUMN IF NOT EXISTS "COLUMN_NAME" VARCHAR',
+      'ALTER TABLE "DB"."CORE"."ORDERS_REJECTS" ADD COLUMN IF NOT EXISTS "RAW_VALUE" VARCHAR',
+      'ALTER TABLE "DB"."CORE"."ORDERS_REJECTS" ADD COLUMN IF NOT EXISTS "ROW_REJECTED" BOOLEAN',
+      `ALTER TABLE "DB"."CORE"."ORDERS_REJECTS" SET COMMENT = 'Rows of dataset orders that could not be merged into silver, and values that could not be cast, with the reason.'`,
     ]);
     const retyped = {
       ...state,
@@ -268,6 +313,17 @@ describe('reader role', () => {
     expect(sqlOf(readerRoleKind.plan({ ...full, views: ['DB.GOLD.V', 'DB.GOLD.W'] }, d))).toEqual([
       'GRANT SELECT ON ALL VIEWS IN SCHEMA "DB"."GOLD" TO ROLE "DB_READER"',
     ]);
+  });
+  test('GIVEN a configured warehouse THEN the role gets USAGE on it (analysts holding only it can query), once', () => {
+    const withWh = readerRoleKind.schema.parse({ ...d, warehouse: 'analyst_wh' });
+    expect(sqlOf(readerRoleKind.plan(undefined, withWh)).at(-1)).toBe(
+      'GRANT USAGE ON WAREHOUSE "ANALYST_WH" TO ROLE "DB_READER"',
+    );
+    expect(sqlOf(readerRoleKind.plan(full, withWh))).toEqual([
+      'GRANT USAGE ON WAREHOUSE "ANALYST_WH" TO ROLE "DB_READER"',
+    ]);
+    const held = { ...full, grants: new Set([...full.grants, 'USAGE ON WAREHOUSE ANALYST_WH']) };
+    expect(readerRoleKind.plan(held, withWh).change).toBe('no-op');
   });
 });
 

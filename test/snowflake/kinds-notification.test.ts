@@ -37,7 +37,7 @@ describe('GIVEN a notification integration definition', () => {
     expect(definition.name).toBe('INGEST_DEV_ERRORS');
     expect(getKind('notification-integration')).toBe(notificationIntegrationKind);
     expect(notificationIntegrationKind.physicalId(definition)).toBe('INGEST_DEV_ERRORS');
-    expect(notificationIntegrationKind.dataBearing).toBe(false);
+    expect(notificationIntegrationKind.dataBearing).toBe(true);
   });
 
   test.each([

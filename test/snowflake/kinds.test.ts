@@ -1,7 +1,7 @@
 import { BRONZE_COLUMNS } from '../../snowflake/names';
 import { UnsafeChangeError } from '../../snowflake/engine/errors';
 import { fileFormatKind } from '../../snowflake/kinds/file-format';
-import { pipeKind, renderCopy } from '../../snowflake/kinds/pipe';
+import { pipeKind, REFRESH_FROM_PLACEHOLDER, renderCopy } from '../../snowflake/kinds/pipe';
 import { stageKind } from '../../snowflake/kinds/stage';
 import { storageIntegrationKind } from '../../snowflake/kinds/storage-integration';
 import type { StorageIntegrationState } from '../../snowflake/kinds/storage-integration';
@@ -21,7 +21,7 @@ const integrationState: StorageIntegrationState = {
   provider: 'S3',
   enabled: true,
   roleArn: integration.roleArn,
-  externalId: integration.externalId,
+  externalId: integration.externalId!,
   iamUserArn: 'arn:aws:iam::999999999999:user/sf',
   allowedLocations: ['s3://stage-bucket/data/'],
   blockedLocations: [],
@@ -130,33 +130,46 @@ describe('pipe planner', () => {
       notes: [],
     });
   });
-  test('GIVEN a running pipe and a COPY change WHEN planned THEN pause (undo: resume), drain, recreate, resume, refresh', () => {
+  test('GIVEN a running pipe and a COPY change WHEN planned THEN pause (undo: resume), record the instant, recreate, resume, refresh, restore the comment — no drain wait', () => {
     const plan = pipeKind.plan(running, { ...pipe, path: 'data/orders/v2/' });
     expect(plan.change).toBe('replace-by-procedure');
     expect(plan.steps.map((s) => (s.type === 'sql' ? s.sql.split(' AS COPY')[0] : s.type))).toEqual([
       'ALTER PIPE "INGEST_DEV"."RAW"."ORDERS_PIPE" SET PIPE_EXECUTION_PAUSED = TRUE',
-      'await-pipe-drained',
-      'CREATE OR REPLACE PIPE "INGEST_DEV"."RAW"."ORDERS_PIPE" AUTO_INGEST = TRUE',
+      'mark-refresh-from',
+      `CREATE OR REPLACE PIPE "INGEST_DEV"."RAW"."ORDERS_PIPE" AUTO_INGEST = TRUE COMMENT = '[refresh-from ${REFRESH_FROM_PLACEHOLDER}]'`,
       'ALTER PIPE "INGEST_DEV"."RAW"."ORDERS_PIPE" SET PIPE_EXECUTION_PAUSED = FALSE',
-      'refresh-since-pause',
+      'refresh-from-mark',
+      'ALTER PIPE "INGEST_DEV"."RAW"."ORDERS_PIPE" UNSET COMMENT',
     ]);
     expect(plan.steps[0]).toMatchObject({
       marksPause: true,
       undo: 'ALTER PIPE "INGEST_DEV"."RAW"."ORDERS_PIPE" SET PIPE_EXECUTION_PAUSED = FALSE',
     });
-    expect(plan.steps[2]).toMatchObject({ settlesUndo: true });
-    // The only CREATE OR REPLACE comes after the pause.
-    const firstReplace = plan.steps.findIndex((s) => s.type === 'sql' && s.sql.startsWith('CREATE OR REPLACE'));
-    expect(firstReplace).toBeGreaterThan(0);
+    expect(plan.steps[2]).toMatchObject({ settlesUndo: true, usesRefreshFrom: true });
   });
-  test('GIVEN an operator-paused pipe and a COPY change WHEN planned THEN it is recreated and left paused, with a note', () => {
+  test('GIVEN an operator-paused pipe and a COPY change WHEN planned THEN it is recreated and left paused, the instant kept for the deploy after its resume', () => {
     const plan = pipeKind.plan({ ...running, executionState: 'PAUSED' }, { ...pipe, path: 'data/orders/v2/' });
-    expect(plan.steps.map((s) => s.type)).toEqual(['await-pipe-drained', 'sql', 'sql']);
+    expect(plan.steps.map((s) => s.type)).toEqual(['mark-refresh-from', 'sql', 'sql']);
     expect(plan.steps[2]).toMatchObject({
       sql: 'ALTER PIPE "INGEST_DEV"."RAW"."ORDERS_PIPE" SET PIPE_EXECUTION_PAUSED = TRUE',
     });
     expect(plan.notes.join(' ')).toMatch(/paused by an operator/);
+    // Resumed by the operator later: the next deploy runs the owed REFRESH and restores the comment.
+    const later = pipeKind.plan({ ...running, refreshFrom: '2026-01-01T00:00:00.000Z' }, pipe);
+    expect(later.steps).toEqual([
+      { type: 'refresh-from-mark', pipe: '"INGEST_DEV"."RAW"."ORDERS_PIPE"', recorded: '2026-01-01T00:00:00.000Z' },
+      { type: 'sql', sql: 'ALTER PIPE "INGEST_DEV"."RAW"."ORDERS_PIPE" UNSET COMMENT' },
+    ]);
   });
+  test.each(['STOPPED_STAGE_ALTERED', 'STOPPED_CLONED', 'STOPPED_MISSING_TABLE'])(
+    'GIVEN a %s pipe and no change WHEN planned THEN recovered by the procedure (no pause of a stopped pipe)',
+    (state) => {
+      const plan = pipeKind.plan({ ...running, executionState: state }, pipe);
+      expect(plan.change).toBe('replace-by-procedure');
+      expect(plan.steps[0]?.type).toBe('mark-refresh-from');
+      expect(plan.notes[0]).toContain(`the pipe is ${state}`);
+    },
+  );
   test('GIVEN an error integration removal or a non-auto-ingest pipe WHEN planned THEN recreated by procedure', () => {
     expect(pipeKind.plan({ ...running, errorIntegration: 'X' }, pipe).change).toBe('replace-by-procedure');
     expect(pipeKind.plan({ ...running, notificationChannel: null }, pipe).change).toBe('replace-by-procedure');
@@ -181,6 +194,13 @@ describe('table planner', () => {
   });
   test('GIVEN DESC TABLE types (VARCHAR(16777216), TIMESTAMP_TZ(9)) WHEN planned THEN no-op', () => {
     expect(tableKind.plan({ columns: described, comment: null }, table).change).toBe('no-op');
+  });
+  test('GIVEN DESC TABLE showing VARCHAR(134217728) (BCR 2025_07 default size) WHEN planned THEN no-op, not UnsafeChangeError; a real shortening still is', () => {
+    const bcr = described.map((c) => (c.type === 'VARCHAR(16777216)' ? { ...c, type: 'VARCHAR(134217728)' } : c));
+    expect(bcr.some((c) => c.type === 'VARCHAR(134217728)')).toBe(true);
+    expect(tableKind.plan({ columns: bcr, comment: null }, table).change).toBe('no-op');
+    const short = described.map((c) => (c.type === 'VARCHAR(16777216)' ? { ...c, type: 'VARCHAR(10)' } : c));
+    expect(() => tableKind.plan({ columns: short, comment: null }, table)).toThrow(UnsafeChangeError);
   });
   test('GIVEN a new column WHEN planned THEN ADD COLUMN; GIVEN extra columns THEN kept with a note', () => {
     const plan = tableKind.plan(
@@ -275,5 +295,17 @@ describe('kind registry', () => {
     registerKind({ ...databaseKind, kind: 'test-kind' });
     expect(getKind('test-kind').label).toBe('database');
     expect(() => registerKind({ ...databaseKind, kind: 'test-kind' })).toThrow(/already registered/);
+  });
+});
+
+describe('storage integration external id', () => {
+  const generated = { ...integration, externalId: undefined };
+  test('GIVEN no explicit external id WHEN created THEN Snowflake generates it (the statement names none)', () => {
+    const [step] = storageIntegrationKind.plan(undefined, generated).steps;
+    expect(step?.type === 'sql' && step.sql).not.toContain('STORAGE_AWS_EXTERNAL_ID');
+  });
+  test('GIVEN an integration with its generated id WHEN updated without one THEN the id is kept (no-op)', () => {
+    const live = { ...integrationState, externalId: 'ACCT_SFCRole=2_aBcD1234randomPart=' };
+    expect(storageIntegrationKind.plan(live, generated)).toEqual({ change: 'no-op', steps: [], notes: [] });
   });
 });

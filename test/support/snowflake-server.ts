@@ -50,6 +50,11 @@ export class SnowflakeTestServer {
   private readonly tokens = new Set<string>();
   private server?: Server;
   private seq = 0;
+  /**
+   * Called with each statement before it runs (tests simulate what happens meanwhile, e.g. S3
+   * events reaching a pipe between two statements of a procedure). @default none
+   */
+  beforeStatement?: (sql: string) => void;
 
   /** Registers `publicKeyPem` for `ACCOUNT.USER` (as `ALTER USER … SET RSA_PUBLIC_KEY` would). */
   registerUser(account: string, user: string, publicKeyPem: string): void {
@@ -164,6 +169,7 @@ export class SnowflakeTestServer {
 
   private query(sql: string) {
     this.statements.push(sql);
+    this.beforeStatement?.(sql);
     const queryId = `01b0-${String(++this.seq).padStart(6, '0')}`;
     const error = this.errors.find((e) => {
       if ((e.times ?? 1) <= 0 || !e.match.test(sql)) return false;

@@ -10,7 +10,7 @@ import { SnowflakeConnectionError, SnowflakeQueryError, redact } from './errors'
 import type { PrivateKey } from './private-key';
 import { readPrivateKey } from './private-key';
 
-/** Where and as whom to connect: the {@link SnowflakeConnection} of lib/config.ts. */
+/** Where and as whom to connect: the {@link SnowflakeConnection} of contracts/config.ts. */
 export type ConnectionSettings = SnowflakeConnection;
 
 export interface SessionOptions {

@@ -13,7 +13,16 @@ export interface PrivateKey {
   readonly passphrase?: string;
 }
 
-let client: SecretsManager.SecretsManagerClient | undefined;
+/** One client per region (the secret's region comes from its ARN). */
+const clients = new Map<string, SecretsManager.SecretsManagerClient>();
+
+/**
+ * The region of a Secrets Manager ARN (`arn:aws:secretsmanager:<region>:…`), so a caller without
+ * AWS_REGION (e.g. `npm run plan -- --live`) and a secret in another region both work.
+ */
+export function secretRegion(secretArn: string): string | undefined {
+  return /^arn:aws[a-z-]*:secretsmanager:([a-z0-9-]+):/.exec(secretArn)?.[1];
+}
 const cache = new Map<string, { key: PrivateKey; expires: number }>();
 
 /** How long a read key is reused by a warm function. */
@@ -61,7 +70,13 @@ export async function readPrivateKey(secretArn: string): Promise<PrivateKey> {
   // Loaded on first use, like the driver (see loadDriver in connection.ts).
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const sm = require('@aws-sdk/client-secrets-manager') as typeof SecretsManager;
-  client ??= new sm.SecretsManagerClient({});
+  const region = secretRegion(secretArn);
+  const key = region ?? '';
+  let client = clients.get(key);
+  if (!client) {
+    client = new sm.SecretsManagerClient(region ? { region } : {});
+    clients.set(key, client);
+  }
   let secretString: string | undefined;
   try {
     const out = await client.send(new sm.GetSecretValueCommand({ SecretId: secretArn }));
@@ -75,13 +90,13 @@ export async function readPrivateKey(secretArn: string): Promise<PrivateKey> {
     );
   }
   if (!secretString) throw new PrivateKeySecretError(`secret ${secretArn} is empty`);
-  const key = parsePrivateKeySecret(secretString, secretArn);
-  cache.set(secretArn, { key, expires: Date.now() + PRIVATE_KEY_CACHE_MS });
-  return key;
+  const parsed = parsePrivateKeySecret(secretString, secretArn);
+  cache.set(secretArn, { key: parsed, expires: Date.now() + PRIVATE_KEY_CACHE_MS });
+  return parsed;
 }
 
 /** Forgets cached keys (tests; key rotation). */
 export function clearPrivateKeyCache(): void {
   cache.clear();
-  client = undefined;
+  clients.clear();
 }

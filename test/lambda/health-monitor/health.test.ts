@@ -36,6 +36,13 @@ describe('datasetQueries', () => {
     expect(q.merge).toContain(`FROM "INGEST"."RAW"."ORDERS_STREAM"`);
   });
 
+  test('GIVEN a 5-minute window THEN task runs are counted by completion time, auto-suspending failures included, fetched from 65 minutes back', () => {
+    const q = datasetQueries(schemas, 'orders', 5).taskRuns;
+    expect(q).toContain(`COUNT_IF("STATE" IN ('FAILED', 'FAILED_AND_AUTO_SUSPENDED')) AS "FAILED_RUNS"`);
+    expect(q).toContain(`SCHEDULED_TIME_RANGE_START => DATEADD(MINUTE, -65, CURRENT_TIMESTAMP())`);
+    expect(q).toMatch(/AND "COMPLETED_TIME" >= DATEADD\(MINUTE, -5, CURRENT_TIMESTAMP\(\)\)$/);
+  });
+
   test('GIVEN a hostile dataset name or window THEN no SQL is built', () => {
     expect(() => datasetQueries(schemas, "orders'; DROP TABLE x; --", 5)).toThrow('Invalid Snowflake identifier');
     expect(() => datasetQueries(schemas, 'orders', 0)).toThrow(RangeError);

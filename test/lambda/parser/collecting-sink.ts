@@ -1,5 +1,5 @@
 import type { RowReason } from '../../../lambda/parser/errors';
-import type { RecordSink } from '../../../lambda/parser/record-sink';
+import type { RecordSink, RecordSpace } from '../../../lambda/parser/record-sink';
 
 /** A sink that keeps what the parsers emit, in order, for assertions. */
 export class CollectingSink implements RecordSink {
@@ -12,6 +12,20 @@ export class CollectingSink implements RecordSink {
     this.row++;
     this.texts.push(json);
     this.records.push(JSON.parse(json));
+  }
+
+  private space: RecordSpace | undefined;
+
+  /** Records written in place are decoded from their UTF-8 bytes, so the assertions see exactly those bytes. */
+  reserve(maxBytes: number): RecordSpace {
+    this.space = { buf: Buffer.alloc(maxBytes + 8), pos: 4 };
+    return this.space;
+  }
+
+  commit(end: number): void {
+    const space = this.space!;
+    this.space = undefined;
+    this.record(space.buf.toString('utf8', space.pos, end));
   }
 
   reject(reason: RowReason, message: string, raw: string): void {

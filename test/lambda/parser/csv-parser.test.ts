@@ -124,4 +124,56 @@ describe('CsvParser oversized records across chunk boundaries', () => {
       expect(chunked.rejects.map((r) => [r.row, r.reason])).toEqual(whole.rejects.map((r) => [r.row, r.reason]));
     }
   });
+  test('GIVEN values with escapes, control characters and non-ASCII text WHEN parsed THEN each value is exactly its JSON string', () => {
+    const values = ['back\\slash', 'tab\there', 'ctl\u0001\u001f', 'q"uote', 'Zoë 😀 €', '\u2028', 'x\r\ny', ''];
+    const quoted = values.map((v) => (/[",\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v));
+    const header = values.map((_, i) => `c${i}`);
+    const sink = parse(`${header.join(',')}\n${quoted.join(',')}\n`);
+    const expectedText =
+      '{' + header.map((h, i) => `${JSON.stringify(h)}:${JSON.stringify(values[i])}`).join(',') + '}';
+    expect(sink.texts).toEqual([expectedText]);
+    expect(sink.rejects).toEqual([]);
+  });
+
+  test('GIVEN a single-column file WHEN parsed in one chunk THEN every row is its own record', () => {
+    const rows = Array.from({ length: 2000 }, (_, i) => `v${i}`);
+    const sink = parse(`only\n${rows.join('\n')}\n`);
+    expect(sink.records).toEqual(rows.map((only) => ({ only })));
+  });
+  test('GIVEN random values of every awkward character WHEN written as CSV and parsed in chunks THEN each record is exactly JSON.stringify of its values', () => {
+    let seed = 7;
+    const random = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
+    const alphabet = [
+      'a',
+      'Z',
+      '0',
+      ' ',
+      '"',
+      ',',
+      '\n',
+      '\r',
+      '\\',
+      '\t',
+      '\u0001',
+      '\u001f',
+      'é',
+      '😀',
+      '\u2028',
+      '€',
+      '/',
+    ];
+    const value = () =>
+      Array.from({ length: Math.floor(random() * 8) }, () => alphabet[Math.floor(random() * alphabet.length)]).join('');
+    const rows = Array.from({ length: 300 }, () => [value(), value(), value()]);
+    const cell = (v: string) => (/[",\r\n]/.test(v) || random() < 0.2 ? `"${v.replace(/"/g, '""')}"` : v);
+    const text = 'a,b,c\r\n' + rows.map((r) => r.map(cell).join(',') + '\r\n').join('');
+    const expected = rows.map(
+      (r) => `{"a":${JSON.stringify(r[0])},"b":${JSON.stringify(r[1])},"c":${JSON.stringify(r[2])}}`,
+    );
+    for (const size of [text.length, 1000, 7]) {
+      const sink = parse(text, { maxRecordBytes: 1 << 20 }, size);
+      expect(sink.rejects).toEqual([]);
+      expect(sink.texts).toEqual(expected);
+    }
+  });
 });

@@ -31,7 +31,7 @@ describe('canonicalJson', () => {
   });
 
   test.each([
-    ['{"a":1,}', /expected a property name/],
+    ['{"a":1,}', /trailing comma before '}'/],
     ['{"a":01}', /expected ',' or '}'/],
     ['{"a":1.}', /invalid number/],
     ['{"a":"\u0001"}', /control character/],
@@ -109,9 +109,9 @@ describe('JsonParser', () => {
 
   test.each([
     ['[{"a":1} {"b":2}]', /expected ',' or '\]'/],
-    ['[{"a":1}', /array is not closed/],
+    ['[{"a":1}', /array opened at line 1, column 1 is not closed/],
     ['[{"a":1}] x', /after the closing/],
-    ['[{"a":', /ends inside a value/],
+    ['[{"a":', /ends inside the value that starts at line 1, column 2/],
   ])('GIVEN a broken array %j WHEN parsed THEN the file is NOT_PARSEABLE', (text, message) => {
     expect(() => json(text)).toThrow(FileRejectedError);
     expect(() => json(text)).toThrow(message);
@@ -119,15 +119,15 @@ describe('JsonParser', () => {
 });
 
 describe('JsonParser scalars and stray commas', () => {
-  test('GIVEN scalar elements split across chunks and a stray comma WHEN parsed THEN rejects, never a hang', () => {
+  test('GIVEN scalar elements split across chunks and a stray comma WHEN parsed THEN rejects, then NOT_PARSEABLE at the comma, never a hang', () => {
     const sink = json('[12345, true]', 2);
     expect(sink.rejects.map((r) => [r.reason, r.raw])).toEqual([
       ['NOT_AN_OBJECT', '12345'],
       ['NOT_AN_OBJECT', 'true'],
     ]);
-    const stray = json('[{"a":1},,{"b":2}]');
-    expect(stray.texts).toEqual(['{"a":1}']);
-    expect(stray.rejects.map((r) => [r.reason, r.raw])).toEqual([['MALFORMED_JSON', ',{"b":2}']]);
+    expect(() => json('[{"a":1},,{"b":2}]')).toThrow(
+      /empty array element: ',' where a value is expected, at line 1, column 10/,
+    );
   });
 });
 
@@ -153,10 +153,32 @@ describe('canonicalJson duplicate keys', () => {
     ['{"x":{"a":1,"a":2}}', false],
     [`{${Array.from({ length: 40 }, (_, i) => `"k${i}":1`).join(',')},"k39":2}`, false],
     ['{"a":1,"b":{"a":2},"c":[{"a":1},{"a":2}]}', true],
+    // A nested object in between must not make the outer object forget its names.
+    ['{"a":{"b":1,"c":{"d":1}},"e":{"b":2},"a":3}', false],
+    // Sibling objects at one depth each have their own names.
+    ['{"p":{"x":1,"y":2},"q":{"x":1,"y":2},"r":[{"x":1},{"x":1}]}', true],
+    ['{"k\\n":1,"k\\u000a":2}', false],
   ])('GIVEN %s WHEN canonicalised THEN ok=%s (DUPLICATE_KEY otherwise)', (text, ok) => {
     const result = canonicalJson(text, 10);
     expect(result.ok).toBe(ok);
     if (!ok)
       expect(result).toMatchObject({ reason: 'DUPLICATE_KEY', message: expect.stringMatching(/^duplicate key "/) });
+  });
+});
+
+describe('canonicalJson strings', () => {
+  test.each([
+    ['{"a":"x\\"y","b":"plain","c":"\\\\"}', true, ''],
+    ['{"a":"plain","b":"bad\\q"}', false, 'invalid escape at position 21'],
+    ['{"a":"ok","b":"\\u12G4"}', false, 'invalid \\u escape at position 15'],
+    ['{"a":"tab\there"}', false, 'unescaped control character in a string at position 9'],
+    ['{ "a" : "x" ,\t"b":"y\u0001" }', false, 'unescaped control character in a string at position 20'],
+    ['{"a":"no end}', false, 'unterminated string'],
+    ['{"a":"é😀\\/","b":"€"}', true, ''],
+  ])('GIVEN %s WHEN canonicalised THEN ok=%s (%s)', (text, ok, message) => {
+    const result = canonicalJson(text, 10);
+    expect(result.ok).toBe(ok);
+    if (ok) expect(result).toMatchObject({ json: text });
+    else expect(result).toMatchObject({ reason: 'MALFORMED_JSON', message });
   });
 });

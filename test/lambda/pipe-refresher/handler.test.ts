@@ -31,7 +31,7 @@ describe('pipe refresher handler', () => {
       comment: '',
       errorIntegration: null,
       paused: false,
-      pendingFileCount: 0,
+      pending: [],
       notificationChannel: h.snowflake.catalog.sqsArn,
     });
     h.snowflake.catalog.stagedFiles.push(

@@ -105,7 +105,7 @@ describe('GIVEN pipes in the Snowflake test server and a session of the real dri
       comment: '',
       errorIntegration: null,
       paused: false,
-      pendingFileCount: 0,
+      pending: [],
       notificationChannel: h.snowflake.catalog.sqsArn,
     });
   };

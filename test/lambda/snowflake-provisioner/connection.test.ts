@@ -1,7 +1,13 @@
 import { generateKeyPairSync } from 'crypto';
 import { isTransient, openSession } from '../../../lambda/shared/snowflake/connection';
 import { PrivateKeySecretError, redact } from '../../../lambda/shared/snowflake/errors';
-import { parsePrivateKeySecret } from '../../../lambda/shared/snowflake/private-key';
+import {
+  clearPrivateKeyCache,
+  parsePrivateKeySecret,
+  readPrivateKey,
+  secretRegion,
+} from '../../../lambda/shared/snowflake/private-key';
+import { SecretsManagerTestServer } from '../../support/secrets-manager-server';
 import { keyPair } from './harness';
 
 const ARN = 'arn:aws:secretsmanager:eu-west-1:111111111111:secret:k-AbCdEf';
@@ -78,5 +84,30 @@ describe('transient errors', () => {
       /cannot log in to Snowflake http:\/\/127\.0\.0\.1:9 as U with the key from arn:aws:secretsmanager:/,
     );
     expect(Date.now() - started).toBeLessThan(10_000);
+  });
+});
+
+describe('GIVEN no AWS_REGION in the environment (npm run plan -- --live on a workstation)', () => {
+  test('WHEN the key is read THEN the region comes from the secret ARN (no "Region is missing")', async () => {
+    const server = new SecretsManagerTestServer();
+    const saved = { region: process.env.AWS_REGION, def: process.env.AWS_DEFAULT_REGION };
+    process.env.AWS_ENDPOINT_URL_SECRETS_MANAGER = await server.start();
+    process.env.AWS_ACCESS_KEY_ID ??= 'test';
+    process.env.AWS_SECRET_ACCESS_KEY ??= 'test';
+    delete process.env.AWS_REGION;
+    delete process.env.AWS_DEFAULT_REGION;
+    const arn = 'arn:aws:secretsmanager:ap-southeast-2:111111111111:secret:snowflake/plan-AbCdEf';
+    const { privateKey } = keyPair();
+    server.put(arn, privateKey);
+    clearPrivateKeyCache();
+    try {
+      expect(secretRegion(arn)).toBe('ap-southeast-2');
+      expect((await readPrivateKey(arn)).privateKey).toBe(privateKey.trim());
+    } finally {
+      if (saved.region !== undefined) process.env.AWS_REGION = saved.region;
+      if (saved.def !== undefined) process.env.AWS_DEFAULT_REGION = saved.def;
+      clearPrivateKeyCache();
+      await server.stop();
+    }
   });
 });

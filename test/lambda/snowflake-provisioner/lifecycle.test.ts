@@ -35,7 +35,7 @@ beforeAll(async () => {
   h = await startHarness();
   handler = createHandler({
     session: { attempts: 1 },
-    apply: { now: () => PAUSED_AT, sleep: async () => undefined, drainPollMs: 0, accessRetryDelayMs: 1 },
+    apply: { now: () => PAUSED_AT, sleep: async () => undefined, accessRetryDelayMs: 1 },
   });
 });
 afterAll(() => h.stop());
@@ -87,7 +87,12 @@ describe('GIVEN an empty account WHEN every object of a dataset is created in de
     for (const [id, statements] of Object.entries(expected)) {
       h.snowflake.clearLog();
       const out = await handler(cfnEvent('Create', id, props(h.connection, o(id))));
-      expect({ id, statements: h.snowflake.statements }).toEqual({ id, statements });
+      // onEvent first checks that the name is free (the same read as isComplete's, before its CREATE).
+      const nameCheck = statements.slice(
+        0,
+        statements.findIndex((s) => s.startsWith('CREATE')),
+      );
+      expect({ id, statements: h.snowflake.statements }).toEqual({ id, statements: [...nameCheck, ...statements] });
       physical[id] = out.PhysicalResourceId;
       expect(out.Data.ChangeKind).toBe(id === 'Database' ? 'create' : 'create');
     }
@@ -143,84 +148,6 @@ describe('GIVEN the deployed objects', () => {
     const out = await updateDefinition('OrdersPipe', def);
     expect(out.Data.ChangeKind).toBe('alter');
     expect(h.snowflake.ddl).toEqual([`ALTER PIPE "INGEST_TEST"."RAW"."ORDERS_PIPE" SET COMMENT = 'orders v2'`]);
-  });
-
-  test('WHEN the pipe COPY changes THEN pause, wait for pendingFileCount 0, recreate, resume, refresh since the pause', async () => {
-    h.snowflake.catalog.pipes.get('INGEST_TEST.RAW.ORDERS_PIPE')!.pendingFileCount = 2;
-    const def = { ...o('OrdersPipe').definition, stage: 'INGEST_TEST.RAW.PIPELINE_STAGE', path: 'data/orders/v2/' };
-    const out = await updateDefinition('OrdersPipe', def);
-    expect(out.Data.ChangeKind).toBe('replace-by-procedure');
-    const status = `SELECT SYSTEM$PIPE_STATUS('INGEST_TEST.RAW.ORDERS_PIPE') AS STATUS`;
-    const s = h.snowflake.statements;
-    expect(s.slice(0, 6)).toEqual([
-      `SHOW PIPES LIKE 'ORDERS_PIPE' IN SCHEMA "INGEST_TEST"."RAW"`,
-      status,
-      `ALTER PIPE "INGEST_TEST"."RAW"."ORDERS_PIPE" SET PIPE_EXECUTION_PAUSED = TRUE`,
-      status,
-      status,
-      status,
-    ]);
-    expect(s[6]).toMatch(
-      /^CREATE OR REPLACE PIPE "INGEST_TEST"."RAW"."ORDERS_PIPE" AUTO_INGEST = TRUE .* AS COPY INTO .*\/data\/orders\/v2\/\)/,
-    );
-    expect(s.slice(7)).toEqual([
-      `ALTER PIPE "INGEST_TEST"."RAW"."ORDERS_PIPE" SET PIPE_EXECUTION_PAUSED = FALSE`,
-      `ALTER PIPE "INGEST_TEST"."RAW"."ORDERS_PIPE" REFRESH MODIFIED_AFTER = '2026-11-21T06:00:00.000Z'`,
-      `SHOW PIPES LIKE 'ORDERS_PIPE' IN SCHEMA "INGEST_TEST"."RAW"`,
-      status,
-    ]);
-    expect(h.snowflake.catalog.pipes.get('INGEST_TEST.RAW.ORDERS_PIPE')!.paused).toBe(false);
-  });
-
-  test('WHEN a COPY change meets a backlog that does not drain in time THEN it fails clearly and the pipe is resumed, not recreated', async () => {
-    h.snowflake.replyTo({
-      match: /SYSTEM\$PIPE_STATUS/,
-      rows: [{ STATUS: '{"executionState":"RUNNING","pendingFileCount":7}' }],
-      times: 2,
-    });
-    const def = { ...o('OrdersPipe').definition, path: 'data/orders/v3/' };
-    const event = cfnEvent(
-      'Update',
-      'OrdersPipe',
-      props(h.connection, { ...o('OrdersPipe'), definition: def }, { procedure: { pipeDrainTimeoutSeconds: 0 } }),
-      physical.OrdersPipe,
-    );
-    await expect(handler(event)).rejects.toThrow(
-      /INGEST_TEST\.RAW\.ORDERS_PIPE: pendingFileCount still 7 after 0 s; the pipe was resumed and not recreated[\s\S]*restored: ALTER PIPE "INGEST_TEST"\."RAW"\."ORDERS_PIPE" SET PIPE_EXECUTION_PAUSED = FALSE/,
-    );
-    expect(h.snowflake.ddl).toEqual([
-      `ALTER PIPE "INGEST_TEST"."RAW"."ORDERS_PIPE" SET PIPE_EXECUTION_PAUSED = TRUE`,
-      `ALTER PIPE "INGEST_TEST"."RAW"."ORDERS_PIPE" SET PIPE_EXECUTION_PAUSED = FALSE`,
-    ]);
-    expect(h.snowflake.catalog.pipes.get('INGEST_TEST.RAW.ORDERS_PIPE')!.definition).toContain('/data/orders/v2/');
-  });
-
-  test('WHEN the recreation of a paused pipe fails THEN the error names object, statement and code, and the old pipe is resumed', async () => {
-    h.snowflake.failOn({
-      match: /^CREATE OR REPLACE PIPE/,
-      code: '003001',
-      sqlState: '42501',
-      message: "SQL access control error: Insufficient privileges to operate on pipe 'ORDERS_PIPE'",
-    });
-    const def = { ...o('OrdersPipe').definition, path: 'data/orders/v4/' };
-    const error = await updateDefinition('OrdersPipe', def).catch((e: Error) => e);
-    const message = (error as Error).message;
-    expect(message).toMatch(
-      /^INGEST_TEST\.RAW\.ORDERS_PIPE: statement failed \(code 003001, SQLSTATE 42501\): SQL access control error/,
-    );
-    expect(message).toContain('statement: CREATE OR REPLACE PIPE "INGEST_TEST"."RAW"."ORDERS_PIPE" AUTO_INGEST = TRUE');
-    expect(message).toContain(
-      'restored: ALTER PIPE "INGEST_TEST"."RAW"."ORDERS_PIPE" SET PIPE_EXECUTION_PAUSED = FALSE',
-    );
-    expect(h.snowflake.ddl).toEqual([
-      `ALTER PIPE "INGEST_TEST"."RAW"."ORDERS_PIPE" SET PIPE_EXECUTION_PAUSED = TRUE`,
-      expect.stringMatching(/^CREATE OR REPLACE PIPE/),
-      `ALTER PIPE "INGEST_TEST"."RAW"."ORDERS_PIPE" SET PIPE_EXECUTION_PAUSED = FALSE`,
-    ]);
-    expect(h.snowflake.catalog.pipes.get('INGEST_TEST.RAW.ORDERS_PIPE')).toMatchObject({
-      paused: false,
-      definition: expect.stringContaining('/data/orders/v2/'),
-    });
   });
 
   test('WHEN the integration allowed locations change THEN it is ALTERed, never replaced', async () => {
@@ -291,8 +218,21 @@ describe('Create over, and Delete of, existing objects', () => {
     );
     expect(retained.Data).toEqual({ ChangeKind: 'retain' });
     expect(h.snowflake.ddl).toEqual([]);
-    // The pipe goes first (CloudFormation deletes dependents first): not data-bearing, always dropped.
-    await handler(cfnEvent('Delete', 'OrdersPipe', props(h.connection, o('OrdersPipe')), physical.OrdersPipe));
+    // The pipe goes first (CloudFormation deletes dependents first): under retain it is left untouched
+    // (its load history), under destroy it is dropped.
+    const keptPipe = await handler(
+      cfnEvent('Delete', 'OrdersPipe', props(h.connection, o('OrdersPipe')), physical.OrdersPipe),
+    );
+    expect(keptPipe.Data).toEqual({ ChangeKind: 'retain' });
+    expect(h.snowflake.ddl).toEqual([]);
+    await handler(
+      cfnEvent(
+        'Delete',
+        'OrdersPipe',
+        props(h.connection, o('OrdersPipe'), { removalPolicy: 'destroy' }),
+        physical.OrdersPipe,
+      ),
+    );
     await handler(
       cfnEvent(
         'Delete',
@@ -316,7 +256,17 @@ describe('Create over, and Delete of, existing objects', () => {
     ]);
     expect(h.snowflake.catalog.fileFormats.has('INGEST_TEST.RAW.STAGE_NDJSON_GZ')).toBe(true);
     h.snowflake.clearLog();
+    // Under retain the old file format is left untouched; under destroy the Delete drops it.
     await handler(cfnEvent('Delete', 'FileFormat', props(h.connection, o('FileFormat')), physical.FileFormat));
+    expect(h.snowflake.ddl).toEqual([]);
+    await handler(
+      cfnEvent(
+        'Delete',
+        'FileFormat',
+        props(h.connection, o('FileFormat'), { removalPolicy: 'destroy' }),
+        physical.FileFormat,
+      ),
+    );
     expect(h.snowflake.ddl).toEqual([`DROP FILE FORMAT IF EXISTS "INGEST_TEST"."RAW"."STAGE_NDJSON_GZ"`]);
   });
 });
@@ -336,8 +286,16 @@ describe('Rollback of a rename', () => {
     );
     expect(back.PhysicalResourceId).toBe('INGEST_TEST.RAW.PIPELINE_STAGE');
     expect(h.snowflake.ddl).toEqual([]);
-    // Cleanup: Delete of the resource as it was during the failed update.
-    await handler(cfnEvent('Delete', 'Stage', props(h.connection, renamed), forward.PhysicalResourceId));
+    // Cleanup: Delete of the resource as it was during the failed update (under destroy; under
+    // retain a stage is left untouched).
+    await handler(
+      cfnEvent(
+        'Delete',
+        'Stage',
+        props(h.connection, renamed, { removalPolicy: 'destroy' }),
+        forward.PhysicalResourceId,
+      ),
+    );
     expect(h.snowflake.ddl).toEqual([`DROP STAGE IF EXISTS "INGEST_TEST"."RAW"."PIPELINE_STAGE_V2"`]);
     expect(h.snowflake.catalog.stages.has('INGEST_TEST.RAW.PIPELINE_STAGE')).toBe(true);
   });
@@ -346,13 +304,13 @@ describe('Rollback of a rename', () => {
 describe('Failures', () => {
   test('GIVEN a Snowflake error mid-way through a Create WHEN the re-read fails THEN the message names object, statement and code, and the new object is dropped again', async () => {
     const def = { ...o('FileFormat').definition, name: 'MIDWAY' };
-    // The existence check passes, the CREATE runs, then the re-read fails.
+    // onEvent's and isComplete's existence checks pass, the CREATE runs, then the re-read fails.
     h.snowflake.failOn({
       match: /^SHOW FILE FORMATS LIKE 'MIDWAY'/,
       code: '000603',
       sqlState: 'XX000',
       message: 'SQL execution internal error.',
-      after: 1,
+      after: 2,
     });
     const error = await handler(
       cfnEvent('Create', 'Midway', props(h.connection, { ...o('FileFormat'), definition: def })),

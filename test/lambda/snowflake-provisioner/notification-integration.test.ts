@@ -26,7 +26,7 @@ beforeAll(async () => {
   h = await startHarness();
   handler = createHandler({
     session: { attempts: 1 },
-    apply: { sleep: async () => undefined, drainPollMs: 0, accessRetryDelayMs: 1 },
+    apply: { sleep: async () => undefined, accessRetryDelayMs: 1 },
   });
 });
 afterAll(() => h.stop());
@@ -38,6 +38,8 @@ describe('GIVEN an empty account WHEN the environment is deployed with error not
       cfnEvent('Create', 'NotificationIntegration', props(h.connection, o('NotificationIntegration'))),
     );
     expect(h.snowflake.statements).toEqual([
+      // onEvent: is the name free? Then isComplete reads, creates and re-reads.
+      `SHOW NOTIFICATION INTEGRATIONS LIKE 'INGEST_TEST_ERRORS'`,
       `SHOW NOTIFICATION INTEGRATIONS LIKE 'INGEST_TEST_ERRORS'`,
       `CREATE NOTIFICATION INTEGRATION "INGEST_TEST_ERRORS" ENABLED = TRUE TYPE = QUEUE DIRECTION = OUTBOUND NOTIFICATION_PROVIDER = AWS_SNS AWS_SNS_TOPIC_ARN = '${TOPIC}' AWS_SNS_ROLE_ARN = '${SNS_ROLE}' COMMENT = 'Snowflake load and task errors to SNS (ingest test)'`,
       `SHOW NOTIFICATION INTEGRATIONS LIKE 'INGEST_TEST_ERRORS'`,
@@ -46,6 +48,7 @@ describe('GIVEN an empty account WHEN the environment is deployed with error not
     expect(out).toEqual({
       PhysicalResourceId: 'INGEST_TEST_ERRORS',
       Data: {
+        ExistedBeforeChange: 'false',
         Name: 'INGEST_TEST_ERRORS',
         SfAwsIamUserArn: h.snowflake.catalog.iamUserArn,
         SfAwsExternalId: h.snowflake.catalog.notificationExternalId,
@@ -135,12 +138,22 @@ describe('GIVEN the deployed integration', () => {
     expect(pipe).toMatchObject({ errorIntegration: 'INGEST_TEST_ERRORS', paused: false });
   });
 
-  test('WHEN it is deleted THEN it is dropped (account object, no data)', async () => {
-    const out = await handler(
+  test('WHEN it is deleted under retain THEN it is untouched (pipes and tasks name it); under destroy THEN dropped', async () => {
+    const kept = await handler(
       cfnEvent(
         'Delete',
         'NotificationIntegration',
         props(h.connection, o('NotificationIntegration')),
+        'INGEST_TEST_ERRORS',
+      ),
+    );
+    expect(kept.Data.ChangeKind).toBe('retain');
+    expect(h.snowflake.ddl).toEqual([]);
+    const out = await handler(
+      cfnEvent(
+        'Delete',
+        'NotificationIntegration',
+        props(h.connection, o('NotificationIntegration'), { removalPolicy: 'destroy' }),
         'INGEST_TEST_ERRORS',
       ),
     );

@@ -154,7 +154,7 @@ describe('ParserIngestion', () => {
     });
   });
 
-  test('WHEN synthesized THEN the parser role may read+delete inbound, write stage data/ and quarantine/, read+write archive', () => {
+  test('WHEN synthesized THEN the parser role may read+delete inbound, write stage data/, quarantine/ and manifests/, read+write archive', () => {
     const statements = statementsOfRole(t, logicalId(built.ingestion.parser.role!));
     const inbound = built.storage.inboundBucket;
     const resourcesOf = (action: string) =>
@@ -170,10 +170,11 @@ describe('ParserIngestion', () => {
       expect.arrayContaining([
         objectArn(built.storage.stageBucket, 'data/*'),
         objectArn(built.storage.stageBucket, 'quarantine/*'),
+        objectArn(built.storage.stageBucket, 'manifests/*'),
         objectArn(built.storage.archiveBucket, '*'),
       ]),
     );
-    expect(resourcesOf('s3:PutObject')).toHaveLength(3);
+    expect(resourcesOf('s3:PutObject')).toHaveLength(4);
     expect(resourcesOf('kms:Decrypt')).toEqual(
       expect.arrayContaining([arnOf(built.storage.key), arnOf(built.ingestion.queueKey)]),
     );

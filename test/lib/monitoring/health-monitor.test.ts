@@ -125,8 +125,8 @@ describe('HealthMonitor', () => {
       TreatMissingData: 'breaching',
       AlarmActions: [topicRef],
     });
-    // 8 pipeline alarms + heartbeat + 9 per dataset
-    template.resourceCountIs('AWS::CloudWatch::Alarm', 8 + 1 + 9 * 2);
+    // 9 pipeline alarms + heartbeat + 9 per dataset
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 9 + 1 + 9 * 2);
   });
 
   test('GIVEN the runbook THEN every health alarm anchor is a section of docs/operations.md', () => {

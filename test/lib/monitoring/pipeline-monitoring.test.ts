@@ -203,6 +203,24 @@ describe('PipelineMonitoring', () => {
         EvaluationPeriods: 1,
       },
     },
+    'ingest-dev-Pipeline-FilesWithDrift-Alarm': {
+      anchor: RUNBOOK_ANCHORS.filesWithDrift,
+      props: {
+        Metrics: [
+          Match.objectLike({
+            MetricStat: {
+              Metric: { Namespace: 'S3SnowflakePipeline', MetricName: 'FilesWithDrift', Dimensions: parserDims },
+              Period: 300,
+              Stat: 'Sum',
+            },
+          }),
+        ],
+        Threshold: 0,
+        ComparisonOperator: 'GreaterThanThreshold',
+        DatapointsToAlarm: 1,
+        EvaluationPeriods: 1,
+      },
+    },
   };
 
   test('GIVEN the default config WHEN synthesized THEN exactly the documented alarms exist', () => {
@@ -290,7 +308,7 @@ describe('PipelineMonitoring options', () => {
     const { stack } = build({ alarms: undefined });
     const template = Template.fromStack(stack);
     template.resourceCountIs('AWS::SNS::Subscription', 0);
-    template.resourceCountIs('AWS::CloudWatch::Alarm', 8);
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 9);
   });
 
   test('GIVEN custom thresholds and runbook URL THEN the alarms use them', () => {

@@ -49,7 +49,7 @@ describe('GIVEN the dev environment with the shipped gold views', () => {
   };
   const count = (kind: string) => Object.values(objects).filter((r) => r.Properties.kind === kind).length;
 
-  test('THEN every reference dataset yields bronze, pipe, stream, silver, MERGE task; rejects for keyed datasets', () => {
+  test('THEN every reference dataset yields bronze, pipe, stream, silver, rejects, MERGE task; plus the OPS schema, manifests table and ledger view', () => {
     expect({
       table: count('table'),
       pipe: count('pipe'),
@@ -59,9 +59,17 @@ describe('GIVEN the dev environment with the shipped gold views', () => {
       view: count('view'),
       role: count('reader-role'),
       schema: count('schema'),
-    }).toEqual({ table: 8, pipe: 8, stream: 8, silver: 8, task: 8, view: 5, role: 1, schema: 3 });
-    expect(count('rejects-table')).toBe(
-      resolveEnvironment(loadConfig(pipelineConfig), 'dev').datasets.filter((d) => d.primaryKey).length,
+    }).toEqual({ table: 9, pipe: 8, stream: 8, silver: 8, task: 8, view: 6, role: 1, schema: 4 });
+    expect(count('rejects-table')).toBe(resolveEnvironment(loadConfig(pipelineConfig), 'dev').datasets.length);
+    const ledger = byName('view', 'FILE_LEDGER');
+    expect(ledger.Properties.definition.schema).toBe('OPS');
+    expect(ledger.DependsOn).toEqual(
+      expect.arrayContaining([
+        byName('table', 'FILE_MANIFESTS').id,
+        byName('silver-table', 'listings').id,
+        byName('rejects-table', 'listings').id,
+        byName('table', 'LISTINGS').id,
+      ]),
     );
   });
 
@@ -111,7 +119,9 @@ describe('GIVEN the dev environment with the shipped gold views', () => {
       ]),
     );
     const role = byName('reader-role', 'INGEST_DEV_READER');
-    for (const v of Object.entries(objects).filter(([, r]) => r.Properties.kind === 'view'))
+    for (const v of Object.entries(objects).filter(
+      ([, r]) => r.Properties.kind === 'view' && r.Properties.definition.schema === 'GOLD',
+    ))
       expect(role.DependsOn).toContain(v[0]);
   });
 });

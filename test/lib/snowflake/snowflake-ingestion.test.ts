@@ -27,7 +27,7 @@ describe('SnowflakeIngestion', () => {
     template.findResources('Custom::SnowflakeObject', { Properties: { kind: 'storage-integration' } }),
   )[0];
 
-  test('GIVEN the dev environment WHEN synthesized THEN the Snowflake role trusts the integration IAM user with the external id', () => {
+  test('GIVEN the dev environment WHEN synthesized THEN the Snowflake role trusts the integration IAM user with the external id Snowflake generated (an attribute, never a literal in the template)', () => {
     template.hasResourceProperties('AWS::IAM::Role', {
       RoleName: 'ingest-dev-snowflake-s3',
       AssumeRolePolicyDocument: {
@@ -36,7 +36,9 @@ describe('SnowflakeIngestion', () => {
             Action: 'sts:AssumeRole',
             Effect: 'Allow',
             Principal: { AWS: { 'Fn::GetAtt': [integrationLogicalId, 'StorageAwsIamUserArn'] } },
-            Condition: { StringEquals: { 'sts:ExternalId': 'ingest:dev:snowflake-s3' } },
+            Condition: {
+              StringEquals: { 'sts:ExternalId': { 'Fn::GetAtt': [integrationLogicalId, 'StorageAwsExternalId'] } },
+            },
           },
         ],
       },
@@ -51,13 +53,17 @@ describe('SnowflakeIngestion', () => {
         roleArn: {
           'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::111111111111:role/ingest-dev-snowflake-s3']],
         },
-        externalId: 'ingest:dev:snowflake-s3',
+        externalId: Match.absent(),
         allowedLocations: [{ 'Fn::Join': ['', ['s3://', { Ref: Match.stringLikeRegexp('StageBucket') }, '/']] }],
       },
     });
   });
 
-  test('THEN the role may only read data/*, list with an s3:prefix condition and decrypt with the key', () => {
+  test('THEN no external id (and no deterministic one such as ingest:dev:snowflake-s3) appears anywhere in the template', () => {
+    expect(JSON.stringify(template.toJSON())).not.toMatch(/ingest:dev:snowflake-s3|STORAGE_AWS_EXTERNAL_ID/);
+  });
+
+  test('THEN the role may only read data/* and manifests/*, list with an s3:prefix condition and decrypt with the key', () => {
     const policies = template.findResources('AWS::IAM::Policy', {
       Properties: { Roles: [{ Ref: Match.stringLikeRegexp('StorageIntegrationRole') }] },
     });
@@ -71,12 +77,14 @@ describe('SnowflakeIngestion', () => {
         expect.objectContaining({
           Sid: 'ReadStagePrefix',
           Action: ['s3:GetObject', 's3:GetObjectVersion'],
-          Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [expect.stringMatching(/StageBucket/), 'Arn'] }, '/data/*']] },
+          Resource: ['/data/*', '/manifests/*'].map((suffix) => ({
+            'Fn::Join': ['', [{ 'Fn::GetAtt': [expect.stringMatching(/StageBucket/), 'Arn'] }, suffix]],
+          })),
         }),
         expect.objectContaining({
           Sid: 'ListStagePrefix',
           Action: 's3:ListBucket',
-          Condition: { StringLike: { 's3:prefix': ['data/*'] } },
+          Condition: { StringLike: { 's3:prefix': ['data/*', 'manifests/*'] } },
           Resource: { 'Fn::GetAtt': [expect.stringMatching(/StageBucket/), 'Arn'] },
         }),
         expect.objectContaining({
@@ -141,8 +149,9 @@ describe('SnowflakeIngestion', () => {
   });
 
   test('THEN there is one provider for the stack, and its function may read only the key secret', () => {
-    // The provisioner, the Provider framework's onEvent and CDK's bucket-notifications handler.
-    template.resourceCountIs('AWS::Lambda::Function', 3);
+    // The provisioner (onEvent and isComplete), the Provider framework's onEvent, isComplete and
+    // onTimeout, and CDK's bucket-notifications handler.
+    template.resourceCountIs('AWS::Lambda::Function', 5);
     const secretStatements = Object.values(template.findResources('AWS::IAM::Policy'))
       .flatMap(
         (p) =>

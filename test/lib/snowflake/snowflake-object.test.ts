@@ -1,7 +1,15 @@
+import type { CfnResource } from 'aws-cdk-lib';
 import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { SnowflakeObject, SnowflakeProvider, Snowpipe, StorageIntegration } from '../../../lib/snowflake';
+import {
+  orderTaskGraphs,
+  SnowflakeObject,
+  SnowflakeProvider,
+  Snowpipe,
+  StorageIntegration,
+} from '../../../lib/snowflake';
+import { PROVISIONER_TIMING } from '../../../contracts/constants';
 
 const connection = {
   account: 'ORG-ACCT',
@@ -58,7 +66,8 @@ describe('SnowflakeObject', () => {
       definition: { database: 'D', name: 'RAW' },
     });
     const t = Template.fromStack(s);
-    t.resourceCountIs('AWS::Lambda::Function', 2); // provisioner + framework onEvent
+    // provisioner (onEvent and isComplete) + the framework's onEvent, isComplete and onTimeout
+    t.resourceCountIs('AWS::Lambda::Function', 4);
     t.hasResourceProperties('Custom::SnowflakeObject', {
       ServiceToken: Match.anyValue(),
       kind: 'schema',
@@ -115,5 +124,64 @@ describe('Snowpipe', () => {
         ],
       },
     });
+  });
+});
+
+describe('GIVEN the provider', () => {
+  test('WHEN synthesized THEN the work runs in isComplete: the waiter polls every queryIntervalSeconds for totalTimeoutMinutes, and the provisioner times out after lambdaTimeoutSeconds', () => {
+    const app = new App();
+    const s = new Stack(app, 'Timing', { env: { account: '111111111111', region: 'eu-west-1' } });
+    SnowflakeProvider.of(s, { environmentName: 'dev' });
+    const t = Template.fromStack(s);
+    const provisioner = Object.values(t.findResources('AWS::Lambda::Function')).filter((f) =>
+      JSON.stringify(f).includes('Creates and safely updates Snowflake objects'),
+    );
+    expect(provisioner.map((f) => (f as { Properties: { Timeout: number } }).Properties.Timeout)).toEqual([
+      PROVISIONER_TIMING.lambdaTimeoutSeconds,
+    ]);
+    const [machine] = Object.values(t.findResources('AWS::StepFunctions::StateMachine'));
+    const definition = JSON.stringify((machine as { Properties: unknown }).Properties);
+    const attempts = Math.ceil((PROVISIONER_TIMING.totalTimeoutMinutes * 60) / PROVISIONER_TIMING.queryIntervalSeconds);
+    expect(definition).toContain(`\\"IntervalSeconds\\":${PROVISIONER_TIMING.queryIntervalSeconds}`);
+    expect(definition).toContain(`\\"MaxAttempts\\":${attempts}`);
+  });
+});
+
+describe('GIVEN a task graph with a root and two sibling children', () => {
+  test('WHEN ordered THEN each task of the graph depends on the one before it (CloudFormation changes one at a time); another graph stays independent', () => {
+    const { s, provider } = stack();
+    const task = (id: string, name: string, root?: string) => ({
+      id,
+      kind: 'task',
+      definition: {
+        database: 'DB',
+        schema: 'CORE',
+        name,
+        body: 'SELECT 1',
+        ...(root ? { root, after: [root] } : {}),
+      },
+    });
+    const specs = [
+      task('Root', 'ROOT'),
+      task('A', 'A', 'DB.CORE.ROOT'),
+      task('Other', 'OTHER'),
+      task('B', 'B', 'DB.CORE.ROOT'),
+    ];
+    const objects = new Map(
+      specs.map((spec) => [
+        spec.id,
+        new SnowflakeObject(s, spec.id, { provider, connection, kind: 'task', definition: spec.definition }),
+      ]),
+    );
+    orderTaskGraphs(specs, objects);
+    const resources = Template.fromStack(s).findResources('Custom::SnowflakeObject') as Record<
+      string,
+      { DependsOn?: string[] }
+    >;
+    const logicalId = (id: string) => s.getLogicalId(objects.get(id)!.resource.node.defaultChild as CfnResource);
+    const dependsOn = (id: string) => resources[logicalId(id)]!.DependsOn ?? [];
+    expect(dependsOn('A')).toEqual([logicalId('Root')]);
+    expect(dependsOn('B')).toEqual([logicalId('A')]);
+    expect(dependsOn('Other')).toEqual([]);
   });
 });

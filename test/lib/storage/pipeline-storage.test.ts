@@ -162,7 +162,7 @@ describe('PipelineStorage', () => {
     });
   });
 
-  test('WHEN synthesized THEN the stage bucket expires data/ and quarantine/ separately', () => {
+  test('WHEN synthesized THEN the stage bucket expires data/, manifests/ and quarantine/ separately', () => {
     const rules = lifecycleOf(dev.t, logicalId(dev.storage.stageBucket));
     expect(rules['expire-staged-data']).toEqual({
       Id: 'expire-staged-data',
@@ -171,6 +171,12 @@ describe('PipelineStorage', () => {
       ExpirationInDays: DEFAULT_RETENTION.stageExpireDays,
     });
     expect(rules['expire-quarantine']).toMatchObject({ Prefix: 'quarantine/', ExpirationInDays: 90 });
+    expect(rules['expire-manifests']).toEqual({
+      Id: 'expire-manifests',
+      Status: 'Enabled',
+      Prefix: 'manifests/',
+      ExpirationInDays: DEFAULT_RETENTION.stageExpireDays,
+    });
     expect(rules['abort-incomplete-uploads']).toMatchObject({
       AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 },
     });
@@ -211,6 +217,7 @@ describe('PipelineStorage', () => {
     const stage = lifecycleOf(t, logicalId(storage.stageBucket));
     expect(stage['expire-staged-data'].ExpirationInDays).toBe(14);
     expect(stage['expire-quarantine'].ExpirationInDays).toBe(30);
+    expect(stage['expire-manifests'].ExpirationInDays).toBe(14);
     expect(lifecycleOf(t, logicalId(storage.accessLogBucket))['expire-access-logs'].ExpirationInDays).toBe(90);
   });
 

@@ -38,7 +38,7 @@ export async function createDataset(db: DuckDb, model: DatasetModel): Promise<vo
   await db.run(createTableStatement(bronzeTable(model), duckdbDialect));
   await db.run(createStreamStatement(model, duckdbDialect));
   await db.run(createTableStatement(silverTable(model), duckdbDialect));
-  if (model.primaryKey.length) await db.run(createTableStatement(rejectsTable(model), duckdbDialect));
+  await db.run(createTableStatement(rejectsTable(model), duckdbDialect));
 }
 
 /** One stage line as the pipe loads it. `record` is raw JSON text (exact digits) or an object. */

@@ -7,6 +7,7 @@ import {
   planGoldViews,
   readerRoleStatements,
   snowflakeDialect,
+  withoutMissingDatasets,
 } from '../../../snowflake/model';
 import type { GoldViewSource } from '../../../snowflake/model';
 import { loadGoldViews } from '../../../lib/sql-loader';
@@ -227,5 +228,24 @@ describe('gold views on DuckDB', () => {
       [0, 'P1', 'Home', 2, 40, 'Lee'],
       [1, 'P2', 'Car', 1, 35.5, 'Lee'],
     ]);
+  });
+});
+
+describe('views of datasets a config does not have', () => {
+  test('GIVEN views reading a missing dataset and a view reading such a view WHEN filtered THEN both are skipped naming why, the others kept and plannable', () => {
+    const sources = [
+      src('a', 'SELECT id FROM core.orders'),
+      src('b', 'SELECT * FROM core.listings JOIN core.orders USING (id)'),
+      src('c', 'SELECT * FROM gold.b'),
+      src('d', "SELECT 'core.listings' AS text_only FROM core.orders"),
+    ];
+    const { kept, skipped } = withoutMissingDatasets(sources, ['orders']);
+    expect(kept.map((k) => k.name)).toEqual(['a', 'd']);
+    expect(skipped).toEqual([
+      { name: 'b', file: 'gold/b.sql', reason: 'references core.listings, not a dataset of this config' },
+      { name: 'c', file: 'gold/c.sql', reason: 'reads gold.b, which is skipped' },
+    ]);
+    expect(planGoldViews(kept, ['orders'], SCHEMAS).map((v) => v.name)).toEqual(['a', 'd']);
+    expect(() => planGoldViews(sources, ['orders'], SCHEMAS)).toThrow(SqlFileError);
   });
 });

@@ -94,7 +94,9 @@ describe('casts per type', () => {
       `"RECORD":"properties" AS "PROPERTIES"`,
     );
     expect(silverWriteStatement(referenceModel('events'), snowflakeDialect)).toContain(
-      `TRY_CAST(NULLIF("RECORD":"timestamp"::VARCHAR, '') AS TIMESTAMP_TZ) AS "OCCURRED_AT"`,
+      `CAST(CASE WHEN REGEXP_LIKE(NULLIF("RECORD":"timestamp"::VARCHAR, ''), '.*[0-9]:[0-9]{2}(:[0-9]{2}([.,][0-9]*)?)? ?([Zz]|[+-][0-9]{2}(:?[0-9]{2})?)') ` +
+        `THEN TRY_TO_TIMESTAMP_TZ(NULLIF("RECORD":"timestamp"::VARCHAR, '')) ` +
+        `ELSE TRY_TO_TIMESTAMP_TZ(TO_CHAR(TRY_CAST(NULLIF("RECORD":"timestamp"::VARCHAR, '') AS TIMESTAMP_NTZ(9)), 'YYYY-MM-DD"T"HH24:MI:SS.FF9') || '+00:00', 'YYYY-MM-DD"T"HH24:MI:SS.FF9TZH:TZM') END AS TIMESTAMP_TZ) AS "OCCURRED_AT"`,
     );
     expect(silverWriteStatement(referenceModel('insurance_transactions'), snowflakeDialect)).toContain(
       `COALESCE(AS_ARRAY("RECORD":"basket"), AS_ARRAY(TRY_PARSE_JSON(AS_VARCHAR("RECORD":"basket")))) AS "BASKET"`,
@@ -122,17 +124,33 @@ describe('rejects statement', () => {
     const s = rejectsInsertStatement(referenceModel('listings'), snowflakeDialect)!;
     expect(s).toContain(`WHEN (b."_RAW_KEY_0" IS NULL OR b."_RAW_KEY_0" = '') THEN 'PRIMARY_KEY_MISSING'`);
     expect(s).toContain(`WHEN b."_KEY_0" IS NULL THEN 'PRIMARY_KEY_INVALID'`);
-    expect(s).toContain('WHERE (b."_KEY_0" IS NULL)');
+    expect(s).toContain('WHERE CASE x.n WHEN 0 THEN b."_KEY_0" IS NULL WHEN 1 THEN b."_CAST_FAILED_0"');
     expect(s).toContain(
-      'AND NOT EXISTS (SELECT 1 FROM "INGEST"."CORE"."LISTINGS_REJECTS" AS r WHERE r."SOURCE_KEY" = b."SOURCE_KEY" AND r."RECEIVED_AT" = b."RECEIVED_AT" AND r."SOURCE_ROW" = b."SOURCE_ROW")',
+      'WHERE NOT EXISTS (SELECT 1 FROM "INGEST"."CORE"."LISTINGS_REJECTS" AS t WHERE t."SOURCE_KEY" = r."SOURCE_KEY" AND t."RECEIVED_AT" = r."RECEIVED_AT" AND t."SOURCE_ROW" = r."SOURCE_ROW" ' +
+        `AND t."REASON" = r."REASON" AND (r."REASON" <> 'CAST_FAILED' OR t."COLUMN_NAME" = r."COLUMN_NAME"))`,
     );
+  });
+
+  test('GIVEN a column that can fail its cast WHEN rendered THEN a present value (not absent, not JSON null, not "") whose cast is NULL is a CAST_FAILED reject with column and raw value', () => {
+    const s = rejectsInsertStatement(referenceModel('listings'), snowflakeDialect)!;
+    expect(s).toContain(
+      `(NULLIF("RECORD":"price"::VARCHAR, '') IS NOT NULL AND TRY_CAST(NULLIF("RECORD":"price"::VARCHAR, '') AS NUMBER(12,2)) IS NULL) AS "_CAST_FAILED_3", "RECORD":"price"::VARCHAR AS "_RAW_3"`,
+    );
+    expect(s).toContain(
+      `WHEN 4 THEN 'column price (path price): value ' || LEFT(b."_RAW_3", 100) || ' is not a valid NUMBER(12,2)' || ` +
+        `CASE WHEN b."_KEY_0" IS NULL THEN '; row not merged' ELSE '; NULL in silver' END`,
+    );
+    expect(s).toContain(`WHEN 4 THEN 'price'`);
+    // VARCHAR without a length takes any value: never checked.
+    expect(s).not.toContain(`'host_name'`);
+    expect(s).toContain('COALESCE(b."_KEY_0" IS NULL, FALSE) AS "ROW_REJECTED"');
   });
 });
 
 describe('insert-only', () => {
   const spec: DatasetSpec = { name: 'clicks', format: 'ndjson', columns: [{ name: 'page', type: 'VARCHAR' }] };
 
-  test('GIVEN no primary key WHEN rendered THEN the task body is one INSERT … SELECT skipping known lineage, with no rejects table', () => {
+  test('GIVEN no primary key and no column that can fail a cast WHEN rendered THEN the task body is one INSERT … SELECT skipping known lineage; the rejects table still exists', () => {
     const model = buildDatasetModel(spec, SCHEMAS);
     const body = mergeTaskBody(model);
     expect(body).toMatch(/^INSERT INTO "INGEST"\."CORE"\."CLICKS" \(/);
@@ -140,8 +158,35 @@ describe('insert-only', () => {
     expect(body).toContain(
       'WHERE NOT EXISTS (SELECT 1 FROM "INGEST"."CORE"."CLICKS" AS t WHERE t."_SOURCE_KEY" = b."_SOURCE_KEY" AND t."_RECEIVED_AT" = b."_RECEIVED_AT" AND t."_SOURCE_ROW" = b."_SOURCE_ROW")',
     );
-    expect(datasetSql(spec, SCHEMAS, snowflakeDialect).rejects).toBeUndefined();
+    expect(datasetSql(spec, SCHEMAS, snowflakeDialect).rejects).toMatch(
+      /^CREATE TABLE IF NOT EXISTS "INGEST"\."CORE"\."CLICKS_REJECTS" \(/,
+    );
     expect(rejectsInsertStatement(model, snowflakeDialect)).toBeUndefined();
+  });
+});
+
+describe('insert-only with a column that can fail its cast', () => {
+  test('GIVEN no primary key and a NUMBER column WHEN the task body is rendered THEN the CAST_FAILED insert and the silver insert share one transaction', () => {
+    const model = buildDatasetModel(
+      {
+        name: 'clicks',
+        format: 'ndjson',
+        columns: [
+          { name: 'page', type: 'VARCHAR' },
+          { name: 'ms', type: 'NUMBER(10,0)' },
+        ],
+      },
+      SCHEMAS,
+    );
+    const body = mergeTaskBody(model);
+    expect(
+      body.startsWith(
+        'EXECUTE IMMEDIATE $$\nBEGIN\n  BEGIN TRANSACTION;\n    INSERT INTO "INGEST"."CORE"."CLICKS_REJECTS"',
+      ),
+    ).toBe(true);
+    expect(body.indexOf('INSERT INTO "INGEST"."CORE"."CLICKS" (')).toBeGreaterThan(body.indexOf('CLICKS_REJECTS'));
+    expect(body).toMatch(/COMMIT;\nEXCEPTION\n {2}WHEN OTHER THEN\n {4}ROLLBACK;\n {4}RAISE;/);
+    expect(rejectsInsertStatement(model, snowflakeDialect)).toContain(`CROSS JOIN (VALUES (0)) AS x(n)`);
   });
 });
 

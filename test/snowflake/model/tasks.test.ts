@@ -20,10 +20,10 @@ describe('merge task', () => {
     const sql = createTaskStatement(mergeTaskDefinition(referenceModel('listings')));
     expect(sql.split('\nAS\n')[0]).toBe(
       [
-        'CREATE OR ALTER TASK "INGEST"."CORE"."LISTINGS_MERGE"',
+        'CREATE TASK "INGEST"."CORE"."LISTINGS_MERGE"',
         "  USER_TASK_MANAGED_INITIAL_WAREHOUSE_SIZE = 'XSMALL'",
         "  TARGET_COMPLETION_INTERVAL = '5 MINUTES'",
-        '  ALLOW_OVERLAPPING_EXECUTION = FALSE',
+        '  OVERLAP_POLICY = NO_OVERLAP',
         '  SUSPEND_TASK_AFTER_NUM_FAILURES = 10',
         "  TIMEZONE = 'UTC'",
         "  COMMENT = 'Merges new rows of listings from the bronze stream into silver (managed by the pipeline).'",

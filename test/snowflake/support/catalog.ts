@@ -3,6 +3,7 @@
  * (CREATE / ALTER / DROP / SHOW / DESC / SYSTEM$PIPE_STATUS) over a small catalog. Creating an
  * existing object, or CREATE OR REPLACE of a running pipe, fails like Snowflake would (or louder).
  */
+import { randomBytes } from 'crypto';
 import { Reader, SqlFailure, tokenize, unsupported } from './sql-reader';
 import type { Rows } from './sql-reader';
 import { ModelObjects } from './model-catalog';
@@ -10,12 +11,15 @@ import { ModelObjects } from './model-catalog';
 export { SqlFailure };
 export type { Rows };
 
-interface Pipe {
+export interface Pipe {
   definition: string;
   comment: string;
   errorIntegration: string | null;
   paused: boolean;
-  pendingFileCount: number;
+  /** Files queued (by a notification or a REFRESH) and not loaded: they wait while the pipe is paused. */
+  pending: { path: string; queuedAt: Date }[];
+  /** A `STOPPED_*` execution state (e.g. STOPPED_STAGE_ALTERED after its stage's URL changed). */
+  stopped?: string;
   notificationChannel: string;
 }
 
@@ -35,6 +39,8 @@ export class Catalog {
   stagedFiles: { path: string; lastModified: Date }[] = [];
   /** Paths already loaded (load metadata): REFRESH never queues them again. */
   loadedFiles = new Set<string>();
+  /** Every load of a file into a table, in order (a path twice here is a double load). */
+  loads: string[] = [];
   /** The current time of REFRESH's 7-day window. @default the real clock */
   now: () => Date = () => new Date();
   notificationExternalId = 'ABC12345_SFCRole=2_Notification';
@@ -104,7 +110,9 @@ export class Catalog {
           STORAGE_PROVIDER: p.STORAGE_PROVIDER ?? 'S3',
           ENABLED: (p.ENABLED ?? 'TRUE').toLowerCase(),
           STORAGE_AWS_ROLE_ARN: p.STORAGE_AWS_ROLE_ARN ?? '',
-          STORAGE_AWS_EXTERNAL_ID: p.STORAGE_AWS_EXTERNAL_ID ?? 'GENERATED_ID',
+          // Like Snowflake: generated (random) when not given.
+          STORAGE_AWS_EXTERNAL_ID:
+            p.STORAGE_AWS_EXTERNAL_ID ?? `TESTACCT_SFCRole=2_${randomBytes(18).toString('base64url')}`,
           STORAGE_ALLOWED_LOCATIONS: p.STORAGE_ALLOWED_LOCATIONS ?? '',
           STORAGE_BLOCKED_LOCATIONS: p.STORAGE_BLOCKED_LOCATIONS ?? '',
           STORAGE_AWS_IAM_USER_ARN: this.iamUserArn,
@@ -173,7 +181,7 @@ export class Catalog {
         if (p.ERROR_INTEGRATION && !this.notificationIntegrations.has(p.ERROR_INTEGRATION))
           throw notExists(p.ERROR_INTEGRATION);
         const old = this.pipes.get(name);
-        if (old && !old.paused)
+        if (old && !old.paused && !old.stopped)
           throw new SqlFailure(
             'test server: CREATE OR REPLACE of a running pipe (the provisioner must never do this)',
             '999999',
@@ -184,7 +192,8 @@ export class Catalog {
           comment: p.COMMENT ?? '',
           errorIntegration: p.ERROR_INTEGRATION ?? null,
           paused: false,
-          pendingFileCount: 0,
+          // The queue belongs to the pipe object: a recreated pipe starts empty (what was pending is lost).
+          pending: [],
           notificationChannel: old?.notificationChannel ?? this.sqsArn,
         });
         break;
@@ -214,11 +223,12 @@ export class Catalog {
         modifiedAfter: p.MODIFIED_AFTER ?? '',
         ...(p.PREFIX !== undefined ? { prefix: p.PREFIX } : {}),
       });
-      return this.refresh(name, p.PREFIX ?? '');
+      return this.refresh(name, p.PREFIX ?? '', p.MODIFIED_AFTER);
     }
     if (action === 'UNSET') {
       const prop = r.word();
       if (kind === 'STORAGE INTEGRATION') this.integrations.get(name)![prop] = '';
+      else if (kind === 'PIPE' && prop === 'COMMENT') this.pipes.get(name)!.comment = '';
       else throw unsupported(sql);
       return status('Statement executed successfully.');
     }
@@ -255,6 +265,10 @@ export class Catalog {
       case 'STAGE': {
         const s = this.stages.get(name)!;
         if (p.URL || p.STORAGE_INTEGRATION) this.checkAllowed(p.STORAGE_INTEGRATION ?? s.integration, p.URL ?? s.url);
+        if (p.URL && p.URL !== s.url)
+          // Snowflake: pipes on a stage whose location changes stop (SYSTEM$PIPE_STATUS).
+          for (const pipe of this.pipes.values())
+            if (stageOf(pipe.definition) === name) pipe.stopped = 'STOPPED_STAGE_ALTERED';
         if (p.URL) s.url = p.URL;
         if (p.STORAGE_INTEGRATION) s.integration = p.STORAGE_INTEGRATION;
         if (p['FILE_FORMAT.FORMAT_NAME']) s.fileFormat = p['FILE_FORMAT.FORMAT_NAME'];
@@ -267,6 +281,8 @@ export class Catalog {
       case 'PIPE': {
         const pipe = this.pipes.get(name)!;
         if (p.PIPE_EXECUTION_PAUSED) pipe.paused = p.PIPE_EXECUTION_PAUSED === 'TRUE';
+        // Files submitted while paused wait for the resume (ALTER PIPE docs), then load.
+        if (p.PIPE_EXECUTION_PAUSED === 'FALSE' && !pipe.stopped) this.drainQueue(pipe);
         if (p.ERROR_INTEGRATION && !this.notificationIntegrations.has(p.ERROR_INTEGRATION))
           throw notExists(p.ERROR_INTEGRATION);
         if (p.ERROR_INTEGRATION) pipe.errorIntegration = p.ERROR_INTEGRATION;
@@ -431,28 +447,63 @@ export class Catalog {
     const name = r.str().toUpperCase();
     const pipe = this.pipes.get(name);
     if (!pipe) throw new SqlFailure(`Pipe '${name}' does not exist or not authorized.`, '002003', '02000');
-    const state = pipe.paused ? 'PAUSED' : 'RUNNING';
-    const result = JSON.stringify({ executionState: state, pendingFileCount: pipe.pendingFileCount });
-    // A paused pipe loads its backlog: the next status shows fewer pending files.
-    if (pipe.paused && pipe.pendingFileCount > 0) pipe.pendingFileCount--;
+    const state = pipe.stopped ?? (pipe.paused ? 'PAUSED' : 'RUNNING');
+    const oldest = pipe.pending.map((f) => f.queuedAt.getTime()).sort((a, b) => a - b)[0];
+    const result = JSON.stringify({
+      executionState: state,
+      pendingFileCount: pipe.pending.length,
+      ...(oldest !== undefined ? { oldestFileTimestamp: new Date(oldest).toISOString() } : {}),
+    });
+    // Strict like Snowflake: a paused pipe keeps its pending files however often it is asked.
     return [{ STATUS: result }];
   }
 
   /**
-   * ALTER PIPE … REFRESH [PREFIX]: queues the staged files below the pipe's path (+ prefix) modified
-   * in the last 7 days and not loaded yet, one `File`/`Status` row each (they count as loaded next).
+   * ALTER PIPE … REFRESH [PREFIX] [MODIFIED_AFTER]: queues the staged files below the pipe's path
+   * (+ prefix) modified after MODIFIED_AFTER and in the last 7 days, and not in the load history,
+   * one `File`/`Status` row each. A running pipe loads them; a paused one keeps them pending.
    */
-  private refresh(name: string, prefix: string): Rows {
-    const path = /@"[^"]+"\."[^"]+"\."[^"]+"\/([^)\s]*)/.exec(this.pipes.get(name)!.definition)?.[1] ?? '';
-    const since = this.now().getTime() - 7 * 24 * 3_600_000;
+  private refresh(name: string, prefix: string, modifiedAfter?: string): Rows {
+    const pipe = this.pipes.get(name)!;
+    if (pipe.stopped)
+      throw new SqlFailure(`Pipe ${name} is ${pipe.stopped} and cannot be refreshed.`, '091082', '55000');
+    const path = pathOf(pipe.definition);
+    const since = Math.max(
+      this.now().getTime() - 7 * 24 * 3_600_000,
+      modifiedAfter === undefined ? -Infinity : parseTimestamp(modifiedAfter),
+    );
     const rows: Rows = [];
     for (const f of this.stagedFiles) {
-      if (!f.path.startsWith(path + prefix) || f.lastModified.getTime() < since || this.loadedFiles.has(f.path))
+      if (!f.path.startsWith(path + prefix) || f.lastModified.getTime() <= since || this.loadedFiles.has(f.path))
         continue;
-      this.loadedFiles.add(f.path);
+      if (pipe.pending.some((q) => q.path === f.path)) continue;
+      pipe.pending.push({ path: f.path, queuedAt: this.now() });
       rows.push({ File: f.path, Status: 'SENT' });
     }
+    if (!pipe.paused) this.drainQueue(pipe);
     return rows;
+  }
+
+  /**
+   * An S3 event for a new stage object: it is staged (last modified `lastModified`) and every pipe
+   * on its path queues it at `queuedAt`; a running pipe loads it at once, a paused one keeps it.
+   */
+  notify(path: string, lastModified: Date, queuedAt: Date = lastModified): void {
+    this.stagedFiles.push({ path, lastModified });
+    for (const pipe of this.pipes.values()) {
+      if (pipe.stopped || !path.startsWith(pathOf(pipe.definition))) continue;
+      pipe.pending.push({ path, queuedAt });
+      if (!pipe.paused) this.drainQueue(pipe);
+    }
+  }
+
+  /** Loads a pipe's pending files, skipping what the load history already holds. */
+  private drainQueue(pipe: Pipe): void {
+    for (const f of pipe.pending.splice(0)) {
+      if (this.loadedFiles.has(f.path)) continue;
+      this.loadedFiles.add(f.path);
+      this.loads.push(f.path);
+    }
   }
 
   /** Like Snowflake, a stage URL must lie within one of its integration's allowed locations. */
@@ -504,6 +555,18 @@ function describedType(type: string): string {
 }
 
 const status = (s: string): Rows => [{ status: s }];
+
+/** The stage (canonical name) a pipe's COPY reads. */
+const stageOf = (definition: string) => (/@("[^"]+"\."[^"]+"\."[^"]+")/.exec(definition)?.[1] ?? '').replace(/"/g, '');
+/** The path below the stage a pipe's COPY reads. */
+const pathOf = (definition: string) => /@"[^"]+"\."[^"]+"\."[^"]+"\/([^)\s]*)/.exec(definition)?.[1] ?? '';
+
+/** An ISO-8601 timestamp as REFRESH MODIFIED_AFTER takes it; anything else fails like a bad literal. */
+function parseTimestamp(text: string): number {
+  const t = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$/.test(text) ? Date.parse(text) : NaN;
+  if (Number.isNaN(t)) throw new SqlFailure(`Timestamp '${text}' is not recognized`, '100035', '22007');
+  return t;
+}
 
 /** Reader.kindWords plus `NOTIFICATION INTEGRATION(S)`. */
 function kindWords(r: Reader): string {

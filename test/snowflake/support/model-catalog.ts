@@ -23,6 +23,8 @@ export interface StreamEntry {
 }
 export interface TaskEntry {
   state: 'started' | 'suspended';
+  /** Parameters as set (CREATE TASK clauses, then ALTER TASK SET / UNSET): name → SQL value. */
+  params: Record<string, string>;
   definition: string;
   condition: string | null;
   comment: string;
@@ -52,6 +54,17 @@ const notExists = (name: string) =>
 const exists = (name: string) =>
   new SqlFailure(`SQL compilation error:\nObject '${name}' already exists.`, '002002', '42710');
 const ok = (s = 'Statement executed successfully.'): Rows => [{ status: s }];
+/** Task parameters ALTER TASK SET / UNSET accept here (those the provisioner uses). */
+const TASK_PARAMETERS = [
+  'WAREHOUSE',
+  'USER_TASK_MANAGED_INITIAL_WAREHOUSE_SIZE',
+  'TARGET_COMPLETION_INTERVAL',
+  'SCHEDULE',
+  'SUSPEND_TASK_AFTER_NUM_FAILURES',
+  'TIMEZONE',
+  'ERROR_INTEGRATION',
+  'OVERLAP_POLICY',
+];
 const DESCRIBED: Record<string, string> = {
   VARCHAR: 'VARCHAR(16777216)',
   TIMESTAMP_NTZ: 'TIMESTAMP_NTZ(9)',
@@ -140,10 +153,54 @@ export class ModelObjects {
     const root = this.rootOf(task);
     if (this.tasks.get(root)?.state === 'started')
       throw new SqlFailure(
-        `Unable to ${what} task ${task} since its root task ${root} is not suspended.`,
-        '091092',
+        `Unable to update graph with root task ${root} since that root task is not suspended. (${what} ${task})`,
+        '091089',
         '0A000',
       );
+  }
+
+  /**
+   * ALTER TASK … SET / UNSET / MODIFY AS / MODIFY WHEN / REMOVE WHEN / ADD AFTER / REMOVE AFTER:
+   * Snowflake requires the graph's root suspended (091089) and the task itself suspended (BCR 2026_06).
+   */
+  private alterTask(name: string, sql: string): Rows {
+    const t = this.tasks.get(name)!;
+    const rest = sql.replace(/^ALTER TASK (?:IF EXISTS )?"[^"]+"\."[^"]+"\."[^"]+" /, '').trim();
+    this.requireRootSuspended(name, 'alter');
+    if (t.state === 'started')
+      throw new SqlFailure(`Unable to modify task ${name}: it must be suspended first.`, '091093', '0A000');
+    let m: RegExpExecArray | null;
+    if ((m = /^MODIFY AS\n([\s\S]+)$/.exec(rest))) t.definition = m[1];
+    else if ((m = /^MODIFY WHEN (.+)$/.exec(rest))) t.condition = m[1];
+    else if (rest === 'REMOVE WHEN') t.condition = null;
+    else if ((m = /^(ADD|REMOVE) AFTER (.+)$/.exec(rest))) {
+      const names = m[2].split(', ').map(canonical);
+      for (const p of names) if (m[1] === 'ADD' && !this.tasks.has(p)) throw notExists(p);
+      t.predecessors =
+        m[1] === 'ADD' ? [...t.predecessors, ...names] : t.predecessors.filter((p) => !names.includes(p));
+    } else if ((m = /^UNSET (.+)$/.exec(rest))) {
+      for (const prop of m[1].split(', ')) {
+        if (!TASK_PARAMETERS.includes(prop))
+          throw new SqlFailure(`invalid property '${prop}' for 'TASK'`, '001003', '42000');
+        delete t.params[prop];
+        if (prop === 'WAREHOUSE') t.warehouse = null;
+        if (prop === 'SCHEDULE') t.schedule = null;
+        if (prop === 'ERROR_INTEGRATION') t.errorIntegration = null;
+      }
+    } else if ((m = /^SET (.+)$/s.exec(rest))) {
+      const clauses = m[1].match(new RegExp(`[A-Z_]+ = (?:${STRING}|"[^"]+"|[A-Z0-9_]+)`, 'g')) ?? [];
+      for (const clause of clauses) {
+        const [prop, value] = [clause.slice(0, clause.indexOf(' = ')), clause.slice(clause.indexOf(' = ') + 3)];
+        if (prop === 'COMMENT') t.comment = unescape(value.slice(1, -1));
+        else if (!TASK_PARAMETERS.includes(prop))
+          throw new SqlFailure(`invalid property '${prop}' for 'TASK'`, '001003', '42000');
+        else t.params[prop] = value;
+        if (prop === 'WAREHOUSE') t.warehouse = value.replace(/"/g, '');
+        if (prop === 'SCHEDULE') t.schedule = value.slice(1, -1);
+        if (prop === 'ERROR_INTEGRATION') t.errorIntegration = value.replace(/"/g, '');
+      }
+    } else throw new SqlFailure(`test server: unsupported statement: ${sql}`, '001003', '42000');
+    return ok();
   }
 
   private createTask(sql: string, orAlter: boolean): Rows {
@@ -163,7 +220,10 @@ export class ModelObjects {
     if (old?.state === 'started' && !predecessors.length)
       throw new SqlFailure(`Unable to modify task ${name}: it must be suspended first.`, '091093', '0A000');
     const when = /\n {2}WHEN (.+)/.exec(header);
+    const params: Record<string, string> = {};
+    for (const m of header.matchAll(/\n {2}([A-Z_]+) = (.+)/g)) if (TASK_PARAMETERS.includes(m[1])) params[m[1]] = m[2];
     this.tasks.set(name, {
+      params,
       state: old?.state ?? 'suspended',
       definition: sql.slice(split + 4),
       condition: when ? when[1] : null,
@@ -292,7 +352,7 @@ export class ModelObjects {
       this.roleGrants.add(`${role(m[1])}|${role(m[2])}`);
       return ok();
     }
-    if ((m = /^GRANT USAGE ON (DATABASE|SCHEMA) ("[^"]+"(?:\."[^"]+")?) TO ROLE ("[^"]+")$/.exec(sql))) {
+    if ((m = /^GRANT USAGE ON (DATABASE|SCHEMA|WAREHOUSE) ("[^"]+"(?:\."[^"]+")?) TO ROLE ("[^"]+")$/.exec(sql))) {
       const target = canonical(m[2]);
       if (m[1] === 'SCHEMA' && !this.catalog.schemas.has(target)) throw notExists(target);
       this.grants.add(`USAGE|${m[1]}|${target}|${role(m[3])}`);
@@ -340,7 +400,7 @@ export class ModelObjects {
           throw notExists(t.predecessors[0]);
         if (t.predecessors.length) this.requireRootSuspended(name, 'resume');
         t.state = 'started';
-      } else throw new SqlFailure(`test server: unsupported statement: ${sql}`, '001003', '42000');
+      } else return this.alterTask(name, sql);
       return ok();
     }
     const comment = new RegExp(` SET COMMENT = ${STRING}$`).exec(sql);

@@ -20,6 +20,7 @@ export function runningPipeState(pipe: PipeDefinition, notificationChannel: stri
     notificationChannel,
     errorIntegration: null,
     comment: null,
+    refreshFrom: null,
     executionState: 'RUNNING',
     pendingFileCount: 0,
   };
