@@ -33,6 +33,13 @@ export const QUARANTINE_PREFIX = 'quarantine/';
 export const BUNDLED_DATASETS_GLOBAL = '__PIPELINE_DATASETS__';
 export const BUNDLED_SOURCES_GLOBAL = '__PIPELINE_SOURCES__';
 
+/**
+ * A handler bundle pre-built at package build time cannot have these globals `define`d: the construct
+ * writes their values into this JSON file (`{ "<global>": "<value>" }`) beside the bundle's `index.js`,
+ * and the handler reads it at init when the global is not defined.
+ */
+export const BUNDLED_GLOBALS_FILE = 'bundled-globals.json';
+
 /** Powertools service names and the metrics namespace. */
 export const METRICS_NAMESPACE = 'S3SnowflakePipeline';
 export const PARSER_SERVICE = 'parser';

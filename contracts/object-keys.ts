@@ -46,6 +46,16 @@ function parseUnder(prefix: string, key: string): StageKeyParts | undefined {
   return { dataset, date, source, name };
 }
 
+/**
+ * The dataset whose pipe loads `key`: any object under `data/<dataset>/` (a pipe reads its whole prefix,
+ * whatever the rest of the key); undefined outside `data/`.
+ */
+export function stagePipeDataset(key: string): string | undefined {
+  if (!key.startsWith(STAGE_DATA_PREFIX)) return undefined;
+  const [dataset, ...rest] = key.slice(STAGE_DATA_PREFIX.length).split('/');
+  return dataset && rest.join('/') ? dataset : undefined;
+}
+
 /** Parses a staged data key; undefined when it does not follow the layout. */
 export function parseStageKey(key: string): StageKeyParts | undefined {
   return parseUnder(STAGE_DATA_PREFIX, key);

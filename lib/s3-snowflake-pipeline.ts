@@ -24,6 +24,7 @@ import { PipeRefresher } from './monitoring/pipe-refresher';
 import { PipelineMonitoring } from './monitoring/pipeline-monitoring';
 import { SnowflakeErrorTopic } from './monitoring/snowflake-error-topic';
 import { acknowledgeCdkHelpers } from './nag/cdk-helpers';
+import { recordAcknowledgementsInTemplate } from './nag/template-checks';
 import { SnowflakeIngestion } from './snowflake/snowflake-ingestion';
 import { NO_SQL_DIRECTORY } from './sql-loader';
 import { PipelineStorage } from './storage/pipeline-storage';
@@ -184,8 +185,10 @@ export class S3SnowflakePipeline extends Construct {
       logRemovalPolicy: removalPolicy,
     });
 
-    // CDK's helper functions (the bucket-notifications singleton) now exist in the stack.
+    // CDK's helper functions (the bucket-notifications singleton, the auto-delete provider) now exist in the
+    // stack. Every acknowledgement is written into the template (Metadata.cdk_nag), so the template says why.
     acknowledgeCdkHelpers(Stack.of(this));
+    recordAcknowledgementsInTemplate(this);
   }
 }
 

@@ -3,6 +3,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import * as cxapi from 'aws-cdk-lib/cx-api';
 import { MANIFEST_PREFIX, QUARANTINE_PREFIX, STAGE_DATA_PREFIX } from '../../contracts/constants';
 import { DEFAULT_RETENTION } from '../../contracts/defaults';
 import { acknowledge } from '../nag/acknowledge';
@@ -58,6 +59,9 @@ export class PipelineStorage extends Construct {
 
   constructor(scope: Construct, id: string, props: PipelineStorageProps) {
     super(scope, id);
+    // The buckets own their objects (no ACLs): access logs are delivered under a bucket policy, whatever the
+    // app's feature flags say (without this flag CDK would add an ACL the ownership setting forbids).
+    this.node.setContext(cxapi.S3_SERVER_ACCESS_LOGS_USE_BUCKET_POLICY, true);
     const retention = {
       archiveInfrequentAccessDays:
         props.retention?.archiveInfrequentAccessDays ?? DEFAULT_RETENTION.archiveInfrequentAccessDays,

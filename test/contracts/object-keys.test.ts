@@ -1,10 +1,12 @@
 import { parseArchiveKey, routedArchiveKey, unroutedArchiveKey } from '../../contracts/archive-keys';
 import {
+  manifestDirectory,
   parseQuarantineKey,
   parseStageKey,
   quarantineDirectory,
   stageDatasetPrefix,
   stageDirectory,
+  stagePipeDataset,
 } from '../../contracts/object-keys';
 import { objectNames, routeKey, type ObjectVersion } from '../../lambda/parser/object-names';
 import type { DatasetSpec } from '../../contracts/config';
@@ -14,6 +16,14 @@ describe('stage and quarantine key layout (one module builds and parses it)', ()
     expect(stageDatasetPrefix('orders')).toBe('data/orders/');
     expect(stageDirectory('orders', '2024-05-06', 'acme')).toBe('data/orders/2024-05-06/acme/');
     expect(quarantineDirectory('orders', '2024-05-06', 'acme')).toBe('quarantine/orders/2024-05-06/acme/');
+    expect(manifestDirectory('orders', '2024-05-06', 'acme')).toBe('manifests/orders/2024-05-06/acme/');
+  });
+
+  test('GIVEN any object under a dataset prefix WHEN asked which pipe loads it THEN that dataset, as Snowpipe reads the whole prefix', () => {
+    expect(stagePipeDataset('data/orders/a.ndjson.gz')).toBe('orders');
+    expect(stagePipeDataset('data/orders/2024-05-06/acme/x.ndjson.gz')).toBe('orders');
+    expect(stagePipeDataset('data/orders/')).toBeUndefined();
+    expect(stagePipeDataset('quarantine/orders/a.json')).toBeUndefined();
   });
 
   test('GIVEN keys the parser writes WHEN parsed THEN dataset, date, source and name come back', () => {
