@@ -15,7 +15,7 @@ describe('pre-built handler bundles', () => {
     expect(prebuiltHandlerDir('pipe-refresher', root)).toBeUndefined();
   });
 
-  test('GIVEN this repository's sources (no handlers/ folder two levels above lib/functions) WHEN a handler is looked up by default THEN there is none: constructs bundle from source', () => {
+  test('GIVEN the repository sources (no handlers/ folder two levels above lib/functions) WHEN a handler is looked up by default THEN there is none: constructs bundle from source', () => {
     expect(prebuiltHandlerDir('parser')).toBeUndefined();
   });
 
