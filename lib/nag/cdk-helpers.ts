@@ -41,7 +41,7 @@ function acknowledgeBucketNotificationsHandler(handler: IConstruct): void {
     );
   }
   acknowledge(
-    handler,
+    handler.node.tryFindChild('Resource') ?? handler,
     'AwsSolutions-L1',
     'CDK bucket-notifications helper: inline Python code whose runtime CDK pins to the newest one it has tested ' +
       '(a supported Lambda runtime); overriding it would run CDK code on a runtime CDK never tested.',

@@ -1,40 +1,11 @@
-import { App, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { ConfigError } from '../../contracts/config';
-import { S3SnowflakePipeline, type S3SnowflakePipelineProps } from '../../lib/s3-snowflake-pipeline';
+import { S3SnowflakePipeline } from '../../lib/s3-snowflake-pipeline';
 import { cdkContext } from './helpers';
-
-/** A minimal use, as in the README: one source, one dataset, a Snowflake account. */
-function props(overrides: Partial<S3SnowflakePipelineProps> = {}): S3SnowflakePipelineProps {
-  return {
-    project: 'shop',
-    environmentName: 'dev',
-    sources: [{ name: 'erp', principals: ['444444444444'] }],
-    datasets: [
-      {
-        name: 'orders',
-        format: 'csv',
-        columns: [
-          { name: 'order_id', type: 'NUMBER(38,0)' },
-          { name: 'amount', type: 'NUMBER(12,2)' },
-        ],
-        primaryKey: ['order_id'],
-      },
-    ],
-    snowflake: {
-      account: 'ORG-ACCT',
-      user: 'PIPELINE',
-      role: 'PIPELINE_ADMIN',
-      warehouse: 'LOAD_WH',
-      database: 'SHOP',
-      privateKeySecretArn: 'arn:aws:secretsmanager:eu-west-1:111111111111:secret:shop-key-AbCdEf',
-    },
-    removalPolicy: RemovalPolicy.DESTROY,
-    ...overrides,
-  };
-}
+import { minimalPipelineProps as props } from './pipeline-props';
 
 /** GIVEN a plain stack of someone's app (no bundling: the template is what these tests read). */
 function stack(): Stack {

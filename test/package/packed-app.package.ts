@@ -11,43 +11,25 @@ import { execFileSync } from 'child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
+import { minimalPipelineProps } from '../lib/pipeline-props';
 
 const ROOT = join(__dirname, '..', '..');
 /** What the compiled library requires at synth (and nothing else is linked into the app). */
 const LINKED = ['aws-cdk-lib', 'constructs', 'zod', 'cdk-nag', 'cdk-monitoring-constructs'];
 
-const DATASETS = [
-  {
-    name: 'orders',
-    format: 'csv',
-    columns: [
-      { name: 'order_id', type: 'NUMBER(38,0)' },
-      { name: 'amount', type: 'NUMBER(12,2)' },
-    ],
-    primaryKey: ['order_id'],
-  },
-];
+/** The README's minimal use (plain JSON: `removalPolicy` is the string `destroy`). */
+const PROPS = minimalPipelineProps();
 
 const APP = `
 const path = require('path');
-const { App, RemovalPolicy, Stack, Validations } = require('aws-cdk-lib');
+const { App, Stack, Validations } = require('aws-cdk-lib');
 const { AwsSolutionsChecks } = require('cdk-nag');
 const { S3SnowflakePipeline, checkTemplate } = require('s3-snowflake-pipeline');
 
 const app = new App({ outdir: path.join(__dirname, 'cdk.out') });
 Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
 const stack = new Stack(app, 'Shop', { env: { account: '111111111111', region: 'eu-west-1' } });
-new S3SnowflakePipeline(stack, 'Orders', {
-  project: 'shop',
-  environmentName: 'dev',
-  sources: [{ name: 'erp', principals: ['arn:aws:iam::222222222222:role/erp-export'] }],
-  datasets: ${JSON.stringify(DATASETS)},
-  snowflake: {
-    account: 'ORG-ACCT', user: 'PIPELINE', role: 'PIPELINE_ADMIN', warehouse: 'LOAD_WH', database: 'SHOP',
-    privateKeySecretArn: 'arn:aws:secretsmanager:eu-west-1:111111111111:secret:shop-key-AbCdEf',
-  },
-  removalPolicy: RemovalPolicy.DESTROY,
-});
+new S3SnowflakePipeline(stack, 'Orders', ${JSON.stringify(PROPS)});
 const assembly = app.synth();
 const templateFile = path.join(assembly.directory, stack.templateFile);
 console.log(JSON.stringify({ templateFile, findings: checkTemplate(templateFile) }));
@@ -126,7 +108,7 @@ describe('the packed library in a fresh CDK app', () => {
     const assetDir = join(appDir, 'cdk.out', `asset.${parser!.Properties.Code!.S3Key!.replace(/\.zip$/, '')}`);
     expect(readdirSync(assetDir).sort()).toEqual(['bundled-globals.json', 'index.js', 'index.js.map']);
     const globals = JSON.parse(readFileSync(join(assetDir, 'bundled-globals.json'), 'utf8')) as Record<string, string>;
-    expect(JSON.parse(globals.__PIPELINE_DATASETS__!)).toEqual(DATASETS);
+    expect(JSON.parse(globals.__PIPELINE_DATASETS__!)).toEqual(PROPS.datasets);
 
     // The pre-built parser starts (its config is read at init) from the asset alone: no DATASETS variable.
     const started = execFileSync(

@@ -5,9 +5,10 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { App, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { App, Stack } from 'aws-cdk-lib';
 import { checkTemplate } from '../../../lib/nag/template-checks';
 import { S3SnowflakePipeline } from '../../../lib/s3-snowflake-pipeline';
+import { minimalPipelineProps } from '../pipeline-props';
 
 interface Resource {
   Type: string;
@@ -21,21 +22,7 @@ function synthesize(): { file: string; template: TemplateJson } {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'nag-template-'));
   const app = new App({ outdir, context: { 'aws:cdk:bundling-stacks': [] } });
   const stack = new Stack(app, 'Shop', { env: { account: '111111111111', region: 'eu-west-1' } });
-  new S3SnowflakePipeline(stack, 'Orders', {
-    project: 'shop',
-    environmentName: 'dev',
-    sources: [{ name: 'erp', principals: ['444444444444'] }],
-    datasets: [{ name: 'orders', format: 'csv', columns: [{ name: 'order_id', type: 'NUMBER(38,0)' }] }],
-    snowflake: {
-      account: 'ORG-ACCT',
-      user: 'PIPELINE',
-      role: 'PIPELINE_ADMIN',
-      warehouse: 'LOAD_WH',
-      database: 'SHOP',
-      privateKeySecretArn: 'arn:aws:secretsmanager:eu-west-1:111111111111:secret:shop-key-AbCdEf',
-    },
-    removalPolicy: RemovalPolicy.DESTROY,
-  });
+  new S3SnowflakePipeline(stack, 'Orders', minimalPipelineProps());
   const file = path.join(app.synth().directory, stack.templateFile);
   return { file, template: JSON.parse(fs.readFileSync(file, 'utf8')) as TemplateJson };
 }
