@@ -32,3 +32,9 @@ export const VISIBILITY_TIMEOUT_FACTOR = 6;
  * window equals the schedule.
  */
 export const DEFAULT_HEALTH_CHECK_MINUTES = 15;
+
+/**
+ * Roles Anywhere session length, in seconds: the profile's default (`sources[].rolesAnywhere.sessionDurationSeconds`)
+ * and what the uploader asks for (the profile may cap it).
+ */
+export const DEFAULT_ROLES_ANYWHERE_SESSION_SECONDS = 3600;
