@@ -5,7 +5,7 @@
  * none of this repository's sources), then a plain-JS app synthesizes the pipeline with cdk-nag as a
  * validation plugin and runs the AwsSolutions pack over the synthesized template.
  *
- * Opt-in (about 1.5 minutes, most of it the package build): `npm run test:package`.
+ * Opt-in (about a minute, most of it the package build): `npm run test:package`.
  */
 import { execFileSync } from 'child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'fs';
