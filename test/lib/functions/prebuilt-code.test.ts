@@ -1,10 +1,16 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
-import { prebuiltHandlerDir } from '../../../lib/functions/handler-bundles';
+import { HANDLER_FOLDERS, prebuiltHandlerDir } from '../../../lib/functions/handler-bundles';
 import { bundledGlobalsContent, PrebuiltCodeError } from '../../../lib/functions/prebuilt-code';
 
 describe('pre-built handler bundles', () => {
+  test('GIVEN every function folder under lambda/ WHEN the package is built THEN each one is in HANDLER_FOLDERS (so it is pre-built)', () => {
+    const lambdaDir = join(__dirname, '..', '..', '..', 'lambda');
+    const folders = readdirSync(lambdaDir).filter((f) => existsSync(join(lambdaDir, f, 'index.ts')));
+    expect(Object.keys(HANDLER_FOLDERS).sort()).toEqual(folders.sort());
+  });
+
   test('GIVEN a handlers root with a bundle for one folder WHEN looked up THEN only that folder has a pre-built bundle', () => {
     const root = mkdtempSync(join(tmpdir(), 'handlers-'));
     mkdirSync(join(root, 'parser'));
