@@ -7,5 +7,6 @@ module.exports = {
   // Integration tests start real local servers: give them room on a 2-core CI machine.
   testTimeout: 60_000,
   maxWorkers: 2,
+  setupFiles: ['<rootDir>/test/support/quiet-env.js'],
   reporters: ['default', '<rootDir>/test/support/summary-reporter.js'],
 };

@@ -11,7 +11,7 @@ import { tmpdir } from 'os';
 import { join } from 'path';
 import { parseArgs } from 'util';
 import { gzipSync } from 'zlib';
-import type { DatasetSpec } from '../lib/config';
+import type { DatasetSpec } from '../contracts/config';
 import { createParser } from '../lambda/parser/formats';
 import { LineBatcher } from '../lambda/parser/record-sink';
 import { Utf8Chunks } from '../lambda/parser/utf8-chunks';

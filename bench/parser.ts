@@ -24,7 +24,7 @@ import { createGunzip } from 'zlib';
 import type { Readable } from 'stream';
 import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
 import { ObjectUploader } from '../lambda/parser/object-uploader';
-import type { DatasetSpec } from '../lib/config';
+import type { DatasetSpec } from '../contracts/config';
 import { startMemoryS3 } from './fauxqs-s3';
 import type { MemoryS3 } from './fauxqs-s3';
 import type { CeilingJob } from './parser-ceiling-run';

@@ -17,9 +17,22 @@ import * as path from 'path';
 import { buildSync } from 'esbuild';
 import { SNOWFLAKE_DRIVER_ALIASES } from '../lib/functions/pipeline-function';
 
+const USAGE = 'Usage: npm run bench:provisioner -- [runs=7]   (runs: fresh node processes per measurement, 1 to 100)';
+if (process.argv.includes('--help') || process.argv.includes('-h')) {
+  console.log(USAGE);
+  process.exit(0);
+}
+const runsArg = process.argv[2] ?? '7';
+if (!/^\d{1,3}$/.test(runsArg) || Number(runsArg) < 1 || Number(runsArg) > 100) {
+  console.error(
+    `bench:provisioner: runs must be a whole number from 1 to 100, got ${JSON.stringify(runsArg)}\n${USAGE}`,
+  );
+  process.exit(2);
+}
+
 const GOAL_BYTES = 4 * 1024 * 1024;
 const GOAL_INIT_MS = 500;
-const runs = Number(process.argv[2] ?? 7);
+const runs = Number(runsArg);
 const root = path.join(__dirname, '..');
 const dir = mkdtempSync(path.join(tmpdir(), 'provisioner-bench-'));
 const outfile = path.join(dir, 'index.js');

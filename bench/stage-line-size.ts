@@ -14,7 +14,7 @@ import { mkdtemp, readFile, rm } from 'fs/promises';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { parseArgs } from 'util';
-import type { DatasetSpec } from '../lib/config';
+import type { DatasetSpec } from '../contracts/config';
 import { createParser } from '../lambda/parser/formats';
 import { LineBatcher } from '../lambda/parser/record-sink';
 import type { RecordSink, RecordSpace } from '../lambda/parser/record-sink';

@@ -5,7 +5,7 @@
  * PIPELINE_CONFIG; an invalid config fails synth with one `path: rule` line per problem.
  */
 import { App } from 'aws-cdk-lib';
-import { ConfigError } from '../lib/config';
+import { ConfigError } from '../contracts/config';
 import { readPipelineConfig } from '../lib/config-file';
 import { PipelineStage } from '../lib/pipeline-stage';
 

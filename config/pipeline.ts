@@ -1,6 +1,6 @@
 /**
  * Example project configuration: edit this file (or point PIPELINE_CONFIG at your own module or
- * JSON file). It is validated by lib/config.ts at synth time; an invalid field fails `cdk synth`
+ * JSON file). It is validated by contracts/config.ts at synth time; an invalid field fails `cdk synth`
  * with a message naming its path, e.g. `datasets[2].name: must match ^[a-z][a-z0-9_]{0,62}$`.
  *
  * The account ids, ARNs and Snowflake names below are placeholders.

@@ -2,8 +2,9 @@
  * Reads the project configuration file. No aws-cdk-lib imports: the CLIs (replay, plan, sandbox)
  * use this without loading the CDK.
  */
+import * as fs from 'fs';
 import * as path from 'path';
-import { ConfigError, loadConfig, type PipelineConfig } from './config';
+import { ConfigError, loadConfig, type PipelineConfig } from '../contracts/config';
 
 /** The example configuration shipped with the project. */
 export const DEFAULT_CONFIG_PATH = path.join(__dirname, '..', 'config', 'pipeline.ts');
@@ -18,12 +19,17 @@ export function readPipelineConfig(file: string = DEFAULT_CONFIG_PATH): Pipeline
   if (!/\.(ts|js|cjs|json)$/.test(resolved)) {
     throw new ConfigError([`${resolved}: must be a .ts, .js, .cjs or .json file`], 'config file');
   }
+  if (!fs.existsSync(resolved)) throw new ConfigError([`${resolved}: no such file`], 'config file');
   let loaded: unknown;
   try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports -- the config path is chosen at run time
-    loaded = require(resolved);
+    loaded = resolved.endsWith('.json')
+      ? JSON.parse(fs.readFileSync(resolved, 'utf8'))
+      : // eslint-disable-next-line @typescript-eslint/no-require-imports -- the config path is chosen at run time
+        require(resolved);
   } catch (cause) {
-    const error = new ConfigError([`${resolved}: cannot load (${(cause as Error).message})`], 'config file');
+    // One line: the loader's own message, without Node's "Require stack" list.
+    const reason = ((cause as Error).message ?? String(cause)).split('\nRequire stack:')[0]!.split('\n')[0];
+    const error = new ConfigError([`${resolved}: cannot load (${reason})`], 'config file');
     error.cause = cause;
     throw error;
   }

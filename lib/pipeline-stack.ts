@@ -1,28 +1,22 @@
-import { Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
-import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
-import { HEALTH_CHECK_DEFAULT_MINUTES } from '../lambda/shared/constants';
-import { SourceUploadRoles } from './access/source-upload-roles';
-import { provisionsServiceIdentities, type ResolvedEnvironment } from './config';
-import { ParserIngestion } from './ingestion/parser-ingestion';
-import { HealthMonitor } from './monitoring/health-monitor';
-import { PipeRefresher } from './monitoring/pipe-refresher';
-import { PipelineMonitoring } from './monitoring/pipeline-monitoring';
-import { SnowflakeErrorTopic } from './monitoring/snowflake-error-topic';
-import { acknowledgeCdkHelpers } from './nag/cdk-helpers';
-import { SnowflakeIngestion } from './snowflake';
-import type { ServiceFunction } from '../snowflake/service-identities';
-import { snowflakeErrorTopicName } from '../snowflake/kinds/notification-integration';
-import { splitTargetNames } from '../snowflake/model/split';
-import { PipelineStorage } from './storage/pipeline-storage';
+import type { ResolvedEnvironment } from '../contracts/config';
+import type { SourceUploadRoles } from './access/source-upload-roles';
+import type { ParserIngestion } from './ingestion/parser-ingestion';
+import type { HealthMonitor } from './monitoring/health-monitor';
+import type { PipeRefresher } from './monitoring/pipe-refresher';
+import type { PipelineMonitoring } from './monitoring/pipeline-monitoring';
+import type { SnowflakeErrorTopic } from './monitoring/snowflake-error-topic';
+import { S3SnowflakePipeline } from './s3-snowflake-pipeline';
+import type { SnowflakeIngestion } from './snowflake';
+import { DEFAULT_GOLD_DIRECTORY, DEFAULT_TASKS_DIRECTORY } from './snowflake/data-model-input';
+import type { PipelineStorage } from './storage/pipeline-storage';
 
-/** Default CloudWatch log retention of the functions, in days (`retention.logRetentionDays`). */
-export const DEFAULT_LOG_RETENTION_DAYS = 30;
+export { logRetention } from './s3-snowflake-pipeline';
 
 export interface PipelineStackProps extends StackProps {
   /** The environment to deploy, with its sources and datasets (overrides applied). */
@@ -30,11 +24,12 @@ export interface PipelineStackProps extends StackProps {
 }
 
 /**
- * One environment's pipeline: storage (key + buckets), ingestion (queue → parser), the producers' upload
- * roles, the Snowflake side (integration, stage, pipes, medallion objects) and monitoring (alarms, dashboard,
- * the Snowflake health monitor).
+ * This app's stack for one environment: the {@link S3SnowflakePipeline} construct built from the project's
+ * config file, with the project's gold views and follow-up tasks. The construct's id is `Default`, so its
+ * resources keep the logical ids they had when this stack built the parts itself.
  */
 export class PipelineStack extends Stack {
+  readonly pipeline: S3SnowflakePipeline;
   /** `<project>-<env>`: prefix of physical names. */
   readonly namePrefix: string;
   readonly removalPolicy: RemovalPolicy;
@@ -58,143 +53,41 @@ export class PipelineStack extends Stack {
   readonly pipeRefresher: PipeRefresher;
 
   constructor(scope: Construct, id: string, props: PipelineStackProps) {
-    const { project, environment, sources, datasets } = props.resolved;
+    const { project, environment, sources, datasets, tasks } = props.resolved;
     const namePrefix = `${project}-${environment.name}`;
     super(scope, id, { stackName: `${namePrefix}-pipeline`, ...props });
-    this.namePrefix = namePrefix;
-    this.removalPolicy = environment.removalPolicy === 'destroy' ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN;
-
-    const logRetentionDays = logRetention(environment.retention?.logRetentionDays ?? DEFAULT_LOG_RETENTION_DAYS);
-    this.storage = new PipelineStorage(this, 'Storage', {
-      namePrefix,
-      removalPolicy: this.removalPolicy,
-      retention: environment.retention,
-    });
-    this.ingestion = new ParserIngestion(this, 'Ingestion', {
-      inboundBucket: this.storage.inboundBucket,
-      stageBucket: this.storage.stageBucket,
-      archiveBucket: this.storage.archiveBucket,
-      queueKeyAlias: `alias/${namePrefix}-pipeline-queues`,
+    const pipeline = new S3SnowflakePipeline(this, 'Default', {
+      project,
       environmentName: environment.name,
+      sources,
       datasets,
-      sources,
+      snowflake: environment.snowflake,
+      removalPolicy: environment.removalPolicy === 'destroy' ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
+      retention: environment.retention,
       ingestion: environment.ingestion,
-      logRetention: logRetentionDays,
-      removalPolicy: this.removalPolicy,
-    });
-    this.uploadRoles = new SourceUploadRoles(this, 'UploadRoles', {
-      inboundBucket: this.storage.inboundBucket,
-      encryptionKey: this.storage.key,
-      sources,
-      datasetNames: datasets.map((d) => d.name),
-      roleNamePrefix: `${namePrefix}-upload`,
-    });
-
-    this.monitoring = new PipelineMonitoring(this, 'Monitoring', {
-      environmentName: environment.name,
-      namePrefix,
-      inboundQueue: this.ingestion.queue,
-      deadLetterQueue: this.ingestion.deadLetterQueue,
-      parserFunction: this.ingestion.parser,
       alarms: environment.alarms,
-      runbookUrl: environment.alarms?.runbookUrl,
-      keyRemovalPolicy: this.removalPolicy,
+      tasks,
+      goldDirectory: DEFAULT_GOLD_DIRECTORY,
+      tasksDirectory: DEFAULT_TASKS_DIRECTORY,
     });
-    // Snowflake pushes pipe and task errors to their own topic (raw Snowflake JSON, one per failed file);
-    // an alarm on its message count reaches the alarm topic with a runbook link.
-    this.snowflakeErrors = new SnowflakeErrorTopic(this, 'SnowflakeErrors', {
-      environmentName: environment.name,
-      monitoring: this.monitoring,
-      topicName: snowflakeErrorTopicName(project, environment.name),
-    });
-    const sf = environment.snowflake;
-    const monitor = sf.monitor ?? {};
-    // The health monitor and the pipe refresher sign in as their own provisioned users unless the config
-    // names a hand-managed identity (snowflake.monitor.user): never as the deployer by default.
-    const provisioned = provisionsServiceIdentities(sf);
-    const monitorWarehouse = monitor.warehouse ?? sf.warehouse;
-    this.snowflake = new SnowflakeIngestion(this, 'Snowflake', {
-      config: props.resolved,
-      stageBucket: this.storage.stageBucket,
-      stageKey: this.storage.key,
-      logRetention: logRetentionDays,
-      errorNotifications: { topic: this.snowflakeErrors.topic },
-      ...(provisioned
-        ? { serviceIdentities: { warehouse: monitorWarehouse, keyRotation: sf.serviceUsers?.keyRotation } }
-        : {}),
-    });
-    const identities = this.snowflake.serviceIdentities;
-    const connectionOf = (fn: ServiceFunction) =>
-      identities
-        ? {
-            account: sf.account,
-            user: identities.names[fn],
-            role: identities.names[fn],
-            warehouse: monitorWarehouse,
-            privateKeySecret: identities.secrets[fn],
-            host: sf.host,
-          }
-        : {
-            account: sf.account,
-            user: monitor.user ?? sf.user,
-            role: monitor.role ?? sf.role,
-            warehouse: monitorWarehouse,
-            privateKeySecret: secretsmanager.Secret.fromSecretCompleteArn(
-              this,
-              'MonitorKeySecret',
-              monitor.privateKeySecretArn ?? sf.privateKeySecretArn,
-            ),
-            host: sf.host,
-          };
-    const monitorConnection = connectionOf('healthMonitor');
-
-    this.healthMonitor = new HealthMonitor(this, 'HealthMonitor', {
-      environmentName: environment.name,
-      connection: monitorConnection,
-      schemas: { database: sf.database, raw: sf.rawSchema, core: sf.coreSchema },
-      datasets: datasets.map((d) => d.name),
-      // Split targets read their split dataset's bronze: no pipe of their own to check.
-      splitTargets: [...splitTargetNames(datasets)],
-      monitoring: this.monitoring,
-      schedule: Duration.minutes(monitor.scheduleMinutes ?? HEALTH_CHECK_DEFAULT_MINUTES),
-      freshnessMinutes: environment.alarms?.freshnessMinutes,
-      logRetention: logRetentionDays,
-      logRemovalPolicy: this.removalPolicy,
-    });
-    // Safety net for S3 events Snowpipe never received: hourly REFRESH of today's and yesterday's prefixes.
-    this.pipeRefresher = new PipeRefresher(this, 'PipeRefresher', {
-      environmentName: environment.name,
-      connection: identities ? connectionOf('pipeRefresher') : monitorConnection,
-      schemas: { database: sf.database, raw: sf.rawSchema },
-      // The pipes that exist: a split target's rows come through its split dataset's pipe.
-      datasets: datasets.filter((d) => !splitTargetNames(datasets).has(d.name)).map((d) => d.name),
-      monitoring: this.monitoring,
-      logRetention: logRetentionDays,
-      logRemovalPolicy: this.removalPolicy,
-    });
-
-    if (identities) {
-      identities.restrictSecretRead('healthMonitor', this.healthMonitor.function.role!);
-      identities.restrictSecretRead('pipeRefresher', this.pipeRefresher.function.role!);
-    }
-
-    this.key = this.storage.key;
-    this.queueKey = this.ingestion.queueKey;
-    this.inboundBucket = this.storage.inboundBucket;
-    this.stageBucket = this.storage.stageBucket;
-    this.archiveBucket = this.storage.archiveBucket;
-    this.queue = this.ingestion.queue;
-    this.deadLetterQueue = this.ingestion.deadLetterQueue;
-    this.parserFunction = this.ingestion.parser;
-
-    acknowledgeCdkHelpers(this);
+    this.pipeline = pipeline;
+    this.namePrefix = pipeline.namePrefix;
+    this.removalPolicy = pipeline.removalPolicy;
+    this.storage = pipeline.storage;
+    this.ingestion = pipeline.ingestion;
+    this.uploadRoles = pipeline.uploadRoles;
+    this.snowflake = pipeline.snowflake;
+    this.monitoring = pipeline.monitoring;
+    this.healthMonitor = pipeline.healthMonitor;
+    this.snowflakeErrors = pipeline.snowflakeErrors;
+    this.pipeRefresher = pipeline.pipeRefresher;
+    this.key = pipeline.storage.key;
+    this.queueKey = pipeline.ingestion.queueKey;
+    this.inboundBucket = pipeline.storage.inboundBucket;
+    this.stageBucket = pipeline.storage.stageBucket;
+    this.archiveBucket = pipeline.storage.archiveBucket;
+    this.queue = pipeline.ingestion.queue;
+    this.deadLetterQueue = pipeline.ingestion.deadLetterQueue;
+    this.parserFunction = pipeline.ingestion.parser;
   }
-}
-
-/** CloudWatch accepts a fixed set of retention periods: the smallest one of at least `days` (7 → ONE_WEEK, 10 → TWO_WEEKS). */
-export function logRetention(days: number): logs.RetentionDays {
-  const allowed = Object.values(logs.RetentionDays)
-    .filter((v): v is logs.RetentionDays => typeof v === 'number' && v > 0)
-    .sort((a, b) => a - b);
-  return allowed.find((v) => v >= days) ?? logs.RetentionDays.INFINITE;
 }

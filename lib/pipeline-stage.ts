@@ -1,6 +1,6 @@
 import { Stage, type StageProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
-import { resolveEnvironment, stageName, type PipelineConfig } from './config';
+import { resolveEnvironment, stageName, type PipelineConfig } from '../contracts/config';
 import { addNagChecks } from './nag/checks';
 import { PipelineStack } from './pipeline-stack';
 

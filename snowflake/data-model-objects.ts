@@ -5,7 +5,7 @@
  * MERGE task; follow-up tasks; gold views in dependency order; the file ledger's OPS objects; the reader role. Pure: the CDK
  * composition and the plan command build the same list.
  */
-import type { DatasetSpec, VaultSpec } from '../lib/config';
+import type { DatasetSpec, VaultSpec } from '../contracts/config';
 import type { IngestionObject } from './ingestion-objects';
 import { canonicalName } from './identifiers';
 import { MANIFEST_COLUMNS, opsObjectNames, schemaNames } from './names';
@@ -33,7 +33,7 @@ export interface DataModelObjectsInput {
   readonly goldSchema?: string;
   /** Operations schema (file manifests, file ledger). @default OPS */
   readonly opsSchema?: string;
-  /** Full dataset specs (lib/config.ts, overrides applied). */
+  /** Full dataset specs (contracts/config.ts, overrides applied). */
   readonly datasets: readonly DatasetSpec[];
   /** `snowflake/gold/*.sql` (loadGoldViews). @default none */
   readonly goldViews?: readonly GoldViewSource[];

@@ -5,7 +5,7 @@
  * the warehouse and mart views (view kind) and the layer roles (reader-role kind). One resource each,
  * so `cdk diff` and `npm run plan` show every one of them.
  */
-import type { VaultSpec } from '../lib/config';
+import type { VaultSpec } from '../contracts/config';
 import { canonicalName } from './identifiers';
 import type { IngestionObject } from './ingestion-objects';
 import type { ObjectPath, SchemaNames } from './names';

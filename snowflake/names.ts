@@ -3,6 +3,7 @@
  * dataset name. Everything that renders SQL (constructs, provisioner, plan, sandbox) uses these.
  * Values are canonical (upper-case, unquoted); quote them with quoteIdentifier/qualifiedName.
  */
+import { stageDatasetPrefix } from '../contracts/object-keys';
 import { canonicalName } from './identifiers';
 
 export interface SchemaNames {
@@ -42,7 +43,7 @@ export function pipelineObjectNames(s: SchemaNames) {
 /** Operations objects: the parser's file manifests (loaded by a pipe) and the file ledger view. */
 export function opsObjectNames(s: SchemaNames) {
   return {
-    /** One row per manifest file (see lambda/shared/file-manifest.ts), columns MANIFEST_COLUMNS. */
+    /** One row per manifest file (see contracts/file-manifest.ts), columns MANIFEST_COLUMNS. */
     manifests: [s.database, s.ops, 'FILE_MANIFESTS'] as ObjectPath,
     /** Auto-ingest pipe loading `manifests/` of the stage into FILE_MANIFESTS. */
     manifestsPipe: [s.database, s.ops, 'FILE_MANIFESTS_PIPE'] as ObjectPath,
@@ -138,5 +139,5 @@ export function defaultExternalId(project: string, environment: string): string 
 /** Stage path read by a dataset's pipe (below the stage URL). */
 export function datasetStagePath(dataset: string): string {
   canonicalName(dataset, 'dataset name');
-  return `data/${dataset}/`;
+  return stageDatasetPrefix(dataset);
 }

@@ -2,7 +2,7 @@
  * Command-line arguments of the plan command, validated into {@link PlanArgs}. Every error names the
  * flag at fault.
  */
-import { ACCESS_URL_PATTERN, ENVIRONMENT_NAME_PATTERN } from '../../lib/config';
+import { ACCESS_URL_PATTERN, ENVIRONMENT_NAME_PATTERN } from '../../contracts/config';
 import { BUCKET_NAME_PATTERN, CliArgsError, parseFlags, stringFlag } from '../cli-args';
 
 /** A bad or missing argument; `flag` names it (e.g. `--env`). */

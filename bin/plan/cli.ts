@@ -3,8 +3,8 @@
  * environment's account). Exit codes: 0 planned, 1 error, 2 the live plan has blocked changes.
  */
 import { readFileSync } from 'fs';
-import { resolveEnvironment } from '../../lib/config';
-import type { ResolvedEnvironment } from '../../lib/config';
+import { resolveEnvironment } from '../../contracts/config';
+import type { ResolvedEnvironment } from '../../contracts/config';
 import { readPipelineConfig } from '../../lib/config-file';
 import type { SessionOptions, SnowflakeSession } from '../../lambda/shared/snowflake/connection';
 import { openSession } from '../../lambda/shared/snowflake/connection';
@@ -69,6 +69,10 @@ async function deployedBucket(config: ResolvedEnvironment, session: SqlSession):
 }
 
 export async function runPlanCli(argv: readonly string[], io: PlanIo): Promise<number> {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    io.out(USAGE);
+    return 0;
+  }
   let args: PlanArgs;
   try {
     args = parsePlanArgs(argv, io.env);

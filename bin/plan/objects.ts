@@ -3,7 +3,7 @@
  * (snowflake/ingestion-objects.ts + the data model), without loading the CDK: the IAM role ARN is
  * computed from its fixed name, the stage bucket is given (or a placeholder offline).
  */
-import { provisionsServiceIdentities, type ResolvedEnvironment } from '../../lib/config';
+import { provisionsServiceIdentities, type ResolvedEnvironment } from '../../contracts/config';
 import { dataModelInput } from '../../lib/snowflake/data-model-input';
 import type { DataModelSources } from '../../lib/snowflake/data-model-input';
 import { ingestionObjects } from '../../snowflake/ingestion-objects';

@@ -2,12 +2,12 @@
  * Command-line arguments of the replay CLI, validated into {@link ReplayArgs}. Every error names the
  * flag at fault.
  */
-import { IDENTIFIER_PATTERN, SOURCE_NAME_PATTERN, ENVIRONMENT_NAME_PATTERN } from '../../lib/config';
-import { PARSER_ENV } from '../../lambda/shared/constants';
+import { IDENTIFIER_PATTERN, SOURCE_NAME_PATTERN, ENVIRONMENT_NAME_PATTERN } from '../../contracts/config';
+import { PARSER_ENV } from '../../contracts/constants';
 import { BUCKET_NAME_PATTERN, CliArgsError, parseFlags, stringFlag } from '../cli-args';
 import { resolve } from 'path';
 import { NoSandboxError, readSandboxEndpoint } from '../sandbox/endpoint';
-import { daysInRange, isIsoDate } from './archive-keys';
+import { daysInRange, isIsoDate } from '../../contracts/archive-keys';
 
 /** A bad or missing argument; `flag` names it (e.g. `--from`). */
 export class ReplayArgsError extends CliArgsError {

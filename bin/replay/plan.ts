@@ -2,8 +2,8 @@
  * Lists the archived originals of a dataset in a date range and decides, per file, what a replay
  * does with it. Reads only.
  */
-import { ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
-import { parseArchiveKey, routedDatePrefix, startAfterFor, unroutedDatePrefix } from './archive-keys';
+import { paginateListObjectsV2, type S3Client } from '@aws-sdk/client-s3';
+import { parseArchiveKey, routedDatePrefix, startAfterFor, unroutedDatePrefix } from '../../contracts/archive-keys';
 
 export interface ArchivedFile {
   readonly archiveKey: string;
@@ -58,23 +58,18 @@ async function* listDateRange(
   from: string,
   to: string,
 ): AsyncGenerator<ListedObject> {
-  let token: string | undefined;
-  do {
-    const page = await s3.send(
-      new ListObjectsV2Command({
-        Bucket: bucket,
-        Prefix: datePrefix,
-        StartAfter: token ? undefined : startAfterFor(datePrefix, from),
-        ContinuationToken: token,
-      }),
-    );
+  // StartAfter is only sent with the first page; the paginator follows the continuation tokens.
+  const pages = paginateListObjectsV2(
+    { client: s3 },
+    { Bucket: bucket, Prefix: datePrefix, StartAfter: startAfterFor(datePrefix, from) },
+  );
+  for await (const page of pages) {
     for (const object of page.Contents ?? []) {
       const date = object.Key!.slice(datePrefix.length, datePrefix.length + 10);
       if (date > to) return;
       if (date >= from) yield object;
     }
-    token = page.IsTruncated ? page.NextContinuationToken : undefined;
-  } while (token);
+  }
 }
 
 const toFile = (object: ListedObject, parsed: NonNullable<ReturnType<typeof parseArchiveKey>>): ArchivedFile => ({

@@ -5,7 +5,7 @@
  */
 import { HeadObjectCommand, type HeadObjectCommandOutput, type S3Client } from '@aws-sdk/client-s3';
 import { copyObject, type CopyLimits } from './copy';
-import { REPLAYED_FROM_METADATA } from '../../lambda/shared/constants';
+import { REPLAYED_FROM_METADATA } from '../../contracts/constants';
 import type { ArchivedFile, ReplayPlan } from './plan';
 
 /** Metadata key set on every replayed inbound object: the (URI-encoded) archive key it came from. */

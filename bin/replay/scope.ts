@@ -2,7 +2,7 @@
  * What a replay may touch, decided from the project config: the environment, the dataset (with the
  * environment's overrides) and the sources allowed to upload it.
  */
-import { ConfigError, resolveEnvironment, type PipelineConfig } from '../../lib/config';
+import { ConfigError, resolveEnvironment, type PipelineConfig } from '../../contracts/config';
 import { DEFAULT_CONFIG_PATH, readPipelineConfig } from '../../lib/config-file';
 import { ReplayArgsError } from './args';
 

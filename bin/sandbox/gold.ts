@@ -5,13 +5,8 @@
  * a view with Snowflake-only syntax and no translation is listed as skipped, with the reason.
  */
 import { join } from 'path';
-import {
-  createViewStatement,
-  duckdbDialect,
-  loadGoldViews,
-  planGoldViews,
-  withoutMissingDatasets,
-} from '../../snowflake/model';
+import { loadGoldViews } from '../../lib/sql-loader';
+import { createViewStatement, duckdbDialect, planGoldViews, withoutMissingDatasets } from '../../snowflake/model';
 import type { SchemaNames } from '../../snowflake/names';
 import type { DuckDb } from './duckdb';
 

@@ -10,7 +10,7 @@
 import { gunzipSync } from 'zlib';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { MANIFEST_PREFIX } from '../../lambda/shared/constants';
+import { MANIFEST_PREFIX } from '../../contracts/constants';
 import { quoteIdentifier } from '../../snowflake/identifiers';
 import { opsObjectNames } from '../../snowflake/names';
 import {

@@ -6,8 +6,8 @@
 import { mkdirSync } from 'fs';
 import { join } from 'path';
 import { HeadObjectCommand } from '@aws-sdk/client-s3';
-import { sourceAllowlist } from '../../lib/config';
-import { PARSER_ENV, PIPELINE_ENVIRONMENT_ENV } from '../../lambda/shared/constants';
+import { sourceAllowlist } from '../../contracts/config';
+import { PARSER_ENV, PIPELINE_ENVIRONMENT_ENV } from '../../contracts/constants';
 import { SqsEventSource } from './event-source';
 import type { ParserHandler, PollResult } from './event-source';
 import { NotificationForwarder } from './notifications';

@@ -6,8 +6,9 @@
 import { gunzipSync } from 'zlib';
 import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { MANIFEST_PREFIX, QUARANTINE_PREFIX } from '../../lambda/shared/constants';
-import type { FileDrift, FileManifest } from '../../lambda/shared/file-manifest';
+import { MANIFEST_PREFIX } from '../../contracts/constants';
+import type { FileDrift, FileManifest } from '../../contracts/file-manifest';
+import { parseQuarantineKey } from '../../contracts/object-keys';
 import { REJECT_COLUMNS, REJECT_REASONS } from '../../snowflake/model/dataset-model';
 import type { DuckDb } from './duckdb';
 import { listObjects } from './pipe';
@@ -76,7 +77,7 @@ const withoutKey = (message: string, key: string) =>
   message.startsWith(`${key}: `) ? message.slice(key.length + 2) : message;
 
 /** The dataset of a quarantine object `quarantine/<dataset>/<date>/<source>/…`. */
-const datasetOf = (object: string) => object.slice(QUARANTINE_PREFIX.length).split('/')[0];
+const datasetOf = (object: string) => parseQuarantineKey(object)?.dataset ?? '(unknown)';
 
 export function quarantinedFiles(q: QuarantineReport, bucket: string): QuarantinedFile[] {
   return q.entries

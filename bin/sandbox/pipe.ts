@@ -6,7 +6,7 @@
  */
 import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { STAGE_DATA_PREFIX } from '../../lambda/shared/constants';
+import { STAGE_DATA_PREFIX } from '../../contracts/constants';
 import type { LoadOutcome, Warehouse } from './warehouse';
 
 export interface StageObject {

@@ -4,9 +4,9 @@
  * timeout, visibility timeout and redrive, and the Snowflake schema names.
  */
 import { existsSync, readFileSync } from 'fs';
-import { DEFAULT_INGESTION, VISIBILITY_TIMEOUT_FACTOR } from '../../lib/ingestion/parser-ingestion';
-import { ConfigError, loadConfig, resolveEnvironment } from '../../lib/config';
-import type { ResolvedEnvironment } from '../../lib/config';
+import { DEFAULT_INGESTION, VISIBILITY_TIMEOUT_FACTOR } from '../../contracts/defaults';
+import { ConfigError, loadConfig, resolveEnvironment } from '../../contracts/config';
+import type { ResolvedEnvironment } from '../../contracts/config';
 import { schemaNames } from '../../snowflake/names';
 import type { SchemaNames } from '../../snowflake/names';
 

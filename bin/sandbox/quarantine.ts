@@ -6,7 +6,7 @@
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { gunzipSync } from 'zlib';
-import { QUARANTINE_PREFIX } from '../../lambda/shared/constants';
+import { QUARANTINE_PREFIX } from '../../contracts/constants';
 import { listObjects } from './pipe';
 
 export interface QuarantineEntry {

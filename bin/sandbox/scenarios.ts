@@ -4,8 +4,9 @@
  * dataset: its targets' tables), the gold views reading them and, for a source whose datasets load the
  * vault, the mart views.
  */
-import type { ResolvedEnvironment } from '../../lib/config';
-import { loadGoldViews, planGoldViews, withoutMissingDatasets } from '../../snowflake/model';
+import type { ResolvedEnvironment } from '../../contracts/config';
+import { loadGoldViews } from '../../lib/sql-loader';
+import { planGoldViews, withoutMissingDatasets } from '../../snowflake/model';
 import type { SchemaNames } from '../../snowflake/names';
 import type { DuckDb } from './duckdb';
 import { GOLD_DIR } from './gold';

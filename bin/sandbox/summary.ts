@@ -6,6 +6,7 @@
  * a handler that threw, files the ledger cannot account for) make it FAILED.
  */
 import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
+import { STAGE_DATA_PREFIX } from '../../contracts/constants';
 import { describeMessage } from './event-source';
 import type { GoldResult } from './gold';
 import type { DeliveryStats, LocalPipeline } from './local-pipeline';
@@ -137,7 +138,7 @@ export async function collectSummary(
   const quarantine = await readQuarantine(client, BUCKETS.stage);
   const inbound = await listObjects(client, BUCKETS.inbound, '');
   const archived = await listObjects(client, BUCKETS.archive, '');
-  const staged = await listObjects(client, BUCKETS.stage, 'data/');
+  const staged = await listObjects(client, BUCKETS.stage, STAGE_DATA_PREFIX);
   const failedLoads = ctx.loads.flatMap((l) =>
     l.outcome.status === 'failed' ? [{ file: l.stageFile, error: l.outcome.error.message }] : [],
   );

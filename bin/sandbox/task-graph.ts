@@ -10,7 +10,7 @@
  * run here. Objects from an earlier run are kept as they are (`--reset` rebuilds).
  */
 import { join } from 'path';
-import type { ResolvedEnvironment } from '../../lib/config';
+import type { ResolvedEnvironment } from '../../contracts/config';
 import {
   bronzeTable,
   buildDatasetModels,
@@ -23,11 +23,11 @@ import {
   entityRefreshStatement,
   entityTable,
   hasSilver,
-  loadGoldViews,
   planLayerViews,
   vaultTables,
 } from '../../snowflake/model';
 import type { DatasetModel, Dialect, EntityModel, LayerView, VaultLoadModel, VaultModel } from '../../snowflake/model';
+import { loadGoldViews } from '../../lib/sql-loader';
 import { qualifiedName, quoteIdentifier } from '../../snowflake/identifiers';
 import type { SchemaNames } from '../../snowflake/names';
 import type { DuckDb } from './duckdb';

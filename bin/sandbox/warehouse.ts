@@ -15,7 +15,8 @@ import { createHash } from 'crypto';
 import { mkdirSync, rmSync, writeFileSync } from 'fs';
 import { join } from 'path';
 import { gunzipSync } from 'zlib';
-import type { DatasetSpec } from '../../lib/config';
+import type { DatasetSpec } from '../../contracts/config';
+import { stagePipeDataset } from '../../contracts/object-keys';
 import { quoteIdentifier } from '../../snowflake/identifiers';
 import { BRONZE_COLUMNS } from '../../snowflake/names';
 import type { SchemaNames } from '../../snowflake/names';
@@ -205,7 +206,7 @@ export class Warehouse {
       `SELECT count(*) FROM ${HISTORY} WHERE "FILE_NAME" = ${sql(stageFile)} AND "ETAG" = ${sql(eTag)}`,
     );
     if (Number(history) > 0) return { status: 'skipped' };
-    const dataset = /^data\/([^/]+)\//.exec(stageFile)?.[1];
+    const dataset = stagePipeDataset(stageFile);
     const model = dataset === undefined ? undefined : this.models.get(dataset);
     const startedAt = new Date().toISOString();
     if (!model || dataset === undefined) {

@@ -2,6 +2,7 @@
  * The uploader's names, defaults and exit codes: one source for each, imported by the CLI, its docs
  * generator (`--help`), the tests and the benchmark.
  */
+import { DEFAULT_ROLES_ANYWHERE_SESSION_SECONDS } from '../../contracts/defaults';
 
 /** Process exit codes of every uploader command. */
 export const EXIT = {
@@ -71,7 +72,7 @@ export const DEFAULTS = {
   /** …or at this age, whichever comes first. */
   rollSeconds: 300,
   /** Roles Anywhere: session length asked for (the profile may cap it). */
-  sessionDurationSeconds: 3600,
+  sessionDurationSeconds: DEFAULT_ROLES_ANYWHERE_SESSION_SECONDS,
   /** Temporary credentials are refreshed this long before they expire. */
   refreshBeforeExpiryMs: 5 * 60_000,
 } as const;

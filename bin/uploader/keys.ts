@@ -6,7 +6,7 @@
  * meets `If-None-Match: *` → 412, which proves the object is already there, instead of writing it twice.
  * The extension stays last (the parser reads `.csv`, `.json.gz`, … from the end of the key).
  */
-import { SOURCE_NAME_PATTERN, IDENTIFIER_PATTERN } from '../../lib/config';
+import { SOURCE_NAME_PATTERN, IDENTIFIER_PATTERN } from '../../contracts/config';
 
 /** Hex digits of the SHA-256 kept in the key. */
 export const KEY_HASH_HEX_DIGITS = 32;

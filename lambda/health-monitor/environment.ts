@@ -1,16 +1,11 @@
 /**
  * The health monitor's environment, read once at init. The variable names live in
- * lambda/shared/constants.ts, shared with the construct that sets them.
+ * contracts/constants.ts, shared with the construct that sets them.
  */
+import { DEFAULT_HEALTH_CHECK_MINUTES, DEFAULT_LEDGER_GRACE_MINUTES } from '../../contracts/defaults';
 import type { ConnectionSettings } from '../shared/snowflake/connection';
 import type { SchemaNames } from '../../snowflake/names';
-import {
-  HEALTH_CHECK_DEFAULT_MINUTES,
-  HEALTH_MONITOR_ENV,
-  HEALTH_MONITOR_SERVICE,
-  LEDGER_GRACE_MINUTES_DEFAULT,
-  PIPELINE_ENVIRONMENT_ENV,
-} from '../shared/constants';
+import { HEALTH_MONITOR_ENV, HEALTH_MONITOR_SERVICE, PIPELINE_ENVIRONMENT_ENV } from '../../contracts/constants';
 import {
   readConnectionSettings,
   readDatasetList,
@@ -19,7 +14,7 @@ import {
   readSchemaNames,
 } from '../shared/snowflake-function-env';
 
-/** Variable and service names: lambda/shared/constants.ts (shared with lib/monitoring/health-monitor.ts). */
+/** Variable and service names: contracts/constants.ts (shared with lib/monitoring/health-monitor.ts). */
 export { HEALTH_MONITOR_ENV, HEALTH_MONITOR_SERVICE };
 
 /** A missing or malformed variable; the message names it. */
@@ -34,7 +29,7 @@ export interface HealthMonitorConfig {
   /** Datasets without a pipe of their own (split targets): their pipe and load checks are skipped. */
   readonly splitTargets: readonly string[];
   readonly windowMinutes: number;
-  /** Minutes after upload a file must be accounted for in OPS.FILE_LEDGER. @default LEDGER_GRACE_MINUTES_DEFAULT */
+  /** Minutes after upload a file must be accounted for in OPS.FILE_LEDGER. @default DEFAULT_LEDGER_GRACE_MINUTES */
   readonly ledgerGraceMinutes: number;
   readonly environmentName: string;
 }
@@ -54,13 +49,13 @@ export function readHealthMonitorConfig(env: NodeJS.ProcessEnv = process.env): H
     windowMinutes: readInteger(
       env,
       HEALTH_MONITOR_ENV.windowMinutes,
-      { min: 1, max: 10_080, fallback: HEALTH_CHECK_DEFAULT_MINUTES },
+      { min: 1, max: 10_080, fallback: DEFAULT_HEALTH_CHECK_MINUTES },
       configError,
     ),
     ledgerGraceMinutes: readInteger(
       env,
       HEALTH_MONITOR_ENV.ledgerGraceMinutes,
-      { min: 1, max: 10_080, fallback: LEDGER_GRACE_MINUTES_DEFAULT },
+      { min: 1, max: 10_080, fallback: DEFAULT_LEDGER_GRACE_MINUTES },
       configError,
     ),
     environmentName: env[PIPELINE_ENVIRONMENT_ENV] || 'local',

@@ -2,10 +2,10 @@
  * Pure part of the health monitor: query results → per-dataset health → metric points.
  * No I/O; every input is the rows the Snowflake driver returns (values as strings).
  */
-import { HEALTH_METRICS, MONITOR_RUNS_METRIC } from '../shared/constants';
+import { HEALTH_METRICS, MONITOR_RUNS_METRIC } from '../../contracts/constants';
 import type { CheckName } from './queries';
 
-/** Metric names: lambda/shared/constants.ts (shared with the alarms in lib/monitoring). */
+/** Metric names: contracts/constants.ts (shared with the alarms in lib/monitoring). */
 export { HEALTH_METRICS, MONITOR_RUNS_METRIC };
 
 export type HealthMetricName = (typeof HEALTH_METRICS)[keyof typeof HEALTH_METRICS];

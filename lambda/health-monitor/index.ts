@@ -9,7 +9,7 @@
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { MetricUnit, Metrics } from '@aws-lambda-powertools/metrics';
-import { HEALTH_MONITOR_SERVICE, METRICS_NAMESPACE, MONITOR_RUNS_METRIC } from '../shared/constants';
+import { HEALTH_MONITOR_SERVICE, METRICS_NAMESPACE, MONITOR_RUNS_METRIC } from '../../contracts/constants';
 import { openSession, type SnowflakeSession } from '../shared/snowflake/connection';
 import { readHealthMonitorConfig } from './environment';
 import { collectHealth } from './monitor';

@@ -3,7 +3,7 @@
  * OPS.FILE_LEDGER after the grace period, and the state of OPS.FILE_MANIFESTS_PIPE. A failing statement never
  * stops the run: it counts in LedgerCheckErrors and says why in `problems`.
  */
-import { LEDGER_HEALTH_METRICS } from '../shared/constants';
+import { LEDGER_HEALTH_METRICS } from '../../contracts/constants';
 import type { SchemaNames } from '../../snowflake/names';
 import { HealthResultError, parsePipeStatus, type Row } from './health';
 import type { QuerySession } from './monitor';

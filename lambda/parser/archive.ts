@@ -10,7 +10,7 @@ import {
 import type { CompletedPart, S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import type { Readable } from 'stream';
-import { ARCHIVE_METADATA } from '../shared/constants';
+import { ARCHIVE_METADATA } from '../../contracts/constants';
 import type { ObjectVersion } from './object-names';
 
 /** CopyObject's limit; larger objects are copied with UploadPartCopy. */

@@ -1,6 +1,7 @@
-import { ConfigError, IDENTIFIER_PATTERN, parseDatasets, SOURCE_NAME_PATTERN } from '../../lib/config';
-import type { DatasetSpec } from '../../lib/config';
-import { PARSER_ENV } from '../shared/constants';
+import { ConfigError, IDENTIFIER_PATTERN, parseDatasets, SOURCE_NAME_PATTERN } from '../../contracts/config';
+import type { DatasetSpec } from '../../contracts/config';
+import { BUNDLED_DATASETS_GLOBAL, BUNDLED_SOURCES_GLOBAL, PARSER_ENV } from '../../contracts/constants';
+import { readBundledGlobals } from '../shared/bundled-globals';
 import { ParserConfigError } from './errors';
 
 /** Everything the parser needs, read once at init. */
@@ -25,17 +26,24 @@ export const ANY_DATASET = '*';
 /** Known source → the dataset names it may write, or ANY_DATASET. */
 export type SourceAllowlist = ReadonlyMap<string, ReadonlySet<string> | typeof ANY_DATASET>;
 
-/** Values esbuild `define`s in the deployed bundle (see BUNDLED_DATASETS_GLOBAL); undefined elsewhere. */
+/**
+ * Values esbuild `define`s in a bundle built from source, or that a pre-built bundle reads from the
+ * bundled-globals file beside it (see BUNDLED_DATASETS_GLOBAL); undefined elsewhere.
+ */
 export interface BundledConfig {
   readonly datasets?: string;
   readonly sources?: string;
 }
 
-function bundledConfig(): BundledConfig {
-  return {
+/** The bundled datasets and sources: the esbuild-defined globals, else the bundled-globals file's entries. */
+export function bundledConfig(fileDir?: string): BundledConfig {
+  const defined: BundledConfig = {
     datasets: typeof __PIPELINE_DATASETS__ === 'undefined' ? undefined : __PIPELINE_DATASETS__,
     sources: typeof __PIPELINE_SOURCES__ === 'undefined' ? undefined : __PIPELINE_SOURCES__,
   };
+  if (defined.datasets !== undefined) return defined;
+  const file = readBundledGlobals(fileDir);
+  return { datasets: file[BUNDLED_DATASETS_GLOBAL], sources: file[BUNDLED_SOURCES_GLOBAL] };
 }
 
 function parseJson(text: string, name: string): unknown {

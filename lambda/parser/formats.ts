@@ -1,5 +1,5 @@
-import { effectiveLimits } from '../../lib/config';
-import type { DatasetSpec } from '../../lib/config';
+import { effectiveLimits } from '../../contracts/config';
+import type { DatasetSpec } from '../../contracts/config';
 import { CsvParser } from './csv-parser';
 import { JsonParser, NdjsonParser } from './json-parsers';
 import { canonicalJson } from './json-text';

@@ -9,7 +9,7 @@ import {
   PARSER_METRICS,
   PARSER_SERVICE,
   PIPELINE_ENVIRONMENT_ENV,
-} from '../shared/constants';
+} from '../../contracts/constants';
 import { createS3Client } from '../shared/s3-client';
 import type { ParserConfig } from './config';
 import type { ObjectVersion } from './object-names';

@@ -1,5 +1,5 @@
 /**
- * Writes the file manifest of one object version (lambda/shared/file-manifest.ts): one gzip JSON
+ * Writes the file manifest of one object version (contracts/file-manifest.ts): one gzip JSON
  * line under MANIFEST_PREFIX in the stage bucket, its key from object-names.ts. Deterministic: the
  * fields come only from the version's identity and what was parsed, in a fixed order, and gzip
  * output carries no timestamp, so a retry, a redelivery or a replay writes the same bytes.
@@ -7,8 +7,8 @@
 import { gzipSync } from 'zlib';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { FILE_MANIFEST_VERSION } from '../shared/file-manifest';
-import type { FileDrift, FileManifest, FileManifestStatus } from '../shared/file-manifest';
+import { FILE_MANIFEST_VERSION } from '../../contracts/file-manifest';
+import type { FileDrift, FileManifest, FileManifestStatus } from '../../contracts/file-manifest';
 import type { ObjectVersion } from './object-names';
 
 /** `reason` of a superseded version's manifest (its key held another object when it was read). */

@@ -1,8 +1,9 @@
 import { createHash } from 'crypto';
-import { SOURCE_NAME_PATTERN } from '../../lib/config';
-import type { DatasetSpec } from '../../lib/config';
+import { SOURCE_NAME_PATTERN } from '../../contracts/config';
+import type { DatasetSpec } from '../../contracts/config';
 import type { SourceAllowlist } from './config';
-import { MANIFEST_PREFIX, QUARANTINE_PREFIX, STAGE_DATA_PREFIX } from '../shared/constants';
+import { routedArchiveKey, unroutedArchiveKey } from '../../contracts/archive-keys';
+import { manifestDirectory, quarantineDirectory, stageDirectory } from '../../contracts/object-keys';
 import { FILE_REASONS } from './errors';
 import type { FileReason } from './errors';
 
@@ -92,7 +93,7 @@ export interface ObjectNames {
   readonly fileReportKey: string;
   /** Byte-for-byte copy of the original. */
   readonly archiveKey: string;
-  /** The version's file manifest (stage bucket, one gzip JSON line; see lambda/shared/file-manifest.ts). */
+  /** The version's file manifest (stage bucket, one gzip JSON line; see contracts/file-manifest.ts). */
   readonly manifestKey: string;
 }
 
@@ -121,9 +122,9 @@ export function objectNames(v: ObjectVersion, route: Route): ObjectNames {
   const base = `${slug || 'object'}-${hash}`;
   const dataset = route.ok ? route.dataset.name : '_unrouted';
   const source = route.source ?? '_unknown';
-  const stageDir = `${STAGE_DATA_PREFIX}${dataset}/${date}/${source}/`;
-  const quarantineDir = `${QUARANTINE_PREFIX}${dataset}/${date}/${source}/`;
-  const manifestDir = `${MANIFEST_PREFIX}${dataset}/${date}/${source}/`;
+  const stageDir = stageDirectory(dataset, date, source);
+  const quarantineDir = quarantineDirectory(dataset, date, source);
+  const manifestDir = manifestDirectory(dataset, date, source);
   return {
     date,
     versionTag: tag,
@@ -132,8 +133,8 @@ export function objectNames(v: ObjectVersion, route: Route): ObjectNames {
     rejectsKey: `${quarantineDir}${base}.rejects.ndjson`,
     fileReportKey: `${quarantineDir}${base}.file.json`,
     archiveKey: route.ok
-      ? `${route.source}/${route.dataset.name}/dt=${date}/${tag}/${route.rest}`
-      : `_unrouted/dt=${date}/${tag}/${v.key}`,
+      ? routedArchiveKey(route.source, route.dataset.name, date, tag, route.rest)
+      : unroutedArchiveKey(date, tag, v.key),
     manifestKey: `${manifestDir}${base}.manifest.json.gz`,
   };
 }

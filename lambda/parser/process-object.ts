@@ -1,8 +1,8 @@
 import type { Readable } from 'stream';
 import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { effectiveLimits } from '../../lib/config';
-import type { DatasetSpec } from '../../lib/config';
+import { effectiveLimits } from '../../contracts/config';
+import type { DatasetSpec } from '../../contracts/config';
 import { archiveByStreaming, archiveExists, archiveObject, isNotFound, isPreconditionFailed } from './archive';
 import type { ParserConfig } from './config';
 import { FileRejectedError } from './errors';
@@ -20,7 +20,7 @@ import { LineBatcher } from './record-sink';
 import { ReplayMarkerIgnored, replayedVersion } from './replay-identity';
 import { fileDrift } from './schema-drift';
 import { StageOutput } from './stage-output';
-import type { FileDrift } from '../shared/file-manifest';
+import type { FileDrift } from '../../contracts/file-manifest';
 
 export const NDJSON_CONTENT_TYPE = 'application/x-ndjson';
 

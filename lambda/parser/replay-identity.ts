@@ -8,7 +8,7 @@
  */
 import { HeadObjectCommand } from '@aws-sdk/client-s3';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { ARCHIVE_METADATA, REPLAYED_FROM_METADATA } from '../shared/constants';
+import { ARCHIVE_METADATA, REPLAYED_FROM_METADATA } from '../../contracts/constants';
 import { isNotFound } from './archive';
 import type { ObjectVersion } from './object-names';
 

@@ -4,7 +4,7 @@
  * names of each record (collected into one Set by the JSON validator). Nested paths are checked by
  * their top-level key only (`location.name` is present when records have `location`).
  */
-import type { FileDrift } from '../shared/file-manifest';
+import type { FileDrift } from '../../contracts/file-manifest';
 
 /** Longest list reported per drift field (a file with thousands of stray keys still gets a small manifest). */
 export const MAX_DRIFT_KEYS = 100;

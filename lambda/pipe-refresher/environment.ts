@@ -1,9 +1,9 @@
 /**
  * The pipe refresher's environment, read once at init. The variable names live in
- * lambda/shared/constants.ts, shared with the construct that sets them.
+ * contracts/constants.ts, shared with the construct that sets them.
  */
 import type { SchemaNames } from '../../snowflake/names';
-import { PIPELINE_ENVIRONMENT_ENV, PIPE_REFRESHER_ENV } from '../shared/constants';
+import { PIPELINE_ENVIRONMENT_ENV, PIPE_REFRESHER_ENV } from '../../contracts/constants';
 import type { ConnectionSettings } from '../shared/snowflake/connection';
 import {
   readConnectionSettings,

@@ -8,7 +8,7 @@
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { MetricUnit, Metrics } from '@aws-lambda-powertools/metrics';
-import { METRICS_NAMESPACE, PIPE_REFRESHER_METRICS, PIPE_REFRESHER_SERVICE } from '../shared/constants';
+import { METRICS_NAMESPACE, PIPE_REFRESHER_METRICS, PIPE_REFRESHER_SERVICE } from '../../contracts/constants';
 import { openSession, type SnowflakeSession } from '../shared/snowflake/connection';
 import { readPipeRefresherConfig } from './environment';
 import { refreshPipes } from './refresh';

@@ -4,7 +4,7 @@
  * variable. Every reader throws the caller's own typed error (`makeError`), so each function keeps
  * its error name (e.g. `HealthMonitorConfigError`).
  */
-import { IDENTIFIER_PATTERN } from '../../lib/config';
+import { IDENTIFIER_PATTERN } from '../../contracts/config';
 import { schemaNames, type SchemaNames } from '../../snowflake/names';
 import type { ConnectionSettings } from './snowflake/connection';
 

@@ -16,7 +16,7 @@ import { createObject, deleteObject, updateObject } from '../../snowflake/engine
 import type { Outcome } from '../../snowflake/engine/lifecycle';
 import type { SessionOptions, SnowflakeSession } from '../shared/snowflake/connection';
 import { openSession } from '../shared/snowflake/connection';
-import { PROVISIONER_SERVICE, PROVISIONER_TIMING } from '../shared/constants';
+import { PROVISIONER_SERVICE, PROVISIONER_TIMING } from '../../contracts/constants';
 import { secretsManagerKeyStore } from './key-store';
 import { parseRequest } from './request';
 import type { ParsedRequest } from './request';

@@ -2,13 +2,14 @@ import { CfnOutput } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as rolesanywhere from 'aws-cdk-lib/aws-rolesanywhere';
 import { Construct } from 'constructs';
-import { SOURCE_NAME_PATTERN, type SourceSpec } from '../config';
+import { SOURCE_NAME_PATTERN, type SourceSpec } from '../../contracts/config';
+import { DEFAULT_ROLES_ANYWHERE_SESSION_SECONDS } from '../../contracts/defaults';
 
 /** The Roles Anywhere service principal, and what it must be trusted to do when it issues a session. */
 export const ROLES_ANYWHERE_SERVICE = 'rolesanywhere.amazonaws.com';
 export const ROLES_ANYWHERE_ACTIONS = ['sts:AssumeRole', 'sts:TagSession', 'sts:SetSourceIdentity'] as const;
-/** Session length of a profile when the source does not set one. */
-export const DEFAULT_SESSION_DURATION_SECONDS = 3600;
+/** Session length of a profile when the source does not set one (contracts/defaults.ts). */
+export const DEFAULT_SESSION_DURATION_SECONDS = DEFAULT_ROLES_ANYWHERE_SESSION_SECONDS;
 
 export type RolesAnywhereSpec = NonNullable<SourceSpec['rolesAnywhere']>;
 

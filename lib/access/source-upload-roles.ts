@@ -3,7 +3,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { SOURCE_NAME_PATTERN, type SourceSpec } from '../config';
+import { SOURCE_NAME_PATTERN, type SourceSpec } from '../../contracts/config';
 import { acknowledge, arnFinding } from '../nag/acknowledge';
 import { SourceRolesAnywhere } from './roles-anywhere';
 

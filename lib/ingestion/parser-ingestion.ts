@@ -6,7 +6,6 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3n from 'aws-cdk-lib/aws-s3-notifications';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import type { z } from 'zod';
 import {
   BUNDLED_DATASETS_GLOBAL,
   BUNDLED_SOURCES_GLOBAL,
@@ -15,27 +14,17 @@ import {
   MANIFEST_PREFIX,
   QUARANTINE_PREFIX,
   STAGE_DATA_PREFIX,
-} from '../../lambda/shared/constants';
-import { sourceAllowlist } from '../config';
-import type { DatasetSpec, ingestionSchema, SourceSpec } from '../config';
+} from '../../contracts/constants';
+import { sourceAllowlist } from '../../contracts/config';
+import { DEFAULT_INGESTION, VISIBILITY_TIMEOUT_FACTOR } from '../../contracts/defaults';
+import type { DatasetSpec, SourceSpec } from '../../contracts/config';
 import { PipelineFunction } from '../functions/pipeline-function';
 import { acknowledge, actionFinding, arnFinding } from '../nag/acknowledge';
 
 /** Ingestion tuning of one environment (see `ingestion` in the config reference). */
-export type IngestionSpec = z.infer<typeof ingestionSchema>;
+export type { IngestionSpec } from '../../contracts/config';
+import type { IngestionSpec } from '../../contracts/config';
 
-/** Ingestion defaults, applied once here; they match the `@default` texts of `IngestionSchema` in lib/config.ts. */
-export const DEFAULT_INGESTION = {
-  batchSize: 10,
-  maxBatchingWindowSeconds: 5,
-  parserTimeoutSeconds: 900,
-  parserMemoryMb: 2048,
-  maxReceiveCount: 5,
-  maxConcurrency: 10,
-} as const;
-
-/** The queue's visibility timeout is at least this many times the parser's timeout (AWS guidance for SQS → Lambda). */
-export const VISIBILITY_TIMEOUT_FACTOR = 6;
 /** Dead-letter queue retention: SQS's maximum, so an operator has two weeks to redrive. */
 export const DLQ_RETENTION = Duration.days(14);
 /** Source queue retention (SQS default). Less than the DLQ's: message age counts from the first enqueue. */

@@ -1,19 +1,18 @@
 import { Duration, Token, type RemovalPolicy } from 'aws-cdk-lib';
+import { DEFAULT_HEALTH_CHECK_MINUTES, DEFAULT_LEDGER_GRACE_MINUTES } from '../../contracts/defaults';
 import * as cw from 'aws-cdk-lib/aws-cloudwatch';
 import type * as events from 'aws-cdk-lib/aws-events';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import {
-  HEALTH_CHECK_DEFAULT_MINUTES,
   HEALTH_METRICS,
   HEALTH_MONITOR_ENV,
   HEALTH_MONITOR_SERVICE,
-  LEDGER_GRACE_MINUTES_DEFAULT,
   LEDGER_HEALTH_METRICS,
   METRICS_NAMESPACE,
   MONITOR_RUNS_METRIC,
-} from '../../lambda/shared/constants';
-import { IDENTIFIER_PATTERN } from '../config';
+} from '../../contracts/constants';
+import { IDENTIFIER_PATTERN } from '../../contracts/config';
 import type { PipelineFunction } from '../functions/pipeline-function';
 import { MonitoringPropsError } from './alarm-topic';
 import type { PipelineMetricAlarm, PipelineMonitoring } from './pipeline-monitoring';
@@ -46,7 +45,7 @@ export interface HealthMonitorProps {
   readonly splitTargets?: readonly string[];
   /** Where the alarms go (same topic and dashboard as the pipeline's). */
   readonly monitoring: PipelineMonitoring;
-  /** Run period; also the look-back of the load-error and task-failure checks. @default Duration.minutes(HEALTH_CHECK_DEFAULT_MINUTES) (15) */
+  /** Run period; also the look-back of the load-error and task-failure checks. @default Duration.minutes(DEFAULT_HEALTH_CHECK_MINUTES) (15) */
   readonly schedule?: Duration;
   /** Minutes a row may wait for the MERGE (or a file in the pipe) before the freshness alarms. @default monitoring.freshnessMinutes */
   readonly freshnessMinutes?: number;
@@ -55,7 +54,7 @@ export interface HealthMonitorProps {
   /**
    * Minutes after an upload's event time (RECEIVED_AT) by which its file must be ACCOUNTED in OPS.FILE_LEDGER
    * before the UnaccountedFiles alarm counts it (parsing, both pipes, the MERGE task and its schedule).
-   * @default LEDGER_GRACE_MINUTES_DEFAULT (60, lambda/shared/constants.ts)
+   * @default DEFAULT_LEDGER_GRACE_MINUTES (60, contracts/defaults.ts)
    */
   readonly ledgerGraceMinutes?: number;
   /** CAST_FAILED rejects of one dataset per period above which CastFailures-<dataset> alarms. @default 0 */
@@ -79,11 +78,11 @@ export class HealthMonitor extends Construct {
 
   constructor(scope: Construct, id: string, props: HealthMonitorProps) {
     super(scope, id);
-    const schedule = props.schedule ?? Duration.minutes(HEALTH_CHECK_DEFAULT_MINUTES);
+    const schedule = props.schedule ?? Duration.minutes(DEFAULT_HEALTH_CHECK_MINUTES);
     const windowMinutes = schedule.toMinutes({ integral: false });
     const freshnessMinutes = props.freshnessMinutes ?? props.monitoring.freshnessMinutes;
     const staleWarningHours = props.streamStaleWarningHours ?? 48;
-    const ledgerGraceMinutes = props.ledgerGraceMinutes ?? LEDGER_GRACE_MINUTES_DEFAULT;
+    const ledgerGraceMinutes = props.ledgerGraceMinutes ?? DEFAULT_LEDGER_GRACE_MINUTES;
     const splitTargets = new Set(props.splitTargets ?? []);
     for (const target of splitTargets)
       if (!props.datasets.includes(target))

@@ -9,8 +9,8 @@ import {
   PIPE_REFRESHER_ENV,
   PIPE_REFRESHER_METRICS,
   PIPE_REFRESHER_SERVICE,
-} from '../../lambda/shared/constants';
-import { IDENTIFIER_PATTERN } from '../config';
+} from '../../contracts/constants';
+import { IDENTIFIER_PATTERN } from '../../contracts/config';
 import type { PipelineFunction } from '../functions/pipeline-function';
 import { MonitoringPropsError } from './alarm-topic';
 import type { PipelineMonitoring } from './pipeline-monitoring';

@@ -14,14 +14,13 @@ import {
   notifySns,
 } from 'cdk-monitoring-constructs';
 import { Construct } from 'constructs';
-import type { z } from 'zod';
-import { METRICS_NAMESPACE, PARSER_METRICS, PARSER_SERVICE } from '../../lambda/shared/constants';
-import type { alarmsSchema } from '../config';
+import { METRICS_NAMESPACE, PARSER_METRICS, PARSER_SERVICE } from '../../contracts/constants';
 import { AlarmTopic, MonitoringPropsError } from './alarm-topic';
 import { DEFAULT_RUNBOOK_URL, RUNBOOK_ANCHORS } from './runbook';
 
 /** The `alarms` block of an environment in the project config. */
-export type AlarmsSpec = z.infer<typeof alarmsSchema>;
+export type { AlarmsSpec } from '../../contracts/config';
+import type { AlarmsSpec } from '../../contracts/config';
 
 /** Alarm thresholds; every one has a production default. */
 export interface PipelineAlarmThresholds {

@@ -4,8 +4,8 @@ import * as targets from 'aws-cdk-lib/aws-events-targets';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
-import { SNOWFLAKE_FUNCTION_ENV } from '../../lambda/shared/constants';
-import { PipelineFunction, SNOWFLAKE_DRIVER_ALIASES } from '../functions/pipeline-function';
+import { SNOWFLAKE_FUNCTION_ENV } from '../../contracts/constants';
+import { PipelineFunction } from '../functions/pipeline-function';
 
 /** How a scheduled Snowflake function (health monitor, pipe refresher) signs in to Snowflake. */
 export interface ScheduledSnowflakeConnection {
@@ -60,7 +60,6 @@ export function addScheduledSnowflakeFunction(
   const c = props.connection;
   const fn = new PipelineFunction(scope, 'Function', {
     functionFolder: props.functionFolder,
-    aliases: SNOWFLAKE_DRIVER_ALIASES,
     serviceName: props.serviceName,
     environmentName: props.environmentName,
     timeout: props.timeout,

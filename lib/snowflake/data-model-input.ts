@@ -1,8 +1,7 @@
 import * as path from 'path';
-import type { ResolvedEnvironment } from '../config';
+import type { ResolvedEnvironment } from '../../contracts/config';
 import type { IngestionObjectsInput } from '../../snowflake/ingestion-objects';
-import { loadFollowUpTasks } from '../../snowflake/model/follow-up-tasks';
-import { loadGoldViews } from '../../snowflake/model/gold';
+import { loadFollowUpTasks, loadGoldViews } from '../sql-loader';
 
 /** The project's gold views (`snowflake/gold/*.sql`). */
 export const DEFAULT_GOLD_DIRECTORY = path.join(__dirname, '..', '..', 'snowflake', 'gold');

@@ -1,7 +1,7 @@
-import type { SnowflakeConnection, SnowflakeSpec } from '../config';
+import type { SnowflakeConnection, SnowflakeSpec } from '../../contracts/config';
 
-/** How the provisioner reaches Snowflake: the one definition in lib/config.ts. */
-export type { SnowflakeConnection } from '../config';
+/** How the provisioner reaches Snowflake: the one definition in contracts/config.ts. */
+export type { SnowflakeConnection } from '../../contracts/config';
 
 /** The connection of an environment's `snowflake` config block. */
 export function connectionFromConfig(spec: SnowflakeSpec, accessUrl?: string): SnowflakeConnection {

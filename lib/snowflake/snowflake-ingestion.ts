@@ -5,7 +5,7 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import type { ResolvedEnvironment } from '../config';
+import type { ResolvedEnvironment } from '../../contracts/config';
 import { ingestionObjects } from '../../snowflake/ingestion-objects';
 import { NOTIFICATION_INTEGRATION_ID } from '../../snowflake/ingestion-objects';
 import { notificationIntegrationName, notificationRoleName } from '../../snowflake/kinds/notification-integration';
@@ -23,7 +23,7 @@ import { Snowpipe } from './snowpipe';
 import { StorageIntegration } from './storage-integration';
 
 export interface SnowflakeIngestionProps {
-  /** The environment (lib/config.ts resolveEnvironment). */
+  /** The environment (contracts/config.ts resolveEnvironment). */
   readonly config: ResolvedEnvironment;
   /** Bucket the parser stages gzip NDJSON into (`data/<dataset>/…`). */
   readonly stageBucket: s3.IBucket;

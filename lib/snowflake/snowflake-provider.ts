@@ -4,10 +4,11 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
-import { PROVISIONER_SERVICE, PROVISIONER_TIMING } from '../../lambda/shared/constants';
-import { PipelineFunction, SNOWFLAKE_DRIVER_ALIASES } from '../functions/pipeline-function';
+import { PROVISIONER_SERVICE, PROVISIONER_TIMING } from '../../contracts/constants';
+import { PipelineFunction } from '../functions/pipeline-function';
 import { acknowledge, arnFinding } from '../nag/acknowledge';
 import { acknowledgeProviderFramework } from '../nag/cdk-helpers';
+import { recordAcknowledgementsInTemplate } from '../nag/template-checks';
 
 export interface SnowflakeProviderProps {
   /** Deployment environment name (function description, metric dimension). */
@@ -49,7 +50,6 @@ export class SnowflakeProvider extends Construct {
     const retention = props.logRetention ?? logs.RetentionDays.ONE_MONTH;
     this.onEventFunction = new PipelineFunction(this, 'Provisioner', {
       functionFolder: 'snowflake-provisioner',
-      aliases: SNOWFLAKE_DRIVER_ALIASES,
       serviceName: PROVISIONER_SERVICE,
       environmentName: props.environmentName,
       timeout: props.timeout ?? Duration.seconds(PROVISIONER_TIMING.lambdaTimeoutSeconds),
@@ -81,6 +81,8 @@ export class SnowflakeProvider extends Construct {
       }),
     });
     acknowledgeProviderFramework(provider, this.onEventFunction);
+    // A stack-level singleton, outside any pipeline construct: its acknowledgements go into the template here.
+    recordAcknowledgementsInTemplate(this);
     acknowledgeWaiter(provider);
     this.serviceToken = provider.serviceToken;
   }

@@ -3,7 +3,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { MANIFEST_PREFIX, STAGE_DATA_PREFIX } from '../../lambda/shared/constants';
+import { MANIFEST_PREFIX, STAGE_DATA_PREFIX } from '../../contracts/constants';
 import { acknowledge, arnFinding } from '../nag/acknowledge';
 import { SnowflakeObject } from './snowflake-object';
 import type { SnowflakeObjectCommonProps } from './snowflake-object';

@@ -3,22 +3,14 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { MANIFEST_PREFIX, QUARANTINE_PREFIX, STAGE_DATA_PREFIX } from '../../lambda/shared/constants';
-import type { retentionSchema } from '../config';
-import type { z } from 'zod';
+import * as cxapi from 'aws-cdk-lib/cx-api';
+import { MANIFEST_PREFIX, QUARANTINE_PREFIX, STAGE_DATA_PREFIX } from '../../contracts/constants';
+import { DEFAULT_RETENTION } from '../../contracts/defaults';
 import { acknowledge } from '../nag/acknowledge';
 
 /** Retention periods of one environment (see `retention` in the config reference). */
-export type RetentionSpec = z.infer<typeof retentionSchema>;
-
-/** Retention defaults, applied once here; they match the `@default` texts of `RetentionSchema` in lib/config.ts. */
-export const DEFAULT_RETENTION = {
-  archiveInfrequentAccessDays: 30,
-  archiveGlacierDays: 90,
-  stageExpireDays: 30,
-  quarantineExpireDays: 90,
-  accessLogExpireDays: 365,
-} as const;
+export type { RetentionSpec } from '../../contracts/config';
+import type { RetentionSpec } from '../../contracts/config';
 
 /** Days after which incomplete multipart uploads are aborted, per bucket. */
 export const ABORT_INCOMPLETE_UPLOADS_DAYS = { inbound: 7, stage: 1, archive: 1 } as const;
@@ -67,6 +59,9 @@ export class PipelineStorage extends Construct {
 
   constructor(scope: Construct, id: string, props: PipelineStorageProps) {
     super(scope, id);
+    // The buckets own their objects (no ACLs): access logs are delivered under a bucket policy, whatever the
+    // app's feature flags say (without this flag CDK would add an ACL the ownership setting forbids).
+    this.node.setContext(cxapi.S3_SERVER_ACCESS_LOGS_USE_BUCKET_POLICY, true);
     const retention = {
       archiveInfrequentAccessDays:
         props.retention?.archiveInfrequentAccessDays ?? DEFAULT_RETENTION.archiveInfrequentAccessDays,

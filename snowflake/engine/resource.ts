@@ -10,8 +10,8 @@ import {
   secretArnSchema,
   SNOWFLAKE_NAME_PATTERN,
   snowflakeAccountSchema,
-} from '../../lib/config';
-import type { SnowflakeConnection } from '../../lib/config';
+} from '../../contracts/config';
+import type { SnowflakeConnection } from '../../contracts/config';
 import { cfnBoolean, cfnInteger } from './values';
 
 /** CloudFormation resource type of every Snowflake object resource. */

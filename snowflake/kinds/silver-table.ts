@@ -11,8 +11,8 @@
  * - a changed primary key → refused (existing rows were deduplicated by the old key).
  */
 import { z } from 'zod';
-import { columnSchema } from '../../lib/config';
-import type { DatasetSpec } from '../../lib/config';
+import { columnSchema } from '../../contracts/config';
+import type { DatasetSpec } from '../../contracts/config';
 import { qualifiedName, stringLiteral } from '../identifiers';
 import { canonicalName } from '../identifiers';
 import { schemaNames } from '../names';

@@ -4,7 +4,7 @@
  * Never replaced; dropped on Delete only when the environment's removal policy is `destroy`.
  */
 import { z } from 'zod';
-import { SNOWFLAKE_TYPE_PATTERN } from '../../lib/config';
+import { SNOWFLAKE_TYPE_PATTERN } from '../../contracts/config';
 import { qualifiedName, quoteIdentifier, stringLiteral } from '../identifiers';
 import { parseColumnType, sameColumnType } from '../model/column-types';
 import { UnsafeChangeError } from '../engine/errors';

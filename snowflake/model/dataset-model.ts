@@ -2,7 +2,7 @@
  * A dataset spec resolved once into what every generator needs: canonical column names, parsed
  * types and record paths, the primary key and the ordering column, and the object names.
  */
-import type { ColumnSpec, DatasetSpec } from '../../lib/config';
+import type { ColumnSpec, DatasetSpec } from '../../contracts/config';
 import { canonicalName } from '../identifiers';
 import { BRONZE_COLUMNS, datasetObjectNames } from '../names';
 import type { SchemaNames } from '../names';

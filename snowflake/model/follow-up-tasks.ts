@@ -11,15 +11,12 @@
  *
  * The task is created as `CORE.<NAME>` and runs with the task's database and schema as context.
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { IDENTIFIER_PATTERN } from '../../lib/config';
+import { IDENTIFIER_PATTERN } from '../../contracts/config';
 import { canonicalName } from '../identifiers';
 import type { ObjectPath, SchemaNames } from '../names';
 import type { DatasetModel } from './dataset-model';
 import { SqlFileError } from './errors';
 import { topologicalOrder } from './graph';
-import { listSqlFiles } from './sql-files';
 import type { TaskDefinition, TaskGraph } from './tasks';
 
 export interface FollowUpTaskSpec {
@@ -67,12 +64,6 @@ export function parseFollowUpTaskFile(file: string, text: string): FollowUpTaskS
     comment: header.comment || undefined,
     source: file,
   };
-}
-
-/** Reads every `*.sql` file of a directory (sorted by name); a missing directory yields none. */
-export function loadFollowUpTasks(dir: string): FollowUpTaskSpec[] {
-  const files = listSqlFiles(dir);
-  return files.map((f) => parseFollowUpTaskFile(join(dir, f), readFileSync(join(dir, f), 'utf8')));
 }
 
 export interface FollowUpPlan {

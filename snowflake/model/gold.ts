@@ -9,15 +9,12 @@
  * it gives a DuckDB translation; `-- duckdb: skip <reason>` or Snowflake-only syntax (FLATTEN,
  * `col:path` access, PARSE_JSON, IFF…) without a translation marks it skipped, with the reason.
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { IDENTIFIER_PATTERN } from '../../lib/config';
+import { IDENTIFIER_PATTERN } from '../../contracts/config';
 import { canonicalName, qualifiedName, quoteIdentifier, stringLiteral } from '../identifiers';
 import type { ObjectPath, SchemaNames } from '../names';
 import type { Dialect } from './dialect';
 import { SqlFileError } from './errors';
 import { topologicalOrder } from './graph';
-import { listSqlFiles } from './sql-files';
 
 export interface GoldViewSource {
   /** View name (lower snake case) = file name without `.sql`. */
@@ -80,27 +77,6 @@ function checkBody(file: string, sql: string): string {
   if (code.replace(/;\s*$/, '').includes(';'))
     throw new SqlFileError(file, 'must hold exactly one statement (found ";")');
   return code;
-}
-
-/** Reads `*.sql` of a directory (sorted); `*.duckdb.sql` files become the DuckDB twin of their view. */
-export function loadGoldViews(dir: string): GoldViewSource[] {
-  const files = listSqlFiles(dir);
-  const read = (f: string) => readFileSync(join(dir, f), 'utf8');
-  const twins = new Set(files.filter((f) => f.endsWith('.duckdb.sql')));
-  for (const t of twins)
-    if (!files.includes(t.replace(/\.duckdb\.sql$/, '.sql')))
-      throw new SqlFileError(join(dir, t), 'DuckDB translation without a view of the same name');
-  return files
-    .filter((f) => !twins.has(f))
-    .map((f) => {
-      const twin = f.replace(/\.sql$/, '.duckdb.sql');
-      return {
-        name: f.replace(/\.sql$/, ''),
-        file: join(dir, f),
-        sql: read(f),
-        duckdbSql: twins.has(twin) ? read(twin) : undefined,
-      };
-    });
 }
 
 /**

@@ -3,7 +3,7 @@
  * follow-up tasks, gold views, reader role, schema evolution), in Snowflake (deployed) and DuckDB
  * (tests, sandbox) dialects. Pure: no AWS imports, no I/O except the SQL file loaders.
  */
-import type { DatasetSpec } from '../../lib/config';
+import type { DatasetSpec } from '../../contracts/config';
 import type { SchemaNames } from '../names';
 import { buildDatasetModel } from './dataset-model';
 import type { Dialect } from './dialect';
@@ -61,4 +61,3 @@ export function datasetSql(
         : mergeStatements(model, dialect).join(';\n'),
   };
 }
-export * from './deploy-plan';

@@ -17,7 +17,7 @@
  * A manifest loaded twice (e.g. a recreated pipe) counts once. Every dataset contributes one aggregate
  * over its own tables, so a dataset without rows adds nothing and costs one scan of empty tables.
  */
-import { MANIFEST_PREFIX } from '../../lambda/shared/constants';
+import { MANIFEST_PREFIX } from '../../contracts/constants';
 import { quoteIdentifier } from '../identifiers';
 import { renderCopy } from '../kinds/pipe';
 import type { PipeDefinition } from '../kinds/pipe';
@@ -38,7 +38,7 @@ const COUNT = parseColumnType('NUMBER(38,0)', 'ledger.ROWS');
 /** `OPS.FILE_MANIFESTS`: MANIFEST_COLUMNS (the manifest as VARIANT, its stage file, the load time). */
 export function manifestsTable(schemas: SchemaNames): TableDefinition {
   const comments: Record<(typeof MANIFEST_COLUMNS)[number]['name'], string> = {
-    MANIFEST: 'One FileManifest (lambda/shared/file-manifest.ts) as written by the parser.',
+    MANIFEST: 'One FileManifest (contracts/file-manifest.ts) as written by the parser.',
     STAGE_FILE: 'Manifest file loaded by the pipe (METADATA$FILENAME).',
     LOADED_AT: 'Start of the pipe load scan (METADATA$START_SCAN_TIME).',
   };

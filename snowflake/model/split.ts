@@ -14,7 +14,7 @@
  * original bronze row is the single copy, the routing is plain SQL that `npm run plan` shows, and a
  * new target is a new stream that can start from the rows already in bronze.
  */
-import type { DatasetSpec } from '../../lib/config';
+import type { DatasetSpec } from '../../contracts/config';
 import { quoteIdentifier } from '../identifiers';
 import { BRONZE_COLUMNS } from '../names';
 import type { ObjectPath, SchemaNames } from '../names';

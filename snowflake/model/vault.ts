@@ -24,7 +24,7 @@
  * same source query, in one transaction that also consumes the stream table; each target's condition
  * reads only its own table, so evaluating the source once per target yields the same rows.
  */
-import type { VaultSpec } from '../../lib/config';
+import type { VaultSpec } from '../../contracts/config';
 import { canonicalName, quoteIdentifier } from '../identifiers';
 import type { ObjectPath, SchemaNames } from '../names';
 import { parseColumnType } from './column-types';

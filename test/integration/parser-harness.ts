@@ -3,7 +3,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import type { DatasetSpec } from '../../lib/config';
+import type { DatasetSpec } from '../../contracts/config';
 import { loadParserConfig } from '../../lambda/parser/config';
 import { createHandler } from '../../lambda/parser/handler';
 import { createS3Client } from '../../lambda/shared/s3-client';

@@ -1,10 +1,10 @@
 /**
- * `rows_in` of a file quarantined as a whole (lambda/shared/file-manifest.ts): the records read before the
+ * `rows_in` of a file quarantined as a whole (contracts/file-manifest.ts): the records read before the
  * error, none staged — here a gzip whose deflate data is complete but whose trailer (CRC, size) is cut off,
  * so every record is read before the decompressor fails at the end.
  */
 import { gunzipSync, gzipSync } from 'zlib';
-import type { FileManifest } from '../../lambda/shared/file-manifest';
+import type { FileManifest } from '../../contracts/file-manifest';
 import { startS3Server } from '../support/s3-server';
 import type { S3TestServer } from '../support/s3-server';
 import { BUCKETS, ParserFixture } from './parser-harness';

@@ -4,7 +4,7 @@
  * stage bucket, with deterministic key and bytes, and schema drift of the file.
  */
 import { gunzipSync, gzipSync } from 'zlib';
-import type { FileManifest } from '../../lambda/shared/file-manifest';
+import type { FileManifest } from '../../contracts/file-manifest';
 import { startS3Server } from '../support/s3-server';
 import type { S3TestServer } from '../support/s3-server';
 import { BUCKETS, injectFailure, ParserFixture } from './parser-harness';

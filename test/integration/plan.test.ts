@@ -8,8 +8,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import * as path from 'path';
 import pipelineConfig from '../../config/pipeline';
-import { loadConfig, resolveEnvironment } from '../../lib/config';
-import type { PipelineConfig } from '../../lib/config';
+import { loadConfig, resolveEnvironment } from '../../contracts/config';
+import type { PipelineConfig } from '../../contracts/config';
 import { runPlanCli, connectLive } from '../../bin/plan/cli';
 import { isReadOnlyStatement, readOnlySession, ReadOnlyViolationError } from '../../bin/plan/live';
 import { environmentObjects } from '../../bin/plan/objects';
@@ -34,6 +34,12 @@ describe('GIVEN the example config WHEN planned offline', () => {
     const r = await plan(['--env', 'dev']);
     expect(r.code).toBe(0);
     text = r.text;
+  });
+
+  test('GIVEN --help WHEN run THEN the usage goes to stdout and the exit code is 0', async () => {
+    const r = await plan(['--help']);
+    expect(r).toMatchObject({ code: 0, err: '' });
+    expect(r.text).toMatch(/^Usage: npx tsx bin\/plan\.ts --env <env>/);
   });
 
   test('THEN every object is one create block, in deploy order: ingestion, then per dataset the model, views, role', () => {

@@ -3,7 +3,7 @@
  * covers, the archive key layout and the Glacier decision.
  */
 import { parseReplayArgs, ReplayArgsError } from '../../bin/replay/args';
-import { parseArchiveKey } from '../../bin/replay/archive-keys';
+import { parseArchiveKey } from '../../contracts/archive-keys';
 import { selectNewest, type ArchivedFile } from '../../bin/replay/plan';
 import { copySource } from '../../bin/replay/copy';
 import { archiveAccess } from '../../bin/replay/replay';

@@ -9,9 +9,16 @@ import { tmpdir } from 'os';
 import { join } from 'path';
 import { HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { runReplayCli } from '../../bin/replay/cli';
+import { captureEmfLines } from '../support/emf';
 import { startS3Server, type S3TestServer } from '../support/s3-server';
 import { awsEncodeKey, BUCKETS, ParserFixture } from './parser-harness';
 import { replayTestConfig } from './replay-config';
+
+/** Row counts of one parser EMF line. */
+const rowCounts = (line: string) => {
+  const m = JSON.parse(line) as { RowsIn: number; RowsOut: number; RowsRejected: number };
+  return { in: m.RowsIn, out: m.RowsOut, rejected: m.RowsRejected };
+};
 
 const config = replayTestConfig(
   [{ name: 'acme', principals: ['111111111111'] }],
@@ -36,9 +43,11 @@ describe('replay through the parser', () => {
   test('GIVEN a processed file WHEN replayed and processed again THEN the stage objects, rejects and manifest are byte-identical, the archive holds one copy and inbound is empty', async () => {
     const fixture = new ParserFixture(server, server.client);
     const inboundKey = 'acme/orders/exports/2024-05-01.csv';
-    expect(await fixture.deliver(await fixture.upload(inboundKey, 'id\n1\n2\n3,x\n'))).toEqual({
-      batchItemFailures: [],
-    });
+    const upload = await fixture.upload(inboundKey, 'id\n1\n2\n3,x\n');
+    // The metric lines are captured (quiet output) and read: 3 rows in, 2 out, 1 rejected.
+    const first = await captureEmfLines(() => fixture.deliver(upload));
+    expect(first.result).toEqual({ batchItemFailures: [] });
+    expect(first.lines.map((l) => rowCounts(l))).toEqual([{ in: 3, out: 2, rejected: 1 }]);
     const before = await fixture.snapshot();
     const [archiveKey] = await server.list(BUCKETS.archive);
     const firstStage = await server.list(BUCKETS.stage, 'data/');
@@ -70,7 +79,9 @@ describe('replay through the parser', () => {
         s3: { ...r.s3, object: { ...r.s3.object, key: awsEncodeKey(r.s3.object.key), eTag: r.s3.object.eTag ?? ETag } },
       }));
     expect(records).toHaveLength(1);
-    expect(await fixture.deliver({ Records: records })).toEqual({ batchItemFailures: [] });
+    const second = await captureEmfLines(() => fixture.deliver({ Records: records }));
+    expect(second.result).toEqual({ batchItemFailures: [] });
+    expect(second.lines.map((l) => rowCounts(l))).toEqual([{ in: 3, out: 2, rejected: 1 }]);
 
     // Everything the first processing wrote is there again, byte for byte, and nothing else.
     expect(await fixture.snapshot()).toEqual(before);
@@ -94,7 +105,8 @@ describe('replay through the parser', () => {
     );
     const [event] = server.events.filter((e) => e.eventName.startsWith('ObjectCreated'));
     const record = { ...event, s3: { ...event.s3, object: { ...event.s3.object, key: awsEncodeKey(key) } } };
-    expect(await fixture.deliver({ Records: [record] })).toEqual({ batchItemFailures: [] });
+    const forged = await captureEmfLines(() => fixture.deliver({ Records: [record] }));
+    expect(forged.result).toEqual({ batchItemFailures: [] });
     const lines = (await fixture.stageLines()).filter((l) => l.source_key === key);
     expect(lines.map((l) => l.received_at)).toEqual([new Date(event.eventTime).toISOString()]);
     expect((await server.list(BUCKETS.archive)).filter((k) => k.endsWith('/forged.csv'))).toHaveLength(1);

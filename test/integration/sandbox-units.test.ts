@@ -11,7 +11,7 @@ import { UsageError, parseOptions } from '../../bin/sandbox/options';
 import { loadSandboxPipeline } from '../../bin/sandbox/pipeline-config';
 import { inputFiles } from '../../bin/sandbox/uploads';
 import { formatSummary, runStatus } from '../../bin/sandbox/summary';
-import { DEFAULT_INGESTION, VISIBILITY_TIMEOUT_FACTOR } from '../../lib/ingestion/parser-ingestion';
+import { DEFAULT_INGESTION, VISIBILITY_TIMEOUT_FACTOR } from '../../contracts/defaults';
 import { ROOT } from './sandbox-support';
 
 const decodeS3Key = (key: string) => decodeURIComponent(key.replace(/\+/g, ' '));

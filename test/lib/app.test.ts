@@ -2,7 +2,7 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { ConfigError } from '../../lib/config';
+import { ConfigError } from '../../contracts/config';
 import { DEFAULT_CONFIG_PATH, readPipelineConfig } from '../../lib/config-file';
 import { cdkContext, rawExampleConfig } from './helpers';
 
@@ -28,7 +28,8 @@ function runApp(configPath: string, outdir: string) {
         HOME: tmp,
         PIPELINE_CONFIG: configPath,
         CDK_OUTDIR: outdir,
-        CDK_CONTEXT_JSON: JSON.stringify(cdkContext()),
+        // No Lambda bundling: these tests read the template; the build script's test bundles every handler.
+        CDK_CONTEXT_JSON: JSON.stringify({ ...cdkContext(), 'aws:cdk:bundling-stacks': [] }),
         // CDK's built-in CloudFormation checks cost ~6 s of CPU; pipeline-stage.test.ts runs them in-process.
         // cdk-nag still runs (it is a registered plugin, not the built-in one).
         CDK_VALIDATION: 'false',
@@ -57,14 +58,33 @@ describe('readPipelineConfig', () => {
     const file = writeConfig('invalid.json', raw);
     expect(() => readPipelineConfig(file)).toThrow(ConfigError);
     expect(() => readPipelineConfig(file)).toThrow(
-      `Invalid pipeline config ${file}:\n  datasets[2].name: must match ^[a-z][a-z0-9_]{0,62}$`,
+      `Invalid pipeline config ${file}:\n  datasets[2](Events).name: must be lower case`,
     );
   });
 
-  test('GIVEN a missing or unsupported file WHEN read THEN the ConfigError says why', () => {
+  test('GIVEN a missing or unsupported file WHEN read THEN the ConfigError says why in one line', () => {
     const missing = path.join(tmp, 'missing.json');
-    expect(() => readPipelineConfig(missing)).toThrow(`${missing}: cannot load (`);
+    expect(() => readPipelineConfig(missing)).toThrow(`Invalid config file:\n  ${missing}: no such file`);
+    expect(() => readPipelineConfig(path.join(tmp, 'missing.ts'))).toThrow(/missing\.ts: no such file$/);
     expect(() => readPipelineConfig(path.join(tmp, 'config.yaml'))).toThrow('must be a .ts, .js, .cjs or .json file');
+  });
+});
+
+describe('readPipelineConfig on broken files', () => {
+  test('GIVEN a JSON config with a syntax error WHEN read THEN the one-line error names the file and the problem', () => {
+    const file = path.join(tmp, 'broken.json');
+    fs.writeFileSync(file, '{ "project": "x", }');
+    let message = '';
+    try {
+      readPipelineConfig(file);
+    } catch (e) {
+      message = (e as Error).message;
+      expect((e as Error).cause).toBeInstanceOf(SyntaxError);
+    }
+    expect(message).toMatch(
+      new RegExp(`^Invalid config file:\\n  ${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: cannot load \\(.+\\)$`),
+    );
+    expect(message).not.toContain('Require stack');
   });
 });
 
@@ -75,7 +95,7 @@ describe('bin/app.ts', () => {
     const outdir = path.join(tmp, 'out-invalid');
     const { status, stderr } = runApp(writeConfig('app-invalid.json', raw), outdir);
     expect(status).toBe(1);
-    expect(stderr).toContain('datasets[2].name: must match ^[a-z][a-z0-9_]{0,62}$');
+    expect(stderr).toContain('datasets[2](Events).name: must be lower case');
     expect(stderr).not.toContain('    at '); // a message, not a stack trace
     expect(fs.existsSync(path.join(outdir, 'manifest.json'))).toBe(false);
   });

@@ -1,5 +1,5 @@
 /** The `split`, `entities` and `vault` blocks of the config: each mistake named by path and value. */
-import { ConfigError, loadConfig } from '../../lib/config';
+import { ConfigError, loadConfig } from '../../contracts/config';
 import { rawExampleConfig } from './helpers';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the tests edit the raw config freely

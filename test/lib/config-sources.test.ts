@@ -1,4 +1,4 @@
-import { loadConfig } from '../../lib/config';
+import { loadConfig } from '../../contracts/config';
 import { createTestCa } from '../support/certificates';
 import { rawExampleConfig } from './helpers';
 
@@ -25,7 +25,7 @@ describe('config: how a source authenticates', () => {
     const raw = rawExampleConfig();
     raw.sources[0] = { name: 'collector', datasets: ['weather'] } as never;
     expect(() => loadConfig(raw)).toThrow(
-      'sources[0].principals: must list at least one principal, or configure rolesAnywhere (a source needs a way to authenticate)',
+      'sources[0](collector).principals: must list at least one principal, or configure rolesAnywhere (a source needs a way to authenticate)',
     );
   });
 
@@ -35,7 +35,11 @@ describe('config: how a source authenticates', () => {
       name: 'collector',
       rolesAnywhere: { caCertificate: 'AKIA-not-a-cert', sessionDurationSeconds: 60 },
     } as never;
-    expect(() => loadConfig(raw)).toThrow(/sources\[0\]\.rolesAnywhere\.caCertificate: must be a PEM certificate/);
-    expect(() => loadConfig(raw)).toThrow(/sources\[0\]\.rolesAnywhere\.sessionDurationSeconds: /);
+    expect(() => loadConfig(raw)).toThrow(
+      /sources\[0\]\(collector\)\.rolesAnywhere\.caCertificate: must be a PEM certificate .* \(got "AKIA-not-a-cert"\)/,
+    );
+    expect(() => loadConfig(raw)).toThrow(
+      /sources\[0\]\(collector\)\.rolesAnywhere\.sessionDurationSeconds: .* \(got 60\)/,
+    );
   });
 });

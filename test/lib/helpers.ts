@@ -8,7 +8,7 @@ import * as path from 'path';
 import { App, Stack } from 'aws-cdk-lib';
 import type { Template } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
-import { loadConfig, type PipelineConfig } from '../../lib/config';
+import { loadConfig, type PipelineConfig } from '../../contracts/config';
 import exampleConfig from '../../config/pipeline';
 
 const CDK_JSON = path.join(__dirname, '..', '..', 'cdk.json');
@@ -18,9 +18,14 @@ export function cdkContext(): Record<string, unknown> {
   return (JSON.parse(fs.readFileSync(CDK_JSON, 'utf8')) as { context: Record<string, unknown> }).context;
 }
 
-/** An App like `cdk synth` builds: cdk.json's feature flags, a throw-away output directory. */
-export function testApp(): App {
-  return new App({ context: cdkContext(), outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'cdk-test-')) });
+/**
+ * An App like `cdk synth` builds: cdk.json's feature flags, a throw-away output directory. Lambda assets are
+ * NOT bundled (`aws:cdk:bundling-stacks` = []: template tests assert nothing about bundles, and bundling
+ * costs most of their time); pass `{ bundle: true }` to run esbuild like `cdk synth` does.
+ */
+export function testApp(options: { readonly bundle?: boolean } = {}): App {
+  const context = { ...cdkContext(), ...(options.bundle ? {} : { 'aws:cdk:bundling-stacks': [] }) };
+  return new App({ context, outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'cdk-test-')) });
 }
 
 /** A plain stack in a test App, pinned to an account and region. */

@@ -5,7 +5,7 @@
  */
 import './driver-environment';
 import type * as snowflake from 'snowflake-sdk';
-import type { SnowflakeConnection } from '../../../lib/config';
+import type { SnowflakeConnection } from '../../../contracts/config';
 import { SnowflakeConnectionError, SnowflakeQueryError, redact } from './errors';
 import type { PrivateKey } from './private-key';
 import { forgetPrivateKey, readPrivateKey } from './private-key';
@@ -13,7 +13,7 @@ import { forgetPrivateKey, readPrivateKey } from './private-key';
 /** Snowflake's login error for a JWT its public keys do not verify. */
 const JWT_INVALID = '390144';
 
-/** Where and as whom to connect: the {@link SnowflakeConnection} of lib/config.ts. */
+/** Where and as whom to connect: the {@link SnowflakeConnection} of contracts/config.ts. */
 export type ConnectionSettings = SnowflakeConnection;
 
 export interface SessionOptions {

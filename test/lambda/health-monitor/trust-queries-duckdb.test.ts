@@ -4,8 +4,8 @@
  * and which CAST_FAILED rows fall in the window. Times are relative to the database's clock.
  */
 import { DuckDb } from '../../../bin/sandbox/duckdb';
-import type { FileManifest } from '../../../lambda/shared/file-manifest';
-import { FILE_MANIFEST_VERSION } from '../../../lambda/shared/file-manifest';
+import type { FileManifest } from '../../../contracts/file-manifest';
+import { FILE_MANIFEST_VERSION } from '../../../contracts/file-manifest';
 import { castFailuresQuery, unaccountedFilesQuery } from '../../../lambda/health-monitor/trust-queries';
 import {
   ansiStringLiteral,

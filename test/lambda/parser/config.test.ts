@@ -41,7 +41,7 @@ describe('loadParserConfig', () => {
   test('GIVEN invalid DATASETS WHEN loaded THEN the error names the JSON problem or the field path', () => {
     expect(() => loadParserConfig({ ...base, DATASETS: '[{' }, {})).toThrow(/DATASETS is not valid JSON/);
     expect(() => loadParserConfig({ ...base, DATASETS: '[{"name":"Bad","format":"csv","columns":[]}]' }, {})).toThrow(
-      /DATASETS\[0\]\.name: must match/,
+      /DATASETS\[0\]\(Bad\)\.name: must be lower case.* \(got "Bad"\)/,
     );
   });
 

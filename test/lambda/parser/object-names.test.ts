@@ -1,4 +1,4 @@
-import type { DatasetSpec } from '../../../lib/config';
+import type { DatasetSpec } from '../../../contracts/config';
 import { objectNames, routeKey } from '../../../lambda/parser/object-names';
 import type { ObjectVersion } from '../../../lambda/parser/object-names';
 import { resolveFormat } from '../../../lambda/parser/formats';

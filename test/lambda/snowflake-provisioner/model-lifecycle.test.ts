@@ -4,7 +4,7 @@
  * schedule / graph changes with the suspend → alter → resume rule, a failure that restores the graph,
  * stream staleness, view replacement, and Delete under retain / destroy.
  */
-import type { DatasetSpec } from '../../../lib/config';
+import type { DatasetSpec } from '../../../contracts/config';
 import { createHandler } from '../../../lambda/snowflake-provisioner/index';
 import type { IngestionObject } from '../../../snowflake/ingestion-objects';
 import type { FollowUpTaskSpec } from '../../../snowflake/model';

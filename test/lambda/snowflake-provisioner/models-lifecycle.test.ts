@@ -4,7 +4,7 @@
  * entity tables and refresh tasks, vault hubs / satellites, the vault stream and load task, warehouse
  * and mart views and the layer roles — create, no-op update (no DDL), update, delete.
  */
-import type { DatasetSpec, VaultSpec } from '../../../lib/config';
+import type { DatasetSpec, VaultSpec } from '../../../contracts/config';
 import { createHandler } from '../../../lambda/snowflake-provisioner/index';
 import type { IngestionObject } from '../../../snowflake/ingestion-objects';
 import { cfnEvent, startHarness } from './harness';

@@ -5,7 +5,7 @@
  */
 import { createProviderHandler, EXISTED_KEY, isCompletionRequest } from '../../../lambda/snowflake-provisioner/index';
 import type { CompletionEvent } from '../../../lambda/snowflake-provisioner/index';
-import { PROVISIONER_TIMING } from '../../../lambda/shared/constants';
+import { PROVISIONER_TIMING } from '../../../contracts/constants';
 import { cfnEvent, startHarness } from './harness';
 import type { Harness } from './harness';
 import { props, testObjects } from './objects';

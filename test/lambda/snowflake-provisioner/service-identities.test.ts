@@ -6,7 +6,7 @@
  * grants revoked, re-granted after a recreation), key rotation, a failed secret write, Delete under
  * retain and destroy.
  */
-import type { DatasetSpec } from '../../../lib/config';
+import type { DatasetSpec } from '../../../contracts/config';
 import { createHandler } from '../../../lambda/snowflake-provisioner/index';
 import { openSession } from '../../../lambda/shared/snowflake/connection';
 import { clearPrivateKeyCache } from '../../../lambda/shared/snowflake/private-key';

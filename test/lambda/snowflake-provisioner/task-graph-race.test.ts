@@ -5,7 +5,7 @@
  * only while its root is suspended): an operator's suspension survives, and a sibling that resumes the
  * shared root in the middle of another's change never leaves that change's task suspended.
  */
-import type { DatasetSpec } from '../../../lib/config';
+import type { DatasetSpec } from '../../../contracts/config';
 import { createHandler } from '../../../lambda/snowflake-provisioner/index';
 import type { IngestionObject } from '../../../snowflake/ingestion-objects';
 import type { FollowUpTaskSpec } from '../../../snowflake/model';

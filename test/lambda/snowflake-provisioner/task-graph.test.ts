@@ -3,7 +3,7 @@
  * while its root runs, a child altered only while suspended): two sibling follow-up tasks updated at
  * once, and a sibling that resumes the shared root in the middle of another's change.
  */
-import type { DatasetSpec } from '../../../lib/config';
+import type { DatasetSpec } from '../../../contracts/config';
 import { createHandler } from '../../../lambda/snowflake-provisioner/index';
 import type { IngestionObject } from '../../../snowflake/ingestion-objects';
 import type { FollowUpTaskSpec } from '../../../snowflake/model';

@@ -7,7 +7,7 @@ import {
   type SourceUploadRolesProps,
 } from '../../../lib/access/source-upload-roles';
 import { ROLES_ANYWHERE_ACTIONS, SourceRolesAnywhere } from '../../../lib/access/roles-anywhere';
-import type { SourceSpec } from '../../../lib/config';
+import type { SourceSpec } from '../../../contracts/config';
 import { PipelineStorage } from '../../../lib/storage/pipeline-storage';
 import { createTestCa, type TestCa } from '../../support/certificates';
 import { arnOf, asArray, logicalId, statementsOfRole, testStack } from '../helpers';

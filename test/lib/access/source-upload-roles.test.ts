@@ -1,6 +1,6 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import type { SourceSpec } from '../../../lib/config';
+import type { SourceSpec } from '../../../contracts/config';
 import {
   outputName,
   SourceUploadRoles,

@@ -5,8 +5,13 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import type * as s3assets from 'aws-cdk-lib/aws-s3-assets';
-import { PARSER_ENV, PIPELINE_ENVIRONMENT_ENV } from '../../../lambda/shared/constants';
-import { parseDatasets, sourceAllowlist, type DatasetSpec } from '../../../lib/config';
+import {
+  BUNDLED_DATASETS_GLOBAL,
+  BUNDLED_SOURCES_GLOBAL,
+  PARSER_ENV,
+  PIPELINE_ENVIRONMENT_ENV,
+} from '../../../contracts/constants';
+import { parseDatasets, sourceAllowlist, type DatasetSpec } from '../../../contracts/config';
 import { PROJECT_ROOT } from '../../../lib/functions/pipeline-function';
 import {
   bundledDatasetsDefine,
@@ -136,13 +141,13 @@ describe('ParserIngestion', () => {
     expect(env[PARSER_ENV.sources]).toBeUndefined();
   });
 
-  test('WHEN synthesized THEN the parser\'s bundle holds each source\'s dataset allowlist ("*" when a source has none)', () => {
+  test('WHEN synthesized THEN the parser\'s bundle gets each source\'s dataset allowlist ("*" when a source has none) and the datasets', () => {
     const allowlist = sourceAllowlist(config.sources);
     expect(allowlist).toMatchObject({ retail: ['retail_users', 'retail_transactions'], airbnb: ['listings'] });
-    const asset = built.ingestion.parser.node.findChild('Code') as s3assets.Asset;
-    const bundle = fs.readFileSync(path.resolve(built.app.outdir, asset.assetPath, 'index.js'), 'utf8');
-    // esbuild prints the substituted string literal in whichever quotes need no escapes.
-    expect(bundle).toContain(JSON.stringify(allowlist));
+    // The esbuild `define` of the parser (the bundling test below proves esbuild puts such values in the bundle).
+    const define = built.ingestion.parser.bundleDefine;
+    expect(JSON.parse(JSON.parse(define[BUNDLED_SOURCES_GLOBAL]!) as string)).toEqual(allowlist);
+    expect(JSON.parse(JSON.parse(define[BUNDLED_DATASETS_GLOBAL]!) as string)).toEqual(config.datasets);
     expect(sourceAllowlist([{ name: 'any' }, { name: 'some', datasets: ['orders'] }])).toEqual({
       any: '*',
       some: ['orders'],
@@ -219,7 +224,8 @@ describe('bundledDatasetsDefine and bundledSourcesDefine', () => {
       },
     ]);
     const sources = [{ name: 'acme' }, { name: 'beta', datasets: ['tricky'] }];
-    const app = testApp();
+    // The one template test that runs esbuild: it reads the bundle.
+    const app = testApp({ bundle: true });
     const stack = testStack(app);
     const probe = new nodejs.NodejsFunction(stack, 'Probe', {
       entry: path.join(__dirname, 'fixtures', 'define-probe.ts'),

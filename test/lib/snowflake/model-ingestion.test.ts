@@ -10,8 +10,8 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import pipelineConfig from '../../../config/pipeline';
-import { loadConfig, resolveEnvironment } from '../../../lib/config';
-import type { ResolvedEnvironment } from '../../../lib/config';
+import { loadConfig, resolveEnvironment } from '../../../contracts/config';
+import type { ResolvedEnvironment } from '../../../contracts/config';
 import { SnowflakeIngestion } from '../../../lib/snowflake';
 import type { SnowflakeIngestionProps } from '../../../lib/snowflake';
 

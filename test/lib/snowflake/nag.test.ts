@@ -2,7 +2,7 @@ import { App, Stack } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import pipelineConfig from '../../../config/pipeline';
-import { loadConfig, resolveEnvironment } from '../../../lib/config';
+import { loadConfig, resolveEnvironment } from '../../../contracts/config';
 import { acknowledgeCdkHelpers } from '../../../lib/nag/cdk-helpers';
 import { addNagChecks } from '../../../lib/nag/checks';
 import { SnowflakeIngestion } from '../../../lib/snowflake';

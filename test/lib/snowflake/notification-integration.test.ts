@@ -12,7 +12,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import pipelineConfig from '../../../config/pipeline';
-import { loadConfig, resolveEnvironment } from '../../../lib/config';
+import { loadConfig, resolveEnvironment } from '../../../contracts/config';
 import { SNOWFLAKE_ERROR_RUNBOOK_ANCHORS } from '../../../lib/monitoring/runbook';
 import { SnowflakeErrorTopic } from '../../../lib/monitoring/snowflake-error-topic';
 import { acknowledgeCdkHelpers } from '../../../lib/nag/cdk-helpers';

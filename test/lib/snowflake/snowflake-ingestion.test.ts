@@ -3,8 +3,8 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import pipelineConfig from '../../../config/pipeline';
-import { loadConfig, resolveEnvironment } from '../../../lib/config';
-import type { ResolvedEnvironment } from '../../../lib/config';
+import { loadConfig, resolveEnvironment } from '../../../contracts/config';
+import type { ResolvedEnvironment } from '../../../contracts/config';
 import { SnowflakeIngestion } from '../../../lib/snowflake';
 import { splitTargetNames } from '../../../snowflake/model/split';
 

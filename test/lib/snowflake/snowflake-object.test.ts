@@ -9,7 +9,7 @@ import {
   Snowpipe,
   StorageIntegration,
 } from '../../../lib/snowflake';
-import { PROVISIONER_TIMING } from '../../../lambda/shared/constants';
+import { PROVISIONER_TIMING } from '../../../contracts/constants';
 
 const connection = {
   account: 'ORG-ACCT',

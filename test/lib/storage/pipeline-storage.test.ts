@@ -1,6 +1,7 @@
 import { RemovalPolicy, type Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { DEFAULT_RETENTION, PipelineStorage, type PipelineStorageProps } from '../../../lib/storage/pipeline-storage';
+import { DEFAULT_RETENTION } from '../../../contracts/defaults';
+import { PipelineStorage, type PipelineStorageProps } from '../../../lib/storage/pipeline-storage';
 import { arnOf, logicalId, testStack } from '../helpers';
 
 function build(props: Partial<PipelineStorageProps> = {}): { stack: Stack; storage: PipelineStorage; t: Template } {

@@ -2,8 +2,8 @@
  * CAST_FAILED rejects and onCastError, executed on DuckDB through the same generators as the Snowflake
  * task body. Expected rows are written out by hand from the inputs.
  */
-import { parseDatasets } from '../../../lib/config';
-import type { DatasetSpec } from '../../../lib/config';
+import { parseDatasets } from '../../../contracts/config';
+import type { DatasetSpec } from '../../../contracts/config';
 import { buildDatasetModel, duckdbDialect } from '../../../snowflake/model';
 import type { DatasetModel } from '../../../snowflake/model';
 import { DuckDb } from '../../../bin/sandbox/duckdb';

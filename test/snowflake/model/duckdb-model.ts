@@ -3,8 +3,8 @@
  * the two moves of the pipeline: the pipe loading a batch (rows land in bronze AND the stream) and
  * the task run (the DuckDB dialect of the same MERGE, then the stream is consumed).
  */
-import { parseDatasets } from '../../../lib/config';
-import type { DatasetSpec } from '../../../lib/config';
+import { parseDatasets } from '../../../contracts/config';
+import type { DatasetSpec } from '../../../contracts/config';
 import config from '../../../config/pipeline';
 import {
   ansiStringLiteral,

@@ -4,13 +4,13 @@ import {
   SqlFileError,
   createViewStatement,
   duckdbDialect,
-  loadGoldViews,
   planGoldViews,
   readerRoleStatements,
   snowflakeDialect,
   withoutMissingDatasets,
 } from '../../../snowflake/model';
 import type { GoldViewSource } from '../../../snowflake/model';
+import { loadGoldViews } from '../../../lib/sql-loader';
 import { schemaNames } from '../../../snowflake/names';
 import { DuckDb } from '../../../bin/sandbox/duckdb';
 import { REFERENCE_DATASETS, SCHEMAS, createDataset, loadBatch, referenceModel, runTask } from './duckdb-model';

@@ -1,10 +1,10 @@
 /**
- * OPS.FILE_LEDGER on DuckDB: hand-made manifests (following lambda/shared/file-manifest.ts) and bronze rows,
+ * OPS.FILE_LEDGER on DuckDB: hand-made manifests (following contracts/file-manifest.ts) and bronze rows,
  * the real MERGE, then the view. Expected counts are worked out by hand per file.
  */
-import type { FileManifest } from '../../../lambda/shared/file-manifest';
-import { FILE_MANIFEST_VERSION } from '../../../lambda/shared/file-manifest';
-import { parseDatasets } from '../../../lib/config';
+import type { FileManifest } from '../../../contracts/file-manifest';
+import { FILE_MANIFEST_VERSION } from '../../../contracts/file-manifest';
+import { parseDatasets } from '../../../contracts/config';
 import {
   ansiStringLiteral,
   buildDatasetModel,

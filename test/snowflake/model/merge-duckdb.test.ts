@@ -2,7 +2,7 @@
  * The MERGE's semantics, executed on a real SQL engine: the DuckDB dialect of the same generator
  * that renders the Snowflake task body.
  */
-import { parseDatasets } from '../../../lib/config';
+import { parseDatasets } from '../../../contracts/config';
 import { buildDatasetModel, duckdbDialect } from '../../../snowflake/model';
 import type { DatasetModel } from '../../../snowflake/model';
 import { DuckDb } from '../../../bin/sandbox/duckdb';

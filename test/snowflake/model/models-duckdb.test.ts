@@ -4,7 +4,7 @@
  * unchanged satellites, re-delivery.
  */
 import { createHash } from 'crypto';
-import type { DatasetSpec, VaultSpec } from '../../../lib/config';
+import type { DatasetSpec, VaultSpec } from '../../../contracts/config';
 import { DuckDb } from '../../../bin/sandbox/duckdb';
 import { derivedModels, derivedObjectStatements, graphRuns } from '../../../bin/sandbox/task-graph';
 import type { DerivedModels } from '../../../bin/sandbox/task-graph';

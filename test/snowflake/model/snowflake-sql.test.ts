@@ -15,7 +15,7 @@ import {
   silverWriteStatement,
   snowflakeDialect,
 } from '../../../snowflake/model';
-import type { DatasetSpec } from '../../../lib/config';
+import type { DatasetSpec } from '../../../contracts/config';
 import { NESTED_WEATHER, REFERENCE_DATASETS, SCHEMAS, referenceModel } from './duckdb-model';
 
 describe.each(REFERENCE_DATASETS.map((d) => [d.name, d] as const))('reference dataset %s', (name, spec) => {

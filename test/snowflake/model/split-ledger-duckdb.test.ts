@@ -4,9 +4,9 @@
  * split dataset: it is `accounted` when every row is in exactly one target's silver (merged or superseded) or in
  * some rejects table. Expected counts are worked out by hand from the records below.
  */
-import type { FileManifest } from '../../../lambda/shared/file-manifest';
-import { FILE_MANIFEST_VERSION } from '../../../lambda/shared/file-manifest';
-import { parseDatasets } from '../../../lib/config';
+import type { FileManifest } from '../../../contracts/file-manifest';
+import { FILE_MANIFEST_VERSION } from '../../../contracts/file-manifest';
+import { parseDatasets } from '../../../contracts/config';
 import { DuckDb } from '../../../bin/sandbox/duckdb';
 import {
   ansiStringLiteral,

@@ -2,7 +2,7 @@
  * Versions independent of timing, UTC timestamps and case-insensitive paths, executed on DuckDB through
  * the same generators as the Snowflake task body. Expected values are worked out by hand from the inputs.
  */
-import { parseDatasets } from '../../../lib/config';
+import { parseDatasets } from '../../../contracts/config';
 import { buildDatasetModel, duckdbDialect, silverWriteStatement, snowflakeDialect } from '../../../snowflake/model';
 import type { DatasetModel } from '../../../snowflake/model';
 import { DuckDb } from '../../../bin/sandbox/duckdb';

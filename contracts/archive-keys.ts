@@ -1,6 +1,6 @@
 /**
- * The archive key layout (written by the parser) and how a replay maps an archive key back to an
- * inbound key. Pure functions, no I/O.
+ * The archive key layout, built (by the parser) and parsed (by the replay, which maps an archive key back
+ * to an inbound key) here only. Pure functions, no I/O.
  *
  * - routed:     `<source>/<dataset>/dt=<YYYY-MM-DD>/<versionTag>/<rest of the original path>`
  * - unroutable: `_unrouted/dt=<YYYY-MM-DD>/<versionTag>/<full original key>`
@@ -20,6 +20,22 @@ export function isIsoDate(value: string): boolean {
   if (!m) return false;
   const d = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])));
   return d.toISOString().slice(0, 10) === value;
+}
+
+/** The archive key of a routed upload: `<source>/<dataset>/dt=<date>/<versionTag>/<rest>`. */
+export function routedArchiveKey(
+  source: string,
+  dataset: string,
+  date: string,
+  versionTag: string,
+  rest: string,
+): string {
+  return `${routedDatePrefix(source, dataset)}${date}/${versionTag}/${rest}`;
+}
+
+/** The archive key of an unroutable upload: `_unrouted/dt=<date>/<versionTag>/<original key>`. */
+export function unroutedArchiveKey(date: string, versionTag: string, originalKey: string): string {
+  return `${unroutedDatePrefix()}${date}/${versionTag}/${originalKey}`;
 }
 
 /** Prefix under which all routed archive objects of one source and dataset live: `<source>/<dataset>/dt=`. */

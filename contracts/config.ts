@@ -5,6 +5,7 @@
  * command import the dataset schema from here too.
  */
 import { z } from 'zod';
+import { DEFAULT_RETENTION } from './defaults';
 
 /** Dataset and column names become Snowflake table and column names. */
 export const IDENTIFIER_PATTERN = /^[a-z][a-z0-9_]{0,62}$/;
@@ -29,7 +30,24 @@ export const SNOWFLAKE_TYPE_PATTERN =
 /** A path into a record: dot-separated keys, each optionally followed by `[n]` array indexes. */
 export const RECORD_PATH_PATTERN = /^[A-Za-z0-9_$@ -]+(\[\d+\])*(\.[A-Za-z0-9_$@ -]+(\[\d+\])*)*$/;
 
-const matches = (re: RegExp) => `must match ${re.source}`;
+/** Each pattern's rule in words (error messages state the rule, not the regular expression). */
+const RULES = new Map<RegExp, string>([
+  [IDENTIFIER_PATTERN, 'must be lower case: a letter, then letters, digits or _ (at most 63 characters)'],
+  [COLUMN_NAME_PATTERN, 'must start with a letter, then letters, digits or _ (at most 255 characters)'],
+  [SOURCE_NAME_PATTERN, 'must be lower case: a letter, then letters, digits, _ or - (at most 32 characters)'],
+  [ENVIRONMENT_NAME_PATTERN, 'must be lower case: a letter, then letters, digits or - (at most 16 characters)'],
+  [
+    SNOWFLAKE_NAME_PATTERN,
+    'must be a Snowflake identifier: a letter or _, then letters, digits, _ or $ (at most 255 characters)',
+  ],
+  [
+    SNOWFLAKE_TYPE_PATTERN,
+    'must be a Snowflake data type, optionally with (precision) or (precision,scale): NUMBER(38,0), VARCHAR, ' +
+      'BOOLEAN, DATE, TIMESTAMP_NTZ, VARIANT, …',
+  ],
+  [RECORD_PATH_PATTERN, 'must be a record path: keys separated by dots, each optionally followed by [n] (a.b[0].c)'],
+]);
+const matches = (re: RegExp) => RULES.get(re) ?? `must match ${re.source}`;
 const ident = z.string().regex(IDENTIFIER_PATTERN, matches(IDENTIFIER_PATTERN));
 const columnName = z.string().regex(COLUMN_NAME_PATTERN, matches(COLUMN_NAME_PATTERN));
 
@@ -328,8 +346,8 @@ export const retentionSchema = z
   })
   .strict()
   .superRefine((r, ctx) => {
-    const ia = r.archiveInfrequentAccessDays ?? 30;
-    const glacier = r.archiveGlacierDays ?? 90;
+    const ia = r.archiveInfrequentAccessDays ?? DEFAULT_RETENTION.archiveInfrequentAccessDays;
+    const glacier = r.archiveGlacierDays ?? DEFAULT_RETENTION.archiveGlacierDays;
     if (glacier <= ia)
       ctx.addIssue({
         code: 'custom',
@@ -426,7 +444,7 @@ export const snowflakeSchema = z
         role: z.string().regex(SNOWFLAKE_NAME_PATTERN, matches(SNOWFLAKE_NAME_PATTERN)).optional(),
         warehouse: z.string().regex(SNOWFLAKE_NAME_PATTERN, matches(SNOWFLAKE_NAME_PATTERN)).optional(),
         privateKeySecretArn: secretArnSchema.optional(),
-        /** Minutes between health checks (each check resumes the warehouse briefly). @default HEALTH_CHECK_DEFAULT_MINUTES (15) */
+        /** Minutes between health checks (each check resumes the warehouse briefly). @default DEFAULT_HEALTH_CHECK_MINUTES (15) */
         scheduleMinutes: z.number().int().min(1).max(1440).optional(),
       })
       .strict()
@@ -668,7 +686,9 @@ export const vaultSchema = z
 export const pipelineConfigSchema = z
   .object({
     /** Short project name, prefixes resource names. */
-    project: z.string().regex(/^[a-z][a-z0-9-]{1,19}$/, 'must match ^[a-z][a-z0-9-]{1,19}$'),
+    project: z
+      .string()
+      .regex(/^[a-z][a-z0-9-]{1,19}$/, 'must be lower case: a letter, then letters, digits or - (2 to 20 characters)'),
     sources: z.array(sourceSchema).min(1, 'must list at least one source'),
     datasets: datasetsSchema.min(1, 'must list at least one dataset'),
     environments: z.array(environmentSchema).min(1, 'must list at least one environment'),
@@ -767,6 +787,9 @@ export type EnvironmentSpec = z.infer<typeof environmentSchema>;
 export type SnowflakeSpec = z.infer<typeof snowflakeSchema>;
 export type PipelineConfig = z.infer<typeof pipelineConfigSchema>;
 export type FollowUpTaskConfig = z.infer<typeof followUpTaskSchema>;
+export type RetentionSpec = z.infer<typeof retentionSchema>;
+export type IngestionSpec = z.infer<typeof ingestionSchema>;
+export type AlarmsSpec = z.infer<typeof alarmsSchema>;
 
 /**
  * The parser's `SOURCES` value: each source → the datasets it may write, or `'*'` when its
@@ -797,13 +820,47 @@ export function formatPath(path: readonly PropertyKey[]): string {
     .replace(/^\./, '');
 }
 
+/**
+ * The path with each list element named by its `name` (`datasets[0](orders).columns[9](price).type`) and the
+ * value found there, read from the raw input.
+ */
+function describeAt(raw: unknown, path: readonly PropertyKey[]): { at: string; value: unknown; found: boolean } {
+  let node: unknown = raw;
+  let found = true;
+  const parts: string[] = [];
+  path.forEach((p, i) => {
+    const next =
+      found && node !== null && typeof node === 'object' ? (node as Record<PropertyKey, unknown>)[p] : undefined;
+    found = found && node !== null && typeof node === 'object' && p in (node as object);
+    node = next;
+    const name = (node as { name?: unknown } | undefined)?.name;
+    const label = typeof p === 'number' && typeof name === 'string' && i < path.length - 1 ? `(${name})` : '';
+    parts.push(`${typeof p === 'number' ? `[${p}]` : i === 0 ? String(p) : `.${String(p)}`}${label}`);
+  });
+  return { at: parts.join(''), value: node, found };
+}
+
+/** The bad value, short enough for one line. */
+function echo(value: unknown): string {
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}
+
 function parseWith<T>(schema: z.ZodType<T>, raw: unknown, what: string, prefix = ''): T {
   const result = schema.safeParse(raw);
   if (result.success) return result.data;
   const problems = result.error.issues.map((issue) => {
-    const at = formatPath(issue.path);
+    const { at, value, found } = describeAt(raw, issue.path);
     const where = prefix ? (at ? (at.startsWith('[') ? `${prefix}${at}` : `${prefix}.${at}`) : prefix) : at;
-    return `${where || '(root)'}: ${issue.message}`;
+    const got = !found
+      ? issue.code === 'invalid_type'
+        ? ' (missing)'
+        : ''
+      : typeof value === 'object' && value !== null
+        ? ''
+        : ` (got ${echo(value)})`;
+    // A message that already quotes the value needs no echo.
+    return `${where || '(root)'}: ${issue.message}${got !== '' && issue.message.includes(echo(value)) ? '' : got}`;
   });
   throw new ConfigError(problems, what);
 }

@@ -7,8 +7,8 @@ import {
   resolveEnvironment,
   stageName,
   DEFAULT_LIMITS,
-} from '../../lib/config';
-import { rawExampleConfig } from './helpers';
+} from '../../contracts/config';
+import { rawExampleConfig } from '../lib/helpers';
 
 /** Runs `loadConfig` and returns the problems it reports (fails the test if the config is accepted). */
 function problemsOf(raw: unknown): string[] {
@@ -29,17 +29,15 @@ describe('loadConfig', () => {
     expect(config.datasets).toHaveLength(11);
   });
 
-  test('GIVEN a dataset name with upper case WHEN loaded THEN the message names the path and the rule', () => {
+  test('GIVEN a dataset name with upper case WHEN loaded THEN the message names the path, the rule in words and the value', () => {
     const raw = rawExampleConfig();
     raw.datasets[2].name = 'Events';
     expect(problemsOf(raw)).toEqual([
-      'datasets[2].name: must match ^[a-z][a-z0-9_]{0,62}$',
+      'datasets[2](Events).name: must be lower case: a letter, then letters, digits or _ (at most 63 characters) (got "Events")',
       // the source that uploads it now refers to a dataset that no longer exists
-      'sources[2].datasets[0]: unknown dataset "events"',
+      'sources[2](webapp).datasets[0]: unknown dataset "events"',
     ]);
-    expect(() => loadConfig(raw)).toThrow(
-      'Invalid pipeline config:\n  datasets[2].name: must match ^[a-z][a-z0-9_]{0,62}$',
-    );
+    expect(() => loadConfig(raw)).toThrow('Invalid pipeline config:\n  datasets[2](Events).name: must be lower case');
   });
 
   test('GIVEN mixed-case column names WHEN parsed THEN accepted as given; names equal ignoring case are refused', () => {
@@ -59,11 +57,13 @@ describe('loadConfig', () => {
         },
       ]),
     ).toThrow(
-      'DATASETS[0].columns[1].name: column "orderid" clashes with "OrderID" (Snowflake column names ignore case)',
+      'DATASETS[0](orders).columns[1](orderid).name: column "orderid" clashes with "OrderID" (Snowflake column names ignore case)',
     );
     expect(() =>
       parseDatasets([{ name: 'orders', format: 'csv', columns: [{ name: '_id', type: 'VARCHAR' }] }]),
-    ).toThrow('DATASETS[0].columns[0].name: must match ^[A-Za-z][A-Za-z0-9_]{0,254}$');
+    ).toThrow(
+      'DATASETS[0](orders).columns[0](_id).name: must start with a letter, then letters, digits or _ (at most 255 characters) (got "_id")',
+    );
   });
 
   test('GIVEN a retain environment that names no monitor identity WHEN loaded THEN it is valid (the deploy provisions one per function)', () => {
@@ -78,23 +78,26 @@ describe('loadConfig', () => {
     const prod = raw.environments.find((e: { removalPolicy: string }) => e.removalPolicy === 'retain')!;
     (prod.snowflake as { monitor?: unknown }).monitor = { user: (prod.snowflake as { user: string }).user };
     expect(problemsOf(raw)).toEqual([
-      expect.stringMatching(/^environments\[\d\]\.snowflake\.monitor\.user: must name the monitor's own user/),
-      expect.stringMatching(/^environments\[\d\]\.snowflake\.monitor\.privateKeySecretArn: must name/),
-      expect.stringMatching(/^environments\[\d\]\.snowflake\.monitor\.role: must name/),
+      expect.stringMatching(/^environments\[\d\]\(prod\)\.snowflake\.monitor\.user: must name the monitor's own user/),
+      expect.stringMatching(/^environments\[\d\]\(prod\)\.snowflake\.monitor\.privateKeySecretArn: must name/),
+      expect.stringMatching(/^environments\[\d\]\(prod\)\.snowflake\.monitor\.role: must name/),
     ]);
   });
 
   test('GIVEN a column path containing "$$" WHEN loaded THEN one path: rule line (not a stack trace at synth)', () => {
     const raw = rawExampleConfig();
     (raw.datasets[0].columns[0] as { path?: string }).path = 'a$$b';
-    expect(problemsOf(raw)).toEqual(['datasets[0].columns[0].path: must not contain "$$"']);
+    expect(problemsOf(raw)).toEqual([
+      `datasets[0](${raw.datasets[0].name}).columns[0](${raw.datasets[0].columns[0].name}).path: must not contain "$$" (got "a$$b")`,
+    ]);
   });
 
-  test('GIVEN a column type with injected SQL WHEN loaded THEN the column type is rejected', () => {
+  test('GIVEN a column type with injected SQL WHEN loaded THEN the column type is rejected, naming dataset and column, the rule in words and the value', () => {
     const raw = rawExampleConfig();
     raw.datasets[0].columns[0].type = 'NUMBER(38,0); DROP TABLE x';
     expect(problemsOf(raw)).toEqual([
-      expect.stringMatching(/^datasets\[0\]\.columns\[0\]\.type: must match \^\(NUMBER/),
+      'datasets[0](listings).columns[0](id).type: must be a Snowflake data type, optionally with (precision) or ' +
+        '(precision,scale): NUMBER(38,0), VARCHAR, BOOLEAN, DATE, TIMESTAMP_NTZ, VARIANT, … (got "NUMBER(38,0); DROP TABLE x")',
     ]);
   });
 
@@ -112,10 +115,10 @@ describe('loadConfig', () => {
     raw.datasets[2].primaryKey = ['nope'];
     expect(problemsOf(raw).sort()).toEqual(
       [
-        'environments[0].account: must be a 12-digit AWS account id',
-        'environments[1].region: must be an AWS region like eu-west-1',
-        'sources[1].principals: must list at least one principal',
-        'datasets[2].primaryKey[0]: "nope" is not one of the columns',
+        'environments[0](dev).account: must be a 12-digit AWS account id (got "1234")',
+        'environments[1](prod).region: must be an AWS region like eu-west-1 (got "Europe")',
+        'sources[1](weather).principals: must list at least one principal',
+        'datasets[3](retail_users).primaryKey[0]: "nope" is not one of the columns',
       ].sort(),
     );
   });
@@ -127,10 +130,10 @@ describe('loadConfig', () => {
     raw.environments[1].name = 'dev';
     expect(problemsOf(raw).sort()).toEqual(
       [
-        'datasets[1].name: duplicate dataset "listings"',
-        'environments[1].name: duplicate environment "dev"',
-        'sources[0].datasets[0]: unknown dataset "missing"',
-        'sources[1].datasets[0]: unknown dataset "weather"',
+        'datasets[1](listings).name: duplicate dataset "listings"',
+        'environments[1](dev).name: duplicate environment "dev"',
+        'sources[0](airbnb).datasets[0]: unknown dataset "missing"',
+        'sources[1](weather).datasets[0]: unknown dataset "weather"',
       ].sort(),
     );
   });
@@ -139,7 +142,7 @@ describe('loadConfig', () => {
     const raw = rawExampleConfig();
     raw.environments[1].retention = { archiveInfrequentAccessDays: 60, archiveGlacierDays: 45 } as never;
     expect(problemsOf(raw)).toEqual([
-      'environments[1].retention.archiveGlacierDays: must be greater than archiveInfrequentAccessDays (60)',
+      'environments[1](prod).retention.archiveGlacierDays: must be greater than archiveInfrequentAccessDays (60) (got 45)',
     ]);
   });
 
@@ -149,8 +152,8 @@ describe('loadConfig', () => {
     (raw.environments[0] as Record<string, unknown>).ingestion = { maxReceiveCount: 0 };
     expect(problemsOf(raw).sort()).toEqual(
       [
-        'environments[0].ingestion.maxReceiveCount: Too small: expected number to be >=1',
-        'environments[0].retention.stageExpireDays: Too small: expected number to be >=8',
+        'environments[0](dev).ingestion.maxReceiveCount: Too small: expected number to be >=1 (got 0)',
+        'environments[0](dev).retention.stageExpireDays: Too small: expected number to be >=8 (got 3)',
       ].sort(),
     );
   });
@@ -161,8 +164,8 @@ describe('loadConfig', () => {
     raw.environments[0].snowflake.privateKeySecretArn = 'my-secret';
     expect(problemsOf(raw).sort()).toEqual(
       [
-        'environments[0].snowflake.privateKeySecretArn: must be a Secrets Manager secret ARN',
-        'sources[0].principals[0]: must be a 12-digit account id or an IAM role/user/root ARN',
+        'environments[0](dev).snowflake.privateKeySecretArn: must be a Secrets Manager secret ARN (got "my-secret")',
+        'sources[0](airbnb).principals[0]: must be a 12-digit account id or an IAM role/user/root ARN (got "arn:aws:iam::333333333333:group/uploaders")',
       ].sort(),
     );
   });
@@ -186,7 +189,7 @@ describe('resolveEnvironment', () => {
     (raw.environments[0] as Record<string, unknown>).datasetOverrides = { events: { primaryKey: ['nope'] } };
     const config = loadConfig(raw);
     expect(() => resolveEnvironment(config, 'dev')).toThrow(
-      'environments[dev].datasets[2].primaryKey[0]: "nope" is not one of the columns',
+      'environments[dev].datasets[2](events).primaryKey[0]: "nope" is not one of the columns',
     );
   });
 
@@ -207,7 +210,9 @@ describe('helpers', () => {
   });
 
   test('GIVEN a DATASETS value with a bad entry WHEN parsed THEN the variable name prefixes the path', () => {
-    expect(() => parseDatasets([{ name: 'x', format: 'xml', columns: [] }])).toThrow(/DATASETS\[0\]\.format: /);
+    expect(() => parseDatasets([{ name: 'x', format: 'xml', columns: [] }])).toThrow(
+      /DATASETS\[0\]\(x\)\.format: .* \(got "xml"\)/,
+    );
   });
 
   test('GIVEN onCastError and pathMatch WHEN parsed THEN the allowed values pass and others name the property and value', () => {
@@ -227,10 +232,12 @@ describe('helpers', () => {
     ]);
     expect(() =>
       parseDatasets([{ name: 'x', format: 'json', columns: [{ name: 'a', type: 'NUMBER', onCastError: 'drop' }] }]),
-    ).toThrow(/DATASETS\[0\]\.columns\[0\]\.onCastError: Invalid option: expected one of "null"\|"reject"/);
+    ).toThrow(
+      /DATASETS\[0\]\(x\)\.columns\[0\]\(a\)\.onCastError: Invalid option: expected one of "null"\|"reject" \(got "drop"\)/,
+    );
     expect(() =>
       parseDatasets([{ name: 'x', format: 'json', columns: [{ name: 'a', type: 'NUMBER' }], pathMatch: 'loose' }]),
-    ).toThrow(/DATASETS\[0\]\.pathMatch: /);
+    ).toThrow(/DATASETS\[0\]\(x\)\.pathMatch: .*\(got "loose"\)/);
   });
 
   test('GIVEN a dataset with one limit set WHEN effective limits are computed THEN the others are defaults', () => {

@@ -33,6 +33,13 @@ export const QUARANTINE_PREFIX = 'quarantine/';
 export const BUNDLED_DATASETS_GLOBAL = '__PIPELINE_DATASETS__';
 export const BUNDLED_SOURCES_GLOBAL = '__PIPELINE_SOURCES__';
 
+/**
+ * A handler bundle pre-built at package build time cannot have these globals `define`d: the construct
+ * writes their values into this JSON file (`{ "<global>": "<value>" }`) beside the bundle's `index.js`,
+ * and the handler reads it at init when the global is not defined.
+ */
+export const BUNDLED_GLOBALS_FILE = 'bundled-globals.json';
+
 /** Powertools service names and the metrics namespace. */
 export const METRICS_NAMESPACE = 'S3SnowflakePipeline';
 export const PARSER_SERVICE = 'parser';
@@ -78,9 +85,9 @@ export const HEALTH_MONITOR_ENV = {
   ...SNOWFLAKE_FUNCTION_ENV,
   /** Comma-separated dataset names. */
   datasets: 'HEALTH_MONITOR_DATASETS',
-  /** Look-back of the history checks in minutes (the schedule period). @default HEALTH_CHECK_DEFAULT_MINUTES */
+  /** Look-back of the history checks in minutes (the schedule period). @default DEFAULT_HEALTH_CHECK_MINUTES */
   windowMinutes: 'HEALTH_MONITOR_WINDOW_MINUTES',
-  /** Minutes after its upload's event time a file must be accounted for in OPS.FILE_LEDGER. @default LEDGER_GRACE_MINUTES_DEFAULT */
+  /** Minutes after its upload's event time a file must be accounted for in OPS.FILE_LEDGER. @default DEFAULT_LEDGER_GRACE_MINUTES */
   ledgerGraceMinutes: 'HEALTH_MONITOR_LEDGER_GRACE_MINUTES',
   /**
    * Comma-separated datasets loaded through their split dataset's pipe and bronze table (no pipe of their
@@ -88,21 +95,6 @@ export const HEALTH_MONITOR_ENV = {
    */
   splitTargets: 'HEALTH_MONITOR_SPLIT_TARGETS',
 } as const;
-
-/**
- * Default grace period of the unaccounted-files check: a file (OPS.FILE_LEDGER row) whose upload's event
- * time (RECEIVED_AT) is older than this and that is still not ACCOUNTED is reported. It covers parsing,
- * the pipes (manifest and data), the MERGE task and its schedule. One source for the construct's
- * `ledgerGraceMinutes` default and the handler's fallback.
- */
-export const LEDGER_GRACE_MINUTES_DEFAULT = 60;
-
-/**
- * Minutes between Snowflake health checks, and their look-back, unless configured
- * (`snowflake.monitor.scheduleMinutes`, HealthMonitor `schedule`, HEALTH_MONITOR_WINDOW_MINUTES): the one
- * source of this default. Each check resumes the warehouse briefly (billed per minute, 60 s minimum).
- */
-export const HEALTH_CHECK_DEFAULT_MINUTES = 15;
 
 export const HEALTH_MONITOR_SERVICE = 'health-monitor';
 
@@ -177,7 +169,7 @@ export const PIPE_REFRESHER_METRICS = {
 
 /**
  * File manifests: for every received object version the parser finishes (staged, quarantined or
- * superseded) it writes exactly one manifest, one gzip JSON line (`FileManifest`, lambda/shared/file-manifest.ts),
+ * superseded) it writes exactly one manifest, one gzip JSON line (`FileManifest`, contracts/file-manifest.ts),
  * to the stage bucket under this prefix, as its last output before archiving. Snowflake loads them into
  * `OPS.FILE_MANIFESTS` (a pipe), and `OPS.FILE_LEDGER` joins them with bronze, silver and rejects.
  */

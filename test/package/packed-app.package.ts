@@ -1,0 +1,132 @@
+/**
+ * The packed library in a fresh CDK app: `npm pack` (its `prepack` builds `dist/`: compiled JS, type
+ * declarations, pre-built handler bundles), the tarball unpacked as `node_modules/s3-snowflake-pipeline` of
+ * an empty app folder that links only the packages the compiled code requires (no esbuild, no TypeScript,
+ * none of this repository's sources), then a plain-JS app synthesizes the pipeline with cdk-nag as a
+ * validation plugin and runs the AwsSolutions pack over the synthesized template.
+ *
+ * Opt-in (about a minute, most of it the package build): `npm run test:package`.
+ */
+import { execFileSync } from 'child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'fs';
+import { tmpdir } from 'os';
+import { join } from 'path';
+import { minimalPipelineProps } from '../lib/pipeline-props';
+
+const ROOT = join(__dirname, '..', '..');
+/** What the compiled library requires at synth (and nothing else is linked into the app). */
+const LINKED = ['aws-cdk-lib', 'constructs', 'zod', 'cdk-nag', 'cdk-monitoring-constructs'];
+
+/** The README's minimal use (plain JSON: `removalPolicy` is the string `destroy`). */
+const PROPS = minimalPipelineProps();
+
+const APP = `
+const path = require('path');
+const { App, Stack, Validations } = require('aws-cdk-lib');
+const { AwsSolutionsChecks } = require('cdk-nag');
+const { S3SnowflakePipeline, checkTemplate } = require('s3-snowflake-pipeline');
+
+const app = new App({ outdir: path.join(__dirname, 'cdk.out') });
+Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+const stack = new Stack(app, 'Shop', { env: { account: '111111111111', region: 'eu-west-1' } });
+new S3SnowflakePipeline(stack, 'Orders', ${JSON.stringify(PROPS)});
+const assembly = app.synth();
+const templateFile = path.join(assembly.directory, stack.templateFile);
+console.log(JSON.stringify({ templateFile, findings: checkTemplate(templateFile) }));
+`;
+
+interface AppOutput {
+  readonly templateFile: string;
+  readonly findings: readonly { rule: string; logicalId: string }[];
+}
+
+interface FunctionResource {
+  readonly Type: string;
+  readonly Properties: {
+    Handler?: string;
+    Code?: { S3Key?: string };
+    Environment?: { Variables?: Record<string, unknown> };
+  };
+}
+
+describe('the packed library in a fresh CDK app', () => {
+  let work: string;
+  let appDir: string;
+  let tarball: string;
+
+  beforeAll(() => {
+    work = mkdtempSync(join(tmpdir(), 'packed-app-'));
+    // `prepack` builds dist/ first; the tarball goes into `work` (npm's output is shown only if it fails).
+    execFileSync('npm', ['pack', '--pack-destination', work], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const [name] = readdirSync(work).filter((f) => f.endsWith('.tgz'));
+    tarball = join(work, name!);
+    appDir = join(work, 'app');
+    const pkg = join(appDir, 'node_modules', 's3-snowflake-pipeline');
+    mkdirSync(pkg, { recursive: true });
+    execFileSync('tar', ['-xzf', tarball, '--strip-components=1', '-C', pkg]);
+    for (const name of LINKED) symlinkSync(join(ROOT, 'node_modules', name), join(appDir, 'node_modules', name));
+    writeFileSync(join(appDir, 'package.json'), JSON.stringify({ name: 'shop-app', private: true }));
+    writeFileSync(join(appDir, 'app.js'), APP);
+  }, 240_000);
+
+  afterAll(() => {
+    if (work) rmSync(work, { recursive: true, force: true });
+  });
+
+  test('GIVEN the tarball WHEN listed THEN it holds compiled JS, declarations and the four handler bundles, and no TypeScript source', () => {
+    const files = execFileSync('tar', ['-tzf', tarball], { encoding: 'utf8' }).trim().split('\n');
+    expect(files).toEqual(expect.arrayContaining(['package/dist/lib/index.js', 'package/dist/lib/index.d.ts']));
+    for (const folder of ['parser', 'snowflake-provisioner', 'health-monitor', 'pipe-refresher']) {
+      expect(files).toContain(`package/dist/handlers/${folder}/index.js`);
+    }
+    expect(files.filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'))).toEqual([]);
+    const manifest = JSON.parse(
+      readFileSync(join(appDir, 'node_modules', 's3-snowflake-pipeline', 'package.json'), 'utf8'),
+    );
+    expect(manifest.private).toBeUndefined();
+    expect(manifest.main).toBe('dist/lib/index.js');
+  });
+
+  test("GIVEN a plain JS app using S3SnowflakePipeline WHEN synthesized with cdk-nag THEN it succeeds, the template has no unacknowledged finding and the parser ships the app's datasets", () => {
+    const out = execFileSync(process.execPath, ['app.js'], {
+      cwd: appDir,
+      encoding: 'utf8',
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? work },
+    });
+    const result = JSON.parse(out.trim().split('\n').pop()!) as AppOutput;
+    expect(result.findings).toEqual([]);
+
+    const template = JSON.parse(readFileSync(result.templateFile, 'utf8')) as {
+      Resources: Record<string, FunctionResource>;
+    };
+    const functions = Object.values(template.Resources).filter(
+      (r) => r.Type === 'AWS::Lambda::Function' && r.Properties.Handler === 'index.handler',
+    );
+    const parser = functions.find((f) => f.Properties.Environment?.Variables?.INBOUND_BUCKET !== undefined);
+    expect(parser).toBeDefined();
+    // The function's S3 key is `<asset hash>.zip`; the staged asset is `cdk.out/asset.<hash>/`.
+    const assetDir = join(appDir, 'cdk.out', `asset.${parser!.Properties.Code!.S3Key!.replace(/\.zip$/, '')}`);
+    expect(readdirSync(assetDir).sort()).toEqual(['bundled-globals.json', 'index.js', 'index.js.map']);
+    const globals = JSON.parse(readFileSync(join(assetDir, 'bundled-globals.json'), 'utf8')) as Record<string, string>;
+    expect(JSON.parse(globals.__PIPELINE_DATASETS__!)).toEqual(PROPS.datasets);
+
+    // The pre-built parser starts (its config is read at init) from the asset alone: no DATASETS variable.
+    const started = execFileSync(
+      process.execPath,
+      ['-e', `const m = require(${JSON.stringify(join(assetDir, 'index.js'))}); console.log(typeof m.handler);`],
+      {
+        cwd: assetDir,
+        encoding: 'utf8',
+        env: {
+          PATH: process.env.PATH ?? '',
+          INBOUND_BUCKET: 'in',
+          STAGE_BUCKET: 'stage',
+          ARCHIVE_BUCKET: 'archive',
+          AWS_REGION: 'eu-west-1',
+        },
+      },
+    );
+    expect(started.trim().split('\n').pop()).toBe('function');
+    expect(existsSync(join(appDir, 'node_modules', 'esbuild'))).toBe(false);
+  });
+});
