@@ -13,7 +13,12 @@ import type { PipelineMonitoring } from './monitoring/pipeline-monitoring';
 import type { SnowflakeErrorTopic } from './monitoring/snowflake-error-topic';
 import { S3SnowflakePipeline } from './s3-snowflake-pipeline';
 import type { SnowflakeIngestion } from './snowflake';
-import { DEFAULT_GOLD_DIRECTORY, DEFAULT_TASKS_DIRECTORY } from './snowflake/data-model-input';
+import {
+  DEFAULT_GOLD_DIRECTORY,
+  DEFAULT_MART_DIRECTORY,
+  DEFAULT_TASKS_DIRECTORY,
+  DEFAULT_WAREHOUSE_DIRECTORY,
+} from './snowflake/data-model-input';
 import type { PipelineStorage } from './storage/pipeline-storage';
 
 export { logRetention } from './s3-snowflake-pipeline';
@@ -69,6 +74,13 @@ export class PipelineStack extends Stack {
       tasks,
       goldDirectory: DEFAULT_GOLD_DIRECTORY,
       tasksDirectory: DEFAULT_TASKS_DIRECTORY,
+      ...(props.resolved.vault
+        ? {
+            vault: props.resolved.vault,
+            warehouseDirectory: DEFAULT_WAREHOUSE_DIRECTORY,
+            martDirectory: DEFAULT_MART_DIRECTORY,
+          }
+        : {}),
     });
     this.pipeline = pipeline;
     this.namePrefix = pipeline.namePrefix;

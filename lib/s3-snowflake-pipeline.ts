@@ -15,6 +15,7 @@ import {
   type RetentionSpec,
   type SnowflakeSpec,
   type SourceSpec,
+  type VaultSpec,
 } from '../contracts/config';
 import { DEFAULT_HEALTH_CHECK_MINUTES, DEFAULT_RETENTION } from '../contracts/defaults';
 import { snowflakeErrorTopicName } from '../snowflake/kinds/notification-integration';
@@ -61,6 +62,15 @@ export interface S3SnowflakePipelineProps {
   readonly goldDirectory?: string;
   /** Directory of follow-up task files (`<task>.sql` with `-- after:` headers). @default no task files */
   readonly tasksDirectory?: string;
+  /**
+   * Data vault 2.0 over the datasets (hubs, links, satellites loaded by INSERT ALL; VAULT, WAREHOUSE and MART
+   * schemas with a read role each, a data-science role reading MART only: docs/data-model.md). @default no vault
+   */
+  readonly vault?: VaultSpec;
+  /** Directory of warehouse views (`<view>.sql`) over the vault. @default no user warehouse views */
+  readonly warehouseDirectory?: string;
+  /** Directory of mart views (`<view>.sql`) over the warehouse. @default no mart views */
+  readonly martDirectory?: string;
 }
 
 /**
@@ -155,6 +165,8 @@ export class S3SnowflakePipeline extends Construct {
       dataModelSources: {
         goldDirectory: props.goldDirectory ?? NO_SQL_DIRECTORY,
         tasksDirectory: props.tasksDirectory ?? NO_SQL_DIRECTORY,
+        warehouseDirectory: props.warehouseDirectory ?? NO_SQL_DIRECTORY,
+        martDirectory: props.martDirectory ?? NO_SQL_DIRECTORY,
       },
       ...(provisioned
         ? { serviceIdentities: { warehouse: monitorWarehouse, keyRotation: sf.serviceUsers?.keyRotation } }
@@ -263,6 +275,7 @@ export function resolvePipelineProps(props: S3SnowflakePipelineProps): ResolvedE
       datasets: props.datasets,
       environments: [environment],
       ...(props.tasks ? { tasks: props.tasks } : {}),
+      ...(props.vault ? { vault: props.vault } : {}),
     });
     resolved = resolveEnvironment(config, props.environmentName);
   } catch (error) {

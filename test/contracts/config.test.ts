@@ -118,7 +118,7 @@ describe('loadConfig', () => {
         'environments[0](dev).account: must be a 12-digit AWS account id (got "1234")',
         'environments[1](prod).region: must be an AWS region like eu-west-1 (got "Europe")',
         'sources[1](weather).principals: must list at least one principal',
-        'datasets[3](retail_users).primaryKey[0]: "nope" is not one of the columns',
+        'datasets[2](events).primaryKey[0]: "nope" is not one of the columns',
       ].sort(),
     );
   });

@@ -28,8 +28,8 @@ test('GIVEN a split to an unknown dataset or on a missing field WHEN loaded THEN
   });
   expect(problems).toEqual(
     expect.arrayContaining([
-      'datasets[3].split.field: "kind" is not one of the columns',
-      'datasets[3].split.into.bus: unknown dataset "buses"',
+      'datasets[3](fleet_events).split.field: "kind" is not one of the columns',
+      'datasets[3](fleet_events).split.into.bus: unknown dataset "buses"',
     ]),
   );
 });
@@ -42,9 +42,9 @@ test('GIVEN a split dataset with a key, or a source uploading to a split target 
   });
   expect(problems).toEqual(
     expect.arrayContaining([
-      'datasets[3].primaryKey: a split dataset has no silver table of its own: set it on the target datasets',
-      'sources[3].datasets[1]: "vehicle_events" is a split target of "fleet_events": upload to that',
-      'sources[0].datasets: must list its datasets when split targets exist (they have no pipe)',
+      'datasets[3](fleet_events).primaryKey: a split dataset has no silver table of its own: set it on the target datasets',
+      'sources[3](fleet).datasets[1]: "vehicle_events" is a split target of "fleet_events": upload to that',
+      'sources[0](airbnb).datasets: must list its datasets when split targets exist (they have no pipe)',
     ]),
   );
 });
@@ -58,9 +58,9 @@ test('GIVEN an entity on an unknown column or colliding with a core table WHEN l
   });
   expect(problems).toEqual(
     expect.arrayContaining([
-      'datasets[1].entities[1].key[0]: "site" is not one of the columns',
-      'datasets[1].entities[1].seenBy: "when" is not one of the columns',
-      'datasets[1].entities[0].name: "listings" collides with a core table',
+      'datasets[1](weather).entities[1](sites).key[0]: "site" is not one of the columns',
+      'datasets[1](weather).entities[1](sites).seenBy: "when" is not one of the columns',
+      'datasets[1](weather).entities[0](listings).name: "listings" collides with a core table',
     ]),
   );
 });
@@ -74,8 +74,8 @@ test('GIVEN vault references to unknown hubs, satellites and datasets WHEN loade
   });
   expect(problems).toEqual(
     expect.arrayContaining([
-      'vault.links[0].hubs[1]: unknown hub "policy"',
-      'vault.satellites[0].parent: "nobody" is neither a hub nor a link',
+      'vault.links[0](purchase).hubs[1]: unknown hub "policy"',
+      'vault.satellites[0](customer_details).parent: "nobody" is neither a hub nor a link',
       'vault.loads[0].dataset: "fleet_events" is split: load from its targets',
       'vault.loads[1].satellites[0]: satellite "customer_details" needs its parent "nobody" in this load',
     ]),
@@ -89,8 +89,8 @@ test('GIVEN an elementIndex without unnest or an empty child key WHEN loaded THE
   });
   expect(problems).toEqual(
     expect.arrayContaining([
-      'vault.loads[0].elementIndex: needs unnest (the position of an element)',
-      'vault.links[0].childKey: must list at least one column',
+      'vault.loads[0].elementIndex: needs unnest (the position of an element) (got "line_no")',
+      'vault.links[0](purchase).childKey: must list at least one column',
     ]),
   );
 });

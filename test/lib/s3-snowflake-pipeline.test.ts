@@ -25,7 +25,11 @@ describe('S3SnowflakePipeline', () => {
     const objects = Object.values(t.findResources('Custom::SnowflakeObject')).map(
       (r) => r.Properties as { kind: string; definition: { schema?: string; path?: string } },
     );
-    expect(objects.filter((o) => o.kind === 'pipe').map((o) => o.definition.path)).toEqual(['data/orders/']);
+    // The dataset's pipe and OPS.FILE_MANIFESTS_PIPE (the file ledger's manifests).
+    expect(objects.filter((o) => o.kind === 'pipe').map((o) => o.definition.path)).toEqual([
+      'data/orders/',
+      'manifests/',
+    ]);
     // No gold views unless a directory is given (the repository's examples are not part of the construct);
     // the one view is the file ledger in OPS.
     expect(objects.filter((o) => o.kind === 'view').map((o) => o.definition.schema)).toEqual(['OPS']);
