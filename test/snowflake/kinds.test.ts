@@ -107,7 +107,7 @@ describe('pipe planner', () => {
   });
   test('GIVEN no pipe WHEN planned THEN CREATE PIPE AUTO_INGEST (not OR REPLACE), retried on IAM propagation', () => {
     const [step] = pipeKind.plan(undefined, pipe).steps;
-    expect(step).toMatchObject({ type: 'sql', createsObject: true, retryOnAccessError: true });
+    expect(step).toMatchObject({ type: 'sql', retryOnAccessError: true });
     expect(step.type === 'sql' && step.sql).toMatch(
       /^CREATE PIPE "INGEST_DEV"."RAW"."ORDERS_PIPE" AUTO_INGEST = TRUE AS COPY INTO/,
     );
