@@ -4,7 +4,7 @@
  * warehouse's rejects tables. Used for the per-file lines as files are processed and for the summary.
  */
 import { gunzipSync } from 'zlib';
-import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { GetObjectCommand, paginateListObjectsV2 } from '@aws-sdk/client-s3';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { MANIFEST_PREFIX } from '../../contracts/constants';
 import type { FileDrift, FileManifest } from '../../contracts/file-manifest';
@@ -172,14 +172,9 @@ export function outcomeLines(m: FileManifest, stageBucket: string, reportMessage
 /** Manifest key → its LastModified (a replay rewrites the same key: a new LastModified, same bytes). */
 async function manifestVersions(s3: S3Client, bucket: string): Promise<Map<string, string>> {
   const out = new Map<string, string>();
-  let token: string | undefined;
-  do {
-    const page = await s3.send(
-      new ListObjectsV2Command({ Bucket: bucket, Prefix: MANIFEST_PREFIX, ContinuationToken: token }),
-    );
+  for await (const page of paginateListObjectsV2({ client: s3 }, { Bucket: bucket, Prefix: MANIFEST_PREFIX })) {
     for (const o of page.Contents ?? []) if (o.Key) out.set(o.Key, o.LastModified?.toISOString() ?? '');
-    token = page.NextContinuationToken;
-  } while (token);
+  }
   return out;
 }
 

@@ -4,7 +4,7 @@
  * dataset's bronze table and stream. Running it again loads nothing twice, so it is both the
  * auto-ingest path and `ALTER PIPE … REFRESH`.
  */
-import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { GetObjectCommand, paginateListObjectsV2 } from '@aws-sdk/client-s3';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { STAGE_DATA_PREFIX } from '../../contracts/constants';
 import type { LoadOutcome, Warehouse } from './warehouse';
@@ -16,14 +16,11 @@ export interface StageObject {
 
 export async function listObjects(s3: S3Client, bucket: string, prefix: string): Promise<StageObject[]> {
   const objects: StageObject[] = [];
-  let token: string | undefined;
-  do {
-    const page = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }));
+  for await (const page of paginateListObjectsV2({ client: s3 }, { Bucket: bucket, Prefix: prefix })) {
     for (const o of page.Contents ?? []) {
       if (o.Key && !o.Key.endsWith('/')) objects.push({ key: o.Key, eTag: (o.ETag ?? '').replace(/"/g, '') });
     }
-    token = page.NextContinuationToken;
-  } while (token);
+  }
   return objects.sort((a, b) => a.key.localeCompare(b.key));
 }
 

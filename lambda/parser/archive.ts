@@ -1,29 +1,10 @@
-import {
-  AbortMultipartUploadCommand,
-  CompleteMultipartUploadCommand,
-  CopyObjectCommand,
-  CreateMultipartUploadCommand,
-  GetObjectCommand,
-  HeadObjectCommand,
-  UploadPartCopyCommand,
-} from '@aws-sdk/client-s3';
-import type { CompletedPart, S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import type { Readable } from 'stream';
 import { ARCHIVE_METADATA } from '../../contracts/constants';
+import { serverSideCopy, type CopyLimits } from '../shared/s3-copy';
 import type { ObjectVersion } from './object-names';
-
-/** CopyObject's limit; larger objects are copied with UploadPartCopy. */
-export const SINGLE_COPY_MAX_BYTES = 5 * 1024 * 1024 * 1024;
-/** Range of each UploadPartCopy (10,000 parts × 1 GiB covers S3's 5 TiB object limit). */
-const COPY_PART_BYTES = 1024 * 1024 * 1024;
-
-export interface ArchiveCopyOptions {
-  /** Largest object copied with one CopyObject. @default SINGLE_COPY_MAX_BYTES (5 GiB) */
-  readonly singleCopyMaxBytes?: number;
-  /** Range of each UploadPartCopy above that. @default 1 GiB */
-  readonly copyPartBytes?: number;
-}
 
 /** HTTP status of an S3 SDK error, if any. */
 export function httpStatus(err: unknown): number | undefined {
@@ -85,11 +66,6 @@ export function copySourceIfMatch(v: ObjectVersion): string | undefined {
 }
 
 /**
- * Copies the object version byte for byte into the archive: the version the event names (by
- * version id, or by `x-amz-copy-source-if-match` on an unversioned bucket). Objects over 5 GiB go
- * by multipart UploadPartCopy.
- */
-/**
  * Byte-for-byte archive copy by streaming the object through the function (GetObject → multipart upload),
  * for when the server-side copy cannot resolve a source that exists: some S3-compatible servers decode
  * `x-amz-copy-source` with `decodeURI`, so a key with `+`, `=` or `&` is "NoSuchKey" to CopyObject.
@@ -120,6 +96,11 @@ export async function archiveByStreaming(
   await upload.done();
 }
 
+/**
+ * Copies the object version byte for byte into the archive: the version the event names (by
+ * version id, or by `x-amz-copy-source-if-match` on an unversioned bucket). Objects over 5 GiB go
+ * by multipart UploadPartCopy.
+ */
 export async function archiveObject(
   s3: S3Client,
   v: ObjectVersion,
@@ -127,45 +108,16 @@ export async function archiveObject(
   contentType: string | undefined,
   bucket: string,
   key: string,
-  options: ArchiveCopyOptions = {},
+  limits: CopyLimits = {},
 ): Promise<void> {
-  const singleCopyMaxBytes = options.singleCopyMaxBytes ?? SINGLE_COPY_MAX_BYTES;
-  const copyPartBytes = options.copyPartBytes ?? COPY_PART_BYTES;
-  const common = { Bucket: bucket, Key: key, Metadata: archiveMetadata(v), ContentType: contentType };
-  if (size <= singleCopyMaxBytes) {
-    await s3.send(
-      new CopyObjectCommand({
-        ...common,
-        CopySource: copySource(v),
-        CopySourceIfMatch: copySourceIfMatch(v),
-        MetadataDirective: 'REPLACE',
-      }),
-    );
-    return;
-  }
-  const { UploadId } = await s3.send(new CreateMultipartUploadCommand(common));
-  try {
-    const parts: CompletedPart[] = [];
-    for (let start = 0, n = 1; start < size; start += copyPartBytes, n++) {
-      const end = Math.min(size, start + copyPartBytes) - 1;
-      const out = await s3.send(
-        new UploadPartCopyCommand({
-          Bucket: bucket,
-          Key: key,
-          UploadId,
-          PartNumber: n,
-          CopySource: copySource(v),
-          CopySourceIfMatch: copySourceIfMatch(v),
-          CopySourceRange: `bytes=${start}-${end}`,
-        }),
-      );
-      parts.push({ PartNumber: n, ETag: out.CopyPartResult?.ETag });
-    }
-    await s3.send(
-      new CompleteMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId, MultipartUpload: { Parts: parts } }),
-    );
-  } catch (err) {
-    await s3.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId })).catch(() => undefined);
-    throw err;
-  }
+  await serverSideCopy(
+    s3,
+    {
+      copySource: copySource(v),
+      copySourceIfMatch: copySourceIfMatch(v),
+      size,
+      target: { Bucket: bucket, Key: key, Metadata: archiveMetadata(v), ContentType: contentType },
+    },
+    limits,
+  );
 }

@@ -51,8 +51,6 @@ export interface SqlStep {
   readonly marksPause?: boolean;
   /** The statement contains REFRESH_FROM_PLACEHOLDER, replaced by the instant `mark-refresh-from` recorded. */
   readonly usesRefreshFrom?: boolean;
-  /** This statement creates the object: a failure after it lets the engine drop what it created. */
-  readonly createsObject?: boolean;
   /**
    * Snowflake checks the storage integration's AWS role here: retry on access errors (bounded) while
    * the IAM trust policy propagates.

@@ -25,7 +25,7 @@ export const databaseKind: ObjectKind<DatabaseDefinition, DatabaseState> = {
     if (!current)
       return {
         change: 'create',
-        steps: [{ type: 'sql', sql: `CREATE DATABASE ${q}${commentClause(d.comment)}`, createsObject: true }],
+        steps: [{ type: 'sql', sql: `CREATE DATABASE ${q}${commentClause(d.comment)}` }],
         notes: [],
       };
     if (sameComment(current.comment, d.comment)) return { change: 'no-op', steps: [], notes: [] };

@@ -66,7 +66,6 @@ export const fileFormatKind: ObjectKind<FileFormatDefinition, FileFormatState> =
           {
             type: 'sql',
             sql: `CREATE FILE FORMAT ${fqn(d)} ${options(d)}${commentClause(d.comment)}`,
-            createsObject: true,
           },
         ],
         notes: [],

@@ -98,7 +98,7 @@ export const notificationIntegrationKind: ObjectKind<NotificationIntegrationDefi
           `CREATE NOTIFICATION INTEGRATION ${q} ENABLED = ${enabled ? 'TRUE' : 'FALSE'} TYPE = QUEUE` +
           ` DIRECTION = OUTBOUND NOTIFICATION_PROVIDER = AWS_SNS ${target}` +
           commentClause(d.comment);
-        return { change: 'create', steps: [{ type: 'sql', sql, createsObject: true }], notes: [] };
+        return { change: 'create', steps: [{ type: 'sql', sql }], notes: [] };
       }
       // DESC may omit a property: only a value that is present and different is a mismatch.
       const mismatches = (

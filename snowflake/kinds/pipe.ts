@@ -247,7 +247,7 @@ export const pipeKind: ObjectKind<PipeDefinition, PipeState> = {
     if (!current)
       return {
         change: 'create',
-        steps: [{ type: 'sql', sql: createPipe(d, false), createsObject: true, retryOnAccessError: true }],
+        steps: [{ type: 'sql', sql: createPipe(d, false), retryOnAccessError: true }],
         notes: [],
       };
     const copyChanged = normalize(current.definition) !== normalize(renderCopy(d));

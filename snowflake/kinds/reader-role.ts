@@ -116,10 +116,7 @@ export const readerRoleKind: ObjectKind<ReaderRoleDefinition, ReaderRoleState> =
     if (!current)
       return {
         change: 'create',
-        steps: [
-          { type: 'sql', sql: withComment, createsObject: true },
-          ...grants.map((sql): Step => ({ type: 'sql', sql })),
-        ],
+        steps: [{ type: 'sql', sql: withComment }, ...grants.map((sql): Step => ({ type: 'sql', sql }))],
         notes: [],
       };
     const wantedComment = / COMMENT = '((?:[^'\\]|\\.)*)'$/.exec(withComment)?.[1]?.replace(/\\(.)/g, '$1') ?? '';

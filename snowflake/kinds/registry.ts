@@ -39,22 +39,11 @@ const KINDS: readonly AnyObjectKind[] = [
   serviceUserKind,
 ];
 
-const registry = new Map<string, AnyObjectKind>(KINDS.map((k) => [k.kind, k]));
-
-/** Registers an additional kind (e.g. from snowflake/model/). Throws on a duplicate key. */
-export function registerKind(kind: AnyObjectKind): void {
-  if (registry.has(kind.kind)) throw new Error(`Snowflake object kind "${kind.kind}" is already registered`);
-  registry.set(kind.kind, kind);
-}
+const registry: ReadonlyMap<string, AnyObjectKind> = new Map(KINDS.map((k) => [k.kind, k]));
 
 /** The kind registered under `name`, or an error listing the known kinds. */
 export function getKind(name: string): AnyObjectKind {
   const kind = registry.get(name);
   if (!kind) throw new Error(`unknown Snowflake object kind "${name}" (known: ${[...registry.keys()].join(', ')})`);
   return kind;
-}
-
-/** Names of every registered kind. */
-export function kindNames(): string[] {
-  return [...registry.keys()];
 }

@@ -42,8 +42,7 @@ export const rejectsTableKind: ObjectKind<RejectsTableDefinition, ModelTableStat
   read: (d, session) => readModelTable(session, d.database, d.schema, tableName(d)),
   plan(current, d): Plan {
     const t = table(d);
-    if (!current)
-      return { change: 'create', steps: [{ type: 'sql', sql: createModelTable(t), createsObject: true }], notes: [] };
+    if (!current) return { change: 'create', steps: [{ type: 'sql', sql: createModelTable(t) }], notes: [] };
     const live = new Map(current.columns.map((c) => [c.name.toUpperCase(), c.type]));
     const steps: Step[] = [];
     const retyped: string[] = [];

@@ -29,7 +29,7 @@ export const schemaKind: ObjectKind<SchemaDefinition, SchemaState> = {
     if (!current)
       return {
         change: 'create',
-        steps: [{ type: 'sql', sql: `CREATE SCHEMA ${fqn(d)}${commentClause(d.comment)}`, createsObject: true }],
+        steps: [{ type: 'sql', sql: `CREATE SCHEMA ${fqn(d)}${commentClause(d.comment)}` }],
         notes: [],
       };
     if (sameComment(current.comment, d.comment)) return { change: 'no-op', steps: [], notes: [] };

@@ -136,7 +136,7 @@ export const serviceRoleKind: ObjectKind<ServiceRoleDefinition, ServiceRoleState
       return {
         change: 'create',
         steps: [
-          { type: 'sql', sql: create, createsObject: true },
+          { type: 'sql', sql: create },
           ...statements('GRANT', d.name, wanted).map((sql): Step => ({ type: 'sql', sql })),
         ],
         notes: [],

@@ -99,11 +99,7 @@ export const serviceUserKind: ObjectKind<ServiceUserDefinition, ServiceUserState
         ` COMMENT = ${stringLiteral(markedUserComment(d))}`;
       return {
         change: 'create',
-        steps: [
-          { type: 'sql', sql: create, createsObject: true },
-          { type: 'sql', sql: `GRANT ROLE ${role} TO USER ${user}` },
-          install,
-        ],
+        steps: [{ type: 'sql', sql: create }, { type: 'sql', sql: `GRANT ROLE ${role} TO USER ${user}` }, install],
         notes: ['a key pair was generated; its private key is in the secret only'],
       };
     }

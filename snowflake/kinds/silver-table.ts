@@ -122,7 +122,7 @@ export const silverTableKind: ObjectKind<SilverTableDefinition, ModelTableState>
     if (!current)
       return {
         change: 'create',
-        steps: [{ type: 'sql', sql: createModelTable(table), createsObject: true }],
+        steps: [{ type: 'sql', sql: createModelTable(table) }],
         notes: [],
       };
     const name = `${d.database}.${d.schema}.${silverName(d)}`;

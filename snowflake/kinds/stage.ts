@@ -65,7 +65,7 @@ export const stageKind: ObjectKind<StageDefinition, StageState> = {
         commentClause(d.comment);
       return {
         change: 'create',
-        steps: [{ type: 'sql', sql, createsObject: true, retryOnAccessError: true }],
+        steps: [{ type: 'sql', sql, retryOnAccessError: true }],
         notes: [],
       };
     }

@@ -94,7 +94,7 @@ export const storageIntegrationKind: ObjectKind<StorageIntegrationDefinition, St
         ` STORAGE_ALLOWED_LOCATIONS = ${locations(d.allowedLocations)}` +
         (blocked.length ? ` STORAGE_BLOCKED_LOCATIONS = ${locations(blocked)}` : '') +
         commentClause(d.comment);
-      return { change: 'create', steps: [{ type: 'sql', sql, createsObject: true }], notes: [] };
+      return { change: 'create', steps: [{ type: 'sql', sql }], notes: [] };
     }
     if (current.provider && current.provider.toUpperCase() !== 'S3')
       throw new UnsafeChangeError(

@@ -87,7 +87,7 @@ export const streamKind: ObjectKind<StreamDefinition, StreamState> = {
     if (!current)
       return {
         change: 'create',
-        steps: [{ type: 'sql', sql: createStream(d, false), createsObject: true }],
+        steps: [{ type: 'sql', sql: createStream(d, false) }],
         notes: [],
       };
     const why: string[] = [];

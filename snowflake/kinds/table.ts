@@ -128,7 +128,7 @@ export const tableKind: ObjectKind<TableDefinition, TableState> = {
       `${quoteIdentifier(c.name)} ${c.type}${commentClause(c.comment)}`;
     if (!current) {
       const sql = `CREATE TABLE ${fqn(d)} (${d.columns.map(column).join(', ')})${commentClause(d.comment)}`;
-      return { change: 'create', steps: [{ type: 'sql', sql, createsObject: true }], notes: [] };
+      return { change: 'create', steps: [{ type: 'sql', sql }], notes: [] };
     }
     const existing = new Map(current.columns.map((c) => [c.name, c.type]));
     const retyped = d.columns.filter((c) => existing.has(c.name) && !sameType(existing.get(c.name)!, c.type));

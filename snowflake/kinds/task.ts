@@ -216,7 +216,7 @@ export const taskKind: ObjectKind<TaskDefinition, TaskState> = {
     const root = qualifiedName(...path(rootRef(d)));
     if (!current) {
       // Created suspended. A child needs its root suspended while it joins the graph.
-      const create: Step = { type: 'sql', sql: renderTask(d), createsObject: true };
+      const create: Step = { type: 'sql', sql: renderTask(d) };
       if (!d.root) return { change: 'create', steps: [create, { type: 'sql', sql: `${self} RESUME` }], notes };
       return {
         change: 'create',

@@ -55,8 +55,7 @@ export const viewKind: ObjectKind<ViewDefinition, ViewState> = {
     return row ? { text: row.text ?? '', comment: row.comment ?? null } : undefined;
   },
   plan(current, d): Plan {
-    if (!current)
-      return { change: 'create', steps: [{ type: 'sql', sql: renderView(d, false), createsObject: true }], notes: [] };
+    if (!current) return { change: 'create', steps: [{ type: 'sql', sql: renderView(d, false) }], notes: [] };
     if (!normalize(current.text).endsWith(normalize(`AS ${d.query}`)))
       return {
         change: 'replace',

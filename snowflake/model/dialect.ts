@@ -196,7 +196,3 @@ function duckdbIgnoringCase(record: string, steps: readonly PathStep[]): string 
     return `COALESCE(${exact}, CASE WHEN json_type(${v}) = 'OBJECT' THEN json_extract(${v}, ${pointer}) END)`;
   }, record);
 }
-
-export function dialectFor(name: DialectName): Dialect {
-  return name === 'snowflake' ? snowflakeDialect : duckdbDialect;
-}
