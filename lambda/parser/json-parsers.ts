@@ -68,7 +68,11 @@ export class NdjsonParser {
     }
     const last = bytes.lastIndexOf(10);
     if (last >= from) {
-      const writer = (this.writer ??= new JsonBytesWriter(this.options.maxDepth, this.options.keys, this.options.nested));
+      const writer = (this.writer ??= new JsonBytesWriter(
+        this.options.maxDepth,
+        this.options.keys,
+        this.options.nested,
+      ));
       for (let start = from; start <= last;) {
         const nl = bytes.indexOf(10, start);
         this.byteLine(writer, bytes, start, nl);

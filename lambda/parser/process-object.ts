@@ -358,7 +358,9 @@ async function stageObject(
     stageKeys,
     archiveKey: names.archiveKey,
     quarantineKeys: rejectKeys,
-    drift: observed ? fileDrift(dataset.columns, keys, format === 'json' || format === 'ndjson' ? nested : undefined) : null,
+    drift: observed
+      ? fileDrift(dataset.columns, keys, format === 'json' || format === 'ndjson' ? nested : undefined)
+      : null,
   };
 }
 
