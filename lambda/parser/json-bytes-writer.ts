@@ -62,11 +62,11 @@ const MAX_OPEN_KEYS = 4096;
 
 /** Nested schema-drift events of one record (a record with more takes the string path). */
 const MAX_EVENTS = 4096;
+const LEN_MASK = 0xffffff;
 
-/** The nested events of a record: kinds, name lengths and the names' UTF-8 bytes one after another. */
+/** The nested events of a record: each one's kind and name length (`kind << 24 | len`), and the names' UTF-8 bytes one after another. */
 interface NestedShape {
-  readonly kinds: Int32Array;
-  readonly lens: Int32Array;
+  readonly codes: Int32Array;
   readonly bytes: Buffer;
 }
 
@@ -89,9 +89,9 @@ export class JsonBytesWriter {
   /** The objects along nested column paths (null: none, nothing nested is collected). */
   private readonly wantRoot: WantedObject | null;
   /** Nested events of the record being scanned (see NESTED_EVENT), names as byte spans. */
-  private readonly evKind = new Int32Array(MAX_EVENTS);
+  /** `kind << 24 | length` (a longer key fails: the string path collects it). */
+  private readonly evCode = new Int32Array(MAX_EVENTS);
   private readonly evStart = new Int32Array(MAX_EVENTS);
-  private readonly evLen = new Int32Array(MAX_EVENTS);
   private evCount = 0;
   /** Nested events of recent records (most recent first), like `shapes`. */
   private readonly nestedShapes: NestedShape[] = [];
@@ -221,10 +221,9 @@ export class JsonBytesWriter {
 
   private event(kind: number, start: number, len: number): boolean {
     const n = this.evCount;
-    if (n === MAX_EVENTS) return false;
-    this.evKind[n] = kind;
+    if (n === MAX_EVENTS || len > LEN_MASK) return false;
+    this.evCode[n] = (kind << 24) | len;
     this.evStart[n] = start;
-    this.evLen[n] = len;
     this.evCount = n + 1;
     return true;
   }
@@ -350,33 +349,38 @@ export class JsonBytesWriter {
     const n = this.evCount;
     const shapes = this.nestedShapes;
     for (let i = 0; i < shapes.length; i++) if (this.isNestedShape(shapes[i], n)) return;
+    const codes = this.evCode.slice(0, n);
     let total = 0;
-    for (let k = 0; k < n; k++) total += this.evLen[k];
-    const shape: NestedShape = {
-      kinds: this.evKind.slice(0, n),
-      lens: this.evLen.slice(0, n),
-      bytes: Buffer.allocUnsafe(total),
-    };
+    for (let k = 0; k < n; k++) total += codes[k] & LEN_MASK;
+    const shape: NestedShape = { codes, bytes: Buffer.allocUnsafe(total) };
     const s = this.src;
+    const kinds: number[] = [];
     const names: string[] = [];
     for (let k = 0, at = 0; k < n; k++) {
       const ks = this.evStart[k];
-      const len = this.evLen[k];
+      const len = codes[k] & LEN_MASK;
+      kinds.push(codes[k] >>> 24);
       names.push(s.toString('utf8', ks, ks + len));
       s.copy(shape.bytes, at, ks, ks + len);
       at += len;
     }
-    addNestedEvents(nested.seen, shape.kinds, names);
+    addNestedEvents(nested.seen, kinds, names);
     if (shapes.length === MAX_SHAPES) shapes.pop();
     shapes.unshift(shape);
   }
 
   private isNestedShape(shape: NestedShape, n: number): boolean {
-    if (shape.kinds.length !== n) return false;
-    for (let k = 0, at = 0; k < n; at += shape.lens[k], k++) {
-      const len = this.evLen[k];
-      if (this.evKind[k] !== shape.kinds[k] || len !== shape.lens[k]) return false;
-      if (!sameBytes(shape.bytes, at, this.src, this.evStart[k], len)) return false;
+    const codes = shape.codes;
+    if (codes.length !== n) return false;
+    const ev = this.evCode;
+    for (let k = 0; k < n; k++) if (ev[k] !== codes[k]) return false;
+    const bytes = shape.bytes;
+    const s = this.src;
+    for (let k = 0, at = 0; k < n; k++) {
+      const len = codes[k] & LEN_MASK;
+      const ks = this.evStart[k];
+      for (let j = 0; j < len; j++) if (bytes[at + j] !== s[ks + j]) return false;
+      at += len;
     }
     return true;
   }
