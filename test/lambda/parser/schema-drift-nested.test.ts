@@ -4,7 +4,7 @@
  * objects along nested paths are collected by both JSON validators (bytes and text) and compared by
  * fileDrift.
  */
-import { NdjsonParser } from '../../../lambda/parser/json-parsers';
+import { JsonParser, NdjsonParser } from '../../../lambda/parser/json-parsers';
 import { canonicalJson } from '../../../lambda/parser/json-text';
 import { fileDrift, NestedKeys, objectSteps } from '../../../lambda/parser/schema-drift';
 import type { SeenObject } from '../../../lambda/parser/schema-drift';
@@ -106,6 +106,19 @@ describe('schema drift: nested column paths', () => {
       });
     },
   );
+
+  test('GIVEN a JSON array file with device.ID WHEN parsed THEN the drift names the nested case mismatch', () => {
+    const keys = new Set<string>();
+    const nested = NestedKeys.forColumns(columns)!;
+    const parser = new JsonParser({ ...limits, keys, nested }, new CollectingSink());
+    parser.push('[{"device":{"ID":"s1"},"reading":{"value":1},"site":"a"},\n {"device":{"ID":"s2"},"site":"b"}]');
+    parser.end();
+    expect(fileDrift(columns, keys, nested)).toEqual({
+      missing_paths: [],
+      unknown_keys: [],
+      case_mismatches: [{ path: 'device.id', seen: 'device.ID' }],
+    });
+  });
 
   test('GIVEN a record rejected after a nested object WHEN parsed THEN its nested names are not collected', () => {
     const { drift } = driftOf(
