@@ -17,7 +17,10 @@ export interface FileDrift {
   readonly missing_paths: readonly string[];
   /** Top-level record keys present in the file that no column path starts with. */
   readonly unknown_keys: readonly string[];
-  /** Column paths whose key the file had only in another letter case (`ID` for `id`). */
+  /**
+   * Column paths the file had only with some key in another letter case, `seen` as the records spelled
+   * the path (`id` → `ID`; nested on JSON/NDJSON: `device.id` → `device.ID`).
+   */
   readonly case_mismatches: readonly { readonly path: string; readonly seen: string }[];
 }
 

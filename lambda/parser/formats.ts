@@ -4,6 +4,7 @@ import { CsvParser } from './csv-parser';
 import { JsonParser, NdjsonParser } from './json-parsers';
 import { canonicalJson } from './json-text';
 import type { RecordSink } from './record-sink';
+import type { NestedKeys } from './schema-drift';
 
 /** A concrete input format (`auto` resolved). */
 export type InputFormat = 'csv' | 'tsv' | 'json' | 'ndjson';
@@ -54,13 +55,15 @@ export function resolveFormat(dataset: DatasetSpec, sample: string, final: boole
 
 /**
  * The parser for `format`, with the dataset's options and limits. `keys`, when given, receives the
- * top-level property names of JSON/NDJSON records (schema drift; CSV exposes `fieldNames` instead).
+ * top-level property names of JSON/NDJSON records and `nested` the names along nested column paths
+ * (schema drift; CSV exposes `fieldNames` instead: headers are flat).
  */
 export function createParser(
   format: InputFormat,
   dataset: DatasetSpec,
   sink: RecordSink,
   keys?: Set<string>,
+  nested?: NestedKeys,
 ): TextParser {
   const limits = effectiveLimits(dataset);
   const columns = dataset.columns.map((c) => c.name);
@@ -88,8 +91,8 @@ export function createParser(
         sink,
       );
     case 'json':
-      return new JsonParser({ ...limits, keys }, sink);
+      return new JsonParser({ ...limits, keys, nested }, sink);
     case 'ndjson':
-      return new NdjsonParser({ ...limits, keys }, sink);
+      return new NdjsonParser({ ...limits, keys, nested }, sink);
   }
 }

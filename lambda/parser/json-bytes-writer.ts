@@ -13,6 +13,8 @@
  * The input must be valid UTF-8 (the caller validates every chunk): inside strings every byte of
  * 0x20 and above except `"` and `\` is data, so multi-byte characters need no decoding.
  */
+import { addNestedEvents, NESTED_EVENT } from './schema-drift';
+import type { NestedKeys, WantedObject } from './schema-drift';
 
 const FAIL = -1;
 const SPACE = 32;
@@ -58,6 +60,16 @@ const MAX_SHAPES = 8;
 /** Keys of the objects being scanned (all open objects), as byte spans of the source. */
 const MAX_OPEN_KEYS = 4096;
 
+/** Nested schema-drift events of one record (a record with more takes the string path). */
+const MAX_EVENTS = 4096;
+const LEN_MASK = 0xffffff;
+
+/** The nested events of a record: each one's kind and name length (`kind << 24 | len`), and the names' UTF-8 bytes one after another. */
+interface NestedShape {
+  readonly codes: Int32Array;
+  readonly bytes: Buffer;
+}
+
 export class JsonBytesWriter {
   private src: Buffer = Buffer.alloc(0);
   private end = 0;
@@ -74,15 +86,28 @@ export class JsonBytesWriter {
   private topCount = 0;
   /** Top-level names of recent records (most recent first): a record of a known shape adds nothing. */
   private readonly shapes: Shape[] = [];
+  /** The objects along nested column paths (null: none, nothing nested is collected). */
+  private readonly wantRoot: WantedObject | null;
+  /** Nested events of the record being scanned (see NESTED_EVENT), names as byte spans. */
+  /** `kind << 24 | length` (a longer key fails: the string path collects it). */
+  private readonly evCode = new Int32Array(MAX_EVENTS);
+  private readonly evStart = new Int32Array(MAX_EVENTS);
+  private evCount = 0;
+  /** Nested events of recent records (most recent first), like `shapes`. */
+  private readonly nestedShapes: NestedShape[] = [];
 
   /**
    * @param maxDepth deepest nesting accepted (objects and arrays)
    * @param topKeys receives the top-level property names of every accepted record (schema drift)
+   * @param nested receives the property names inside the objects along nested column paths (schema drift)
    */
   constructor(
     private readonly maxDepth: number,
     private readonly topKeys: Set<string> | undefined,
-  ) {}
+    private readonly nested?: NestedKeys,
+  ) {
+    this.wantRoot = nested?.wanted ?? null;
+  }
 
   /**
    * Writes the canonical JSON of the object in `src[start, end)` at `out[o]` (which must have
@@ -95,14 +120,16 @@ export class JsonBytesWriter {
     this.o = o;
     this.copyFrom = start;
     this.keyTop = 0;
+    this.evCount = 0;
     let p = this.ws(start);
     if (p >= end || src[p] !== LBRACE) return FAIL;
-    p = this.object(p, 1);
+    p = this.object(p, 1, this.wantRoot);
     if (p < 0) return FAIL;
     const valueEnd = p;
     if (this.ws(p) !== end) return FAIL;
     if (valueEnd > this.copyFrom) this.o += src.copy(out, this.o, this.copyFrom, valueEnd);
     if (this.topKeys !== undefined) this.collectTopKeys(this.topKeys);
+    if (this.evCount > 0) this.collectNested(this.nested!);
     return this.o;
   }
 
@@ -127,7 +154,7 @@ export class JsonBytesWriter {
     if (p >= this.end) return FAIL;
     const c = this.src[p];
     if (c === QUOTE) return this.string(p);
-    if (c === LBRACE) return this.object(p, depth + 1);
+    if (c === LBRACE) return this.object(p, depth + 1, null);
     if (c === LBRACKET) return this.array(p, depth + 1);
     if (c === MINUS || (c >= ZERO && c <= NINE)) return this.number(p);
     if (c === 116) return this.literal(p, TRUE);
@@ -136,7 +163,8 @@ export class JsonBytesWriter {
     return FAIL;
   }
 
-  private object(p: number, depth: number): number {
+  /** `want`: the object lies along a nested column path (its names are recorded as events below the root). */
+  private object(p: number, depth: number, want: WantedObject | null): number {
     if (depth > this.maxDepth) return FAIL;
     const s = this.src;
     p = this.ws(p + 1);
@@ -162,7 +190,7 @@ export class JsonBytesWriter {
       p = this.ws(p);
       if (p >= this.end || s[p] !== COLON) return FAIL;
       p = this.ws(p + 1);
-      p = this.value(p, depth);
+      p = want === null ? this.value(p, depth) : this.wantedValue(p, depth, want, ks, len);
       if (p < 0) return FAIL;
       p = this.ws(p);
       if (p >= this.end) return FAIL;
@@ -175,6 +203,46 @@ export class JsonBytesWriter {
       if (c !== COMMA) return FAIL;
       p = this.ws(p);
     }
+  }
+
+  /**
+   * The value of key `src[ks, ks + len)` of an object along a nested column path: records the key
+   * (below the root), and enters an object value that lies along a path too.
+   */
+  private wantedValue(p: number, depth: number, want: WantedObject, ks: number, len: number): number {
+    if (depth > 1 && !this.event(NESTED_EVENT.KEY, ks, len)) return FAIL;
+    const child = p < this.end && this.src[p] === LBRACE ? this.wantedChild(want, ks, len) : null;
+    if (child === null) return this.value(p, depth);
+    if (!this.event(NESTED_EVENT.OPEN, ks, len)) return FAIL;
+    p = this.object(p, depth + 1, child);
+    if (p < 0 || !this.event(NESTED_EVENT.CLOSE, 0, 0)) return FAIL;
+    return p;
+  }
+
+  private event(kind: number, start: number, len: number): boolean {
+    const n = this.evCount;
+    if (n === MAX_EVENTS || len > LEN_MASK) return false;
+    this.evCode[n] = (kind << 24) | len;
+    this.evStart[n] = start;
+    this.evCount = n + 1;
+    return true;
+  }
+
+  /** The wanted object under key `src[ks, ks + len)`, ASCII letters compared ignoring case; null when none. */
+  private wantedChild(want: WantedObject, ks: number, len: number): WantedObject | null {
+    const names = want.names;
+    const s = this.src;
+    for (let w = 0; w < names.length; w++) {
+      const name = names[w];
+      if (name.length !== len) continue;
+      let k = 0;
+      for (; k < len; k++) {
+        const c = s[ks + k];
+        if ((c >= 65 && c <= 90 ? c | 32 : c) !== name[k]) break;
+      }
+      if (k === len) return want.objects[w];
+    }
+    return null;
   }
 
   private array(p: number, depth: number): number {
@@ -274,6 +342,47 @@ export class JsonBytesWriter {
     }
     if (shapes.length === MAX_SHAPES) shapes.pop();
     shapes.unshift(shape);
+  }
+
+  /** Adds the record's nested events to `nested`, unless a recent record had the very same ones. */
+  private collectNested(nested: NestedKeys): void {
+    const n = this.evCount;
+    const shapes = this.nestedShapes;
+    for (let i = 0; i < shapes.length; i++) if (this.isNestedShape(shapes[i], n)) return;
+    const codes = this.evCode.slice(0, n);
+    let total = 0;
+    for (let k = 0; k < n; k++) total += codes[k] & LEN_MASK;
+    const shape: NestedShape = { codes, bytes: Buffer.allocUnsafe(total) };
+    const s = this.src;
+    const kinds: number[] = [];
+    const names: string[] = [];
+    for (let k = 0, at = 0; k < n; k++) {
+      const ks = this.evStart[k];
+      const len = codes[k] & LEN_MASK;
+      kinds.push(codes[k] >>> 24);
+      names.push(s.toString('utf8', ks, ks + len));
+      s.copy(shape.bytes, at, ks, ks + len);
+      at += len;
+    }
+    addNestedEvents(nested.seen, kinds, names);
+    if (shapes.length === MAX_SHAPES) shapes.pop();
+    shapes.unshift(shape);
+  }
+
+  private isNestedShape(shape: NestedShape, n: number): boolean {
+    const codes = shape.codes;
+    if (codes.length !== n) return false;
+    const ev = this.evCode;
+    for (let k = 0; k < n; k++) if (ev[k] !== codes[k]) return false;
+    const bytes = shape.bytes;
+    const s = this.src;
+    for (let k = 0, at = 0; k < n; k++) {
+      const len = codes[k] & LEN_MASK;
+      const ks = this.evStart[k];
+      for (let j = 0; j < len; j++) if (bytes[at + j] !== s[ks + j]) return false;
+      at += len;
+    }
+    return true;
   }
 
   /** The record's top-level names are exactly `shape`'s, in order. */

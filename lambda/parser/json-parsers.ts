@@ -3,6 +3,7 @@ import { JsonBytesWriter } from './json-bytes-writer';
 import { canonicalJson } from './json-text';
 import { exceedsBytes, MAX_REJECT_RAW_CHARS, rejectRaw } from './record-sink';
 import type { RecordSink } from './record-sink';
+import type { NestedKeys } from './schema-drift';
 
 export interface JsonParserOptions {
   /** Largest record in UTF-8 bytes of source text. */
@@ -11,6 +12,8 @@ export interface JsonParserOptions {
   readonly maxDepth: number;
   /** Receives the top-level property names of every record (schema drift); not collected when absent. */
   readonly keys?: Set<string>;
+  /** Receives the names inside the objects along nested column paths (schema drift); absent: not collected. */
+  readonly nested?: NestedKeys;
 }
 
 /**
@@ -27,7 +30,7 @@ function emitJson(text: string, options: JsonParserOptions, sink: RecordSink, li
     );
     return;
   }
-  const result = canonicalJson(text, options.maxDepth, options.keys);
+  const result = canonicalJson(text, options.maxDepth, options.keys, options.nested);
   if (!result.ok) sink.reject(result.reason, result.message + at, text);
   else if (!result.isObject) sink.reject(ROW_REASONS.NOT_AN_OBJECT, `a record must be a JSON object${at}`, text);
   else sink.record(result.json);
@@ -65,7 +68,11 @@ export class NdjsonParser {
     }
     const last = bytes.lastIndexOf(10);
     if (last >= from) {
-      const writer = (this.writer ??= new JsonBytesWriter(this.options.maxDepth, this.options.keys));
+      const writer = (this.writer ??= new JsonBytesWriter(
+        this.options.maxDepth,
+        this.options.keys,
+        this.options.nested,
+      ));
       for (let start = from; start <= last;) {
         const nl = bytes.indexOf(10, start);
         this.byteLine(writer, bytes, start, nl);

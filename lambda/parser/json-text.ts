@@ -1,5 +1,7 @@
 import { ROW_REASONS } from './errors';
 import type { RowReason } from './errors';
+import { addNestedEvents, asciiLower, NESTED_EVENT } from './schema-drift';
+import type { NestedKeys, WantedObject } from './schema-drift';
 
 /** The canonical text of one JSON value, or why it is not acceptable. */
 export type CanonicalJson =
@@ -51,17 +53,24 @@ const CONTROL = /[\u0000-\u001f]/;
  * Snowflake refuses to load such a value by default, which would skip the whole stage file).
  *
  * `topKeys`, when given, receives the property names of a top-level object (schema drift, see
- * schema-drift.ts); names of deeper objects are not collected.
+ * schema-drift.ts); `nested`, when given, the names inside the objects along nested column paths
+ * (matched ignoring ASCII case); names of other deeper objects are not collected. Both only for an
+ * accepted object.
  *
  * Hand-written single pass (no JSON.parse): JSON.parse would lose digits past 2^53 and allocate
  * the whole value; this only slices the input.
  */
-export function canonicalJson(text: string, maxDepth: number, topKeys?: Set<string>): CanonicalJson {
-  const v = new JsonValidator(text, maxDepth, topKeys);
+export function canonicalJson(
+  text: string,
+  maxDepth: number,
+  topKeys?: Set<string>,
+  nested?: NestedKeys,
+): CanonicalJson {
+  const v = new JsonValidator(text, maxDepth, topKeys, nested);
   try {
     v.skipWs();
     const first = text.charCodeAt(v.i);
-    v.value(0);
+    v.value(0, nested?.wanted ?? null);
     v.skipWs();
     if (v.i < text.length) v.fail(`unexpected ${describe(text, v.i)} after the value`);
     return { ok: true, json: v.result(), isObject: first === LBRACE };
@@ -127,9 +136,14 @@ class JsonValidator {
     private readonly s: string,
     private readonly maxDepth: number,
     private readonly topKeys: Set<string> | undefined,
+    private readonly nested: NestedKeys | undefined,
   ) {
     this.noControls = !CONTROL.test(s);
   }
+
+  /** Nested schema-drift events of the record (see NESTED_EVENT), added once the record is accepted. */
+  private evKinds: number[] | undefined;
+  private evNames: string[] | undefined;
 
   fail(message: string, reason: RowReason = ROW_REASONS.MALFORMED_JSON): never {
     throw new JsonSyntaxError(reason, message);
@@ -154,9 +168,9 @@ class JsonValidator {
     }
   }
 
-  value(depth: number): void {
+  value(depth: number, want: WantedObject | null = null): void {
     const c = this.s.charCodeAt(this.i);
-    if (c === LBRACE) return this.object(depth + 1);
+    if (c === LBRACE) return this.object(depth + 1, want);
     if (c === LBRACKET) return this.array(depth + 1);
     if (c === QUOTE) return this.string();
     if (c === MINUS || isDigit(c)) return this.number();
@@ -170,7 +184,8 @@ class JsonValidator {
     if (depth > this.maxDepth) this.fail(`nesting deeper than ${this.maxDepth} levels`, ROW_REASONS.TOO_DEEP);
   }
 
-  private object(depth: number): void {
+  /** `want`: the object lies along a nested column path (its names are recorded below the root). */
+  private object(depth: number, want: WantedObject | null): void {
     this.enter(depth);
     this.i++;
     this.skipWs();
@@ -194,18 +209,36 @@ class JsonValidator {
       if (this.s.charCodeAt(this.i) !== COLON) this.fail(`expected ':', got ${describe(this.s, this.i)}`);
       this.i++;
       this.skipWs();
-      this.value(depth);
+      if (want === null) this.value(depth);
+      else this.wantedValue(depth, want, name);
       this.skipWs();
       const c = this.s.charCodeAt(this.i);
       this.i++;
       if (c === RBRACE) {
         if (depth === 1 && this.topKeys !== undefined) keys.addTo(this.topKeys);
+        if (depth === 1 && this.evNames !== undefined) addNestedEvents(this.nested!.seen, this.evKinds!, this.evNames);
         return;
       }
       if (c !== COMMA) this.fail(`expected ',' or '}', got ${describe(this.s, this.i - 1)}`);
       this.skipWs();
       if (this.s.charCodeAt(this.i) === RBRACE) this.fail(`trailing comma before '}' at position ${this.i}`);
     }
+  }
+
+  /** The value of property `name` of an object along a nested column path (see object()). */
+  private wantedValue(depth: number, want: WantedObject, name: string): void {
+    if (depth > 1) this.event(NESTED_EVENT.KEY, name);
+    const child =
+      want.children.size > 0 && this.s.charCodeAt(this.i) === LBRACE ? want.children.get(asciiLower(name)) : undefined;
+    if (child === undefined) return this.value(depth);
+    this.event(NESTED_EVENT.OPEN, name);
+    this.object(depth + 1, child);
+    this.event(NESTED_EVENT.CLOSE, '');
+  }
+
+  private event(kind: number, name: string): void {
+    (this.evKinds ??= []).push(kind);
+    (this.evNames ??= []).push(name);
   }
 
   private array(depth: number): void {

@@ -18,7 +18,7 @@ import type { ManifestFacts } from './manifest';
 import { trackFile } from './progress';
 import { LineBatcher } from './record-sink';
 import { ReplayMarkerIgnored, replayedVersion } from './replay-identity';
-import { fileDrift } from './schema-drift';
+import { fileDrift, NestedKeys } from './schema-drift';
 import { StageOutput } from './stage-output';
 import type { FileDrift } from '../../contracts/file-manifest';
 
@@ -279,6 +279,8 @@ async function stageObject(
   });
   let format: string | undefined;
   const keys = new Set<string>();
+  // Names along nested column paths (JSON/NDJSON only: CSV/TSV headers are flat).
+  const nested = NestedKeys.forColumns(dataset.columns);
   let parser: TextParser | undefined;
   try {
     let sample = '';
@@ -293,7 +295,7 @@ async function stageObject(
       if (typeof text !== 'string') {
         const configured = dataset.format as InputFormat;
         format = configured;
-        parser ??= createParser(configured, dataset, batcher, keys);
+        parser ??= createParser(configured, dataset, batcher, keys, nested);
         parser.pushBytes!(text);
         await drain();
         continue;
@@ -303,7 +305,7 @@ async function stageObject(
         const resolved = resolveFormat(dataset, sample, false);
         if (resolved === undefined) continue;
         format = resolved;
-        parser = createParser(resolved, dataset, batcher, keys);
+        parser = createParser(resolved, dataset, batcher, keys, nested);
         parser.push(sample);
         sample = '';
       } else {
@@ -314,7 +316,7 @@ async function stageObject(
     if (parser === undefined && sample.length > 0) {
       const resolved = resolveFormat(dataset, sample, true) ?? 'csv';
       format = resolved;
-      parser = createParser(resolved, dataset, batcher, keys);
+      parser = createParser(resolved, dataset, batcher, keys, nested);
       parser.push(sample);
     }
     parser?.end();
@@ -356,7 +358,9 @@ async function stageObject(
     stageKeys,
     archiveKey: names.archiveKey,
     quarantineKeys: rejectKeys,
-    drift: observed ? fileDrift(dataset.columns, keys) : null,
+    drift: observed
+      ? fileDrift(dataset.columns, keys, format === 'json' || format === 'ndjson' ? nested : undefined)
+      : null,
   };
 }
 
