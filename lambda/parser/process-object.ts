@@ -359,7 +359,9 @@ async function stageObject(
     archiveKey: names.archiveKey,
     quarantineKeys: rejectKeys,
     drift: observed
-      ? fileDrift(dataset.columns, keys, format === 'json' || format === 'ndjson' ? nested : undefined)
+      ? fileDrift(dataset.columns, keys, format === 'json' || format === 'ndjson' ? nested : undefined, {
+          ignoreCase: dataset.pathMatch === 'case-insensitive',
+        })
       : null,
   };
 }

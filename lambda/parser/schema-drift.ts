@@ -26,7 +26,8 @@ export function topLevelKey(path: string): string {
  * it (CSV/TSV) only its top-level key counts. Each difference is reported once:
  * - `case_mismatches`: a path the file had only with some key in another letter case, `seen` being
  *   the path as the records spelled it (`{ path: 'id', seen: 'ID' }`, `{ path: 'device.id', seen:
- *   'device.ID' }`; Snowflake's VARIANT paths are case-sensitive, so the column would be NULL);
+ *   'device.ID' }`; Snowflake's VARIANT paths are case-sensitive, so the column would be NULL). Not reported
+ *   for a dataset with `pathMatch: 'case-insensitive'` (options.ignoreCase), which reads such keys;
  * - `missing_paths`: other paths no record had (`device.id` when records have `device` but never
  *   `device.id`, nor as an object);
  * - `unknown_keys`: keys no column path starts with and that are not a case mismatch, sorted.
@@ -35,6 +36,7 @@ export function fileDrift(
   columns: readonly { readonly name: string; readonly path?: string }[],
   seen: ReadonlySet<string>,
   nested?: NestedKeys,
+  options: { readonly ignoreCase?: boolean } = {},
 ): FileDrift {
   const expected = new Set<string>();
   const byLowerCase = new Map<string, string>();
@@ -54,7 +56,8 @@ export function fileDrift(
       const found = findPath(seen, nested!.seen, segments);
       if (found !== undefined && found.every((k, i) => k === segments[i])) continue;
       if (found !== undefined) {
-        mismatches.push({ path, seen: found.join('.') });
+        // A dataset with pathMatch 'case-insensitive' reads it: no drift.
+        if (!options.ignoreCase) mismatches.push({ path, seen: found.join('.') });
         explained.add(found[0]);
         continue;
       }
@@ -65,7 +68,7 @@ export function fileDrift(
     } else if (seen.has(top)) continue;
     const other = byLowerCase.get(top.toLowerCase());
     if (other !== undefined) {
-      mismatches.push({ path, seen: other });
+      if (!options.ignoreCase) mismatches.push({ path, seen: other });
       explained.add(other);
     } else missing.push(path);
   }

@@ -120,6 +120,23 @@ describe('schema drift: nested column paths', () => {
     });
   });
 
+  test('GIVEN a dataset that reads paths ignoring case (pathMatch case-insensitive) WHEN device.ID and ID arrive THEN no case mismatch is drift, a missing path still is', () => {
+    const keys = new Set<string>();
+    const nested = NestedKeys.forColumns(columns)!;
+    const parser = new JsonParser({ ...limits, keys, nested }, new CollectingSink());
+    parser.push('[{"device":{"ID":"s1"},"SITE":"a"},\n {"device":{"Id":"s2"},"SITE":"b"}]');
+    parser.end();
+    // reading.value: no record has `reading` in any case, so it is missing whatever the matching.
+    expect(fileDrift(columns, keys, nested, { ignoreCase: true })).toEqual({
+      missing_paths: columns
+        .filter((c) => (c.path ?? c.name).toLowerCase().startsWith('reading'))
+        .map((c) => c.path ?? c.name),
+      unknown_keys: [],
+      case_mismatches: [],
+    });
+    expect(fileDrift(columns, keys, nested).case_mismatches.length).toBeGreaterThan(0);
+  });
+
   test('GIVEN a record rejected after a nested object WHEN parsed THEN its nested names are not collected', () => {
     const { drift } = driftOf(
       columns,
