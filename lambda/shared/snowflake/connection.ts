@@ -6,7 +6,7 @@
 import './driver-environment';
 import type * as snowflake from 'snowflake-sdk';
 import type { SnowflakeConnection } from '../../../contracts/config';
-import { SnowflakeConnectionError, SnowflakeQueryError, redact } from './errors';
+import { SnowflakeConnectionError, SnowflakeQueryError, redact, redactedCause } from './errors';
 import type { PrivateKey } from './private-key';
 import { forgetPrivateKey, readPrivateKey } from './private-key';
 
@@ -139,6 +139,7 @@ export async function openSession(
         `cannot log in to Snowflake ${where} as ${settings.user} with the key from ${settings.privateKeySecretArn}` +
           `${e.code ? ` (code ${e.code})` : ''}: ${redact(e.message, secrets)}`,
         e.code === undefined ? undefined : String(e.code),
+        { cause: redactedCause(e, secrets) },
       );
     }
   }
@@ -168,7 +169,9 @@ export async function openSession(
             await sleep(backoff(base, attempt));
             continue;
           }
-          throw new SnowflakeQueryError(sql, redact(e.message, secrets), code, e.sqlState);
+          throw new SnowflakeQueryError(sql, redact(e.message, secrets), code, e.sqlState, {
+            cause: redactedCause(e, secrets),
+          });
         }
       }
     },
