@@ -6,6 +6,7 @@
 import './driver-environment';
 import type * as snowflake from 'snowflake-sdk';
 import type { SnowflakeConnection } from '../../../contracts/config';
+import type { Row, SqlSession } from '../../../contracts/sql-session';
 import { SnowflakeConnectionError, SnowflakeQueryError, redact, redactedCause } from './errors';
 import type { PrivateKey } from './private-key';
 import { forgetPrivateKey, readPrivateKey } from './private-key';
@@ -29,11 +30,8 @@ export interface SessionOptions {
   readonly readKey?: (secretArn: string) => Promise<PrivateKey>;
 }
 
-export type Row = Readonly<Record<string, string | null>>;
-
 /** An open session. `query` throws {@link SnowflakeQueryError}. */
-export interface SnowflakeSession {
-  query(sql: string): Promise<Row[]>;
+export interface SnowflakeSession extends SqlSession {
   close(): Promise<void>;
 }
 
