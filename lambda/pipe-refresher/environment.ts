@@ -3,16 +3,13 @@
  * contracts/constants.ts, shared with the construct that sets them.
  */
 import { PIPE_REFRESHER_ENV } from '../../contracts/constants';
+import { DEFAULT_REFRESH_LOOKBACK_DAYS, MAX_REFRESH_LOOKBACK_DAYS } from '../../contracts/defaults';
 import {
   configErrorFactory,
   readInteger,
   readScheduledFunctionSettings,
   type ScheduledFunctionSettings,
 } from '../shared/snowflake-function-env';
-
-/** Snowflake refreshes files staged in the last 7 days only. */
-export const MAX_LOOKBACK_DAYS = 7;
-export const DEFAULT_LOOKBACK_DAYS = 2;
 
 /** A missing or malformed variable; the message names it. */
 export class PipeRefresherConfigError extends Error {
@@ -32,7 +29,7 @@ export function readPipeRefresherConfig(env: NodeJS.ProcessEnv = process.env): P
     lookbackDays: readInteger(
       env,
       PIPE_REFRESHER_ENV.lookbackDays,
-      { min: 1, max: MAX_LOOKBACK_DAYS, fallback: DEFAULT_LOOKBACK_DAYS },
+      { min: 1, max: MAX_REFRESH_LOOKBACK_DAYS, fallback: DEFAULT_REFRESH_LOOKBACK_DAYS },
       configError,
     ),
   };

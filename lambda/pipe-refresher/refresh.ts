@@ -8,12 +8,12 @@
 import type { Row, SqlSession } from '../../contracts/sql-session';
 import { qualifiedName, stringLiteral } from '../../snowflake/identifiers';
 import { datasetObjectNames, type SchemaNames } from '../../snowflake/names';
-import { MAX_LOOKBACK_DAYS } from './environment';
+import { MAX_REFRESH_LOOKBACK_DAYS } from '../../contracts/defaults';
 
 /** `['2026-11-21/', '2026-11-20/']`: today first, `lookbackDays` UTC dates in all. */
 export function datePrefixes(now: Date, lookbackDays: number): string[] {
-  if (!Number.isInteger(lookbackDays) || lookbackDays < 1 || lookbackDays > MAX_LOOKBACK_DAYS)
-    throw new RangeError(`lookbackDays ${lookbackDays} must be an integer from 1 to ${MAX_LOOKBACK_DAYS}`);
+  if (!Number.isInteger(lookbackDays) || lookbackDays < 1 || lookbackDays > MAX_REFRESH_LOOKBACK_DAYS)
+    throw new RangeError(`lookbackDays ${lookbackDays} must be an integer from 1 to ${MAX_REFRESH_LOOKBACK_DAYS}`);
   const midnight = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate());
   return Array.from(
     { length: lookbackDays },
