@@ -12,8 +12,9 @@ export class CliArgsError extends Error {
   constructor(
     readonly flag: string,
     message: string,
+    options?: { cause?: unknown },
   ) {
-    super(`${flag}: ${message}`);
+    super(`${flag}: ${message}`, options);
   }
 }
 

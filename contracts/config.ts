@@ -807,8 +807,9 @@ export class ConfigError extends Error {
   constructor(
     readonly problems: string[],
     what = 'pipeline config',
+    options?: { cause?: unknown },
   ) {
-    super(`Invalid ${what}:\n  ${problems.join('\n  ')}`);
+    super(`Invalid ${what}:\n  ${problems.join('\n  ')}`, options);
   }
 }
 

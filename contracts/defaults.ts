@@ -47,3 +47,11 @@ export const DEFAULT_LEDGER_GRACE_MINUTES = 60;
  * and what the uploader asks for (the profile may cap it).
  */
 export const DEFAULT_ROLES_ANYWHERE_SESSION_SECONDS = 3600;
+
+/**
+ * UTC date prefixes the pipe refresher refreshes per run, today included (PipeRefresher `lookbackDays`,
+ * PIPE_REFRESHER_LOOKBACK_DAYS), and its upper bound: Snowflake's REFRESH only sees files staged in the
+ * last 7 days.
+ */
+export const DEFAULT_REFRESH_LOOKBACK_DAYS = 2;
+export const MAX_REFRESH_LOOKBACK_DAYS = 7;

@@ -29,15 +29,15 @@ export function readPipelineConfig(file: string = DEFAULT_CONFIG_PATH): Pipeline
   } catch (cause) {
     // One line: the loader's own message, without Node's "Require stack" list.
     const reason = ((cause as Error).message ?? String(cause)).split('\nRequire stack:')[0]!.split('\n')[0];
-    const error = new ConfigError([`${resolved}: cannot load (${reason})`], 'config file');
-    error.cause = cause;
-    throw error;
+    throw new ConfigError([`${resolved}: cannot load (${reason})`], 'config file', { cause });
   }
   const raw = (loaded as { default?: unknown } | null)?.default ?? loaded;
   try {
     return loadConfig(raw);
   } catch (error) {
-    if (error instanceof ConfigError) throw new ConfigError(error.problems, `pipeline config ${resolved}`);
+    if (error instanceof ConfigError) {
+      throw new ConfigError(error.problems, `pipeline config ${resolved}`, { cause: error });
+    }
     throw error;
   }
 }

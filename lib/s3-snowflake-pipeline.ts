@@ -285,7 +285,7 @@ export function resolvePipelineProps(props: S3SnowflakePipelineProps): ResolvedE
         .replace(/^environments\[0\](\([^)]*\))?\.name:/, 'environmentName:')
         .replace(/^environments\[0\](\([^)]*\))?\./, ''),
     );
-    throw new ConfigError(problems, 'S3SnowflakePipeline props');
+    throw new ConfigError(problems, 'S3SnowflakePipeline props', { cause: error });
   }
   return {
     ...resolved,

@@ -110,7 +110,7 @@ export function parseReplayArgs(argv: readonly string[], env: NodeJS.ProcessEnv 
       };
     } catch (err) {
       if (!(err instanceof NoSandboxError)) throw err;
-      throw new ReplayArgsError('--sandbox', err.message);
+      throw new ReplayArgsError('--sandbox', err.message, { cause: err });
     }
   } else if (stringFlag(values, 'state') !== undefined) {
     throw new ReplayArgsError('--state', 'is only meaningful with --sandbox');

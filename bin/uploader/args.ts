@@ -135,7 +135,7 @@ export function parseCommandLine(argv: readonly string[]): ParsedArgs {
       ) as Record<string, { type: 'string' | 'boolean' }>,
     });
   } catch (err) {
-    throw new UsageError((err as Error).message);
+    throw new UsageError((err as Error).message, { cause: err });
   }
   const [command, ...positionals] = parsed.positionals;
   if (command !== undefined && !(COMMANDS as readonly string[]).includes(command)) {
@@ -148,7 +148,7 @@ export function parseCommandLine(argv: readonly string[]): ParsedArgs {
     try {
       fromFile = JSON.parse(readFileSync(configPath, 'utf8'));
     } catch (err) {
-      throw new UsageError(`--config ${configPath}: ${(err as Error).message}`);
+      throw new UsageError(`--config ${configPath}: ${(err as Error).message}`, { cause: err });
     }
     if (!fromFile || typeof fromFile !== 'object' || Array.isArray(fromFile)) {
       throw new UsageError(`--config ${configPath}: must hold a JSON object of flags`);

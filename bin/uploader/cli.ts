@@ -58,7 +58,7 @@ function rolesAnywhereOptions(values: Values, env: NodeJS.ProcessEnv, cwd: strin
     try {
       return readFileSync(path, 'utf8');
     } catch (err) {
-      throw new UsageError(`--${flag} ${path}: ${(err as Error).message}`);
+      throw new UsageError(`--${flag} ${path}: ${(err as Error).message}`, { cause: err });
     }
   };
   const chain = str(values, 'certificate-chain');
@@ -156,7 +156,7 @@ async function send(args: ParsedArgs, io: CliIo, log: Logger): Promise<number> {
         full = true;
         log.error('spool-full', { file: path, message: err.message });
       } else {
-        throw new UsageError(`${path}: ${(err as Error).message}`);
+        throw new UsageError(`${path}: ${(err as Error).message}`, { cause: err });
       }
     }
   }

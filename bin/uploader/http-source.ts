@@ -54,6 +54,7 @@ export async function fetchLine(
   } catch (err) {
     throw new PollError(
       `${url} answered something that is not JSON (${(err as Error).message}): ${text.slice(0, 200)}`,
+      { cause: err },
     );
   }
   return `{"fetched_at":${JSON.stringify(fetchedAt)},"url":${JSON.stringify(url)},"status":${response.status},"body":${body}}`;

@@ -2,6 +2,7 @@
  * Retries with exponential backoff and full jitter (delay uniformly drawn from [0, min(cap, base · 2^n))),
  * for transient failures only: network errors, timeouts, throttling and 5xx. Anything else is permanent.
  */
+import { retryLoop } from '../../lambda/shared/retry';
 import { DEFAULTS } from './defaults';
 
 export interface RetryOptions {
@@ -75,23 +76,28 @@ export function backoffDelay(attempt: number, baseDelayMs: number, maxDelayMs: n
   return Math.floor(random() * Math.min(maxDelayMs, baseDelayMs * 2 ** (attempt - 1)));
 }
 
-const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
 /** Runs `fn` until it succeeds, fails permanently (thrown as is) or runs out of attempts (RetriesExhaustedError). */
 export async function withRetry<T>(fn: (attempt: number) => Promise<T>, options: RetryOptions = {}): Promise<T> {
-  const maxAttempts = options.maxAttempts ?? DEFAULTS.maxAttempts;
   const base = options.baseDelayMs ?? DEFAULTS.baseDelayMs;
   const cap = options.maxDelayMs ?? DEFAULTS.maxDelayMs;
-  const sleep = options.sleep ?? defaultSleep;
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await fn(attempt);
-    } catch (err) {
-      if (!isRetryable(err)) throw err;
-      if (attempt >= maxAttempts) throw new RetriesExhaustedError(attempt, err);
-      const delay = backoffDelay(attempt, base, cap, options.random);
-      options.onRetry?.(attempt, err, delay);
-      await sleep(delay);
-    }
+  let last = 0;
+  try {
+    return await retryLoop(
+      (attempt) => {
+        last = attempt;
+        return fn(attempt);
+      },
+      {
+        attempts: options.maxAttempts ?? DEFAULTS.maxAttempts,
+        isTransient: isRetryable,
+        delayMs: (attempt) => backoffDelay(attempt, base, cap, options.random),
+        onRetry: options.onRetry,
+        sleep: options.sleep,
+      },
+    );
+  } catch (err) {
+    // retryLoop rethrows a retryable error only when the attempts ran out.
+    if (isRetryable(err)) throw new RetriesExhaustedError(last, err);
+    throw err;
   }
 }

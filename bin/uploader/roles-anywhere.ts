@@ -71,12 +71,16 @@ export function signCreateSession(options: RolesAnywhereOptions, now: Date = new
   try {
     certificate = new X509Certificate(options.certificatePem);
   } catch (err) {
-    throw new CredentialsError(`certificate is not a readable PEM X.509 certificate: ${(err as Error).message}`);
+    throw new CredentialsError(`certificate is not a readable PEM X.509 certificate: ${(err as Error).message}`, {
+      cause: err,
+    });
   }
   try {
     key = createPrivateKey(options.privateKeyPem);
   } catch (err) {
-    throw new CredentialsError(`private key is not a readable unencrypted PEM key: ${(err as Error).message}`);
+    throw new CredentialsError(`private key is not a readable unencrypted PEM key: ${(err as Error).message}`, {
+      cause: err,
+    });
   }
   if (!certificate.checkPrivateKey(key)) throw new CredentialsError('private key does not belong to the certificate');
   const algorithm = signingAlgorithm(key);

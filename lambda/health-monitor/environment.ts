@@ -3,15 +3,13 @@
  * contracts/constants.ts, shared with the construct that sets them.
  */
 import { DEFAULT_HEALTH_CHECK_MINUTES, DEFAULT_LEDGER_GRACE_MINUTES } from '../../contracts/defaults';
-import type { ConnectionSettings } from '../shared/snowflake/connection';
-import type { SchemaNames } from '../../snowflake/names';
-import { HEALTH_MONITOR_ENV, HEALTH_MONITOR_SERVICE, PIPELINE_ENVIRONMENT_ENV } from '../../contracts/constants';
+import { HEALTH_MONITOR_ENV, HEALTH_MONITOR_SERVICE } from '../../contracts/constants';
 import {
-  readConnectionSettings,
-  readDatasetList,
-  readOptionalDatasetList,
+  configErrorFactory,
   readInteger,
-  readSchemaNames,
+  readOptionalDatasetList,
+  readScheduledFunctionSettings,
+  type ScheduledFunctionSettings,
 } from '../shared/snowflake-function-env';
 
 /** Variable and service names: contracts/constants.ts (shared with lib/monitoring/health-monitor.ts). */
@@ -22,29 +20,19 @@ export class HealthMonitorConfigError extends Error {
   override readonly name = 'HealthMonitorConfigError';
 }
 
-export interface HealthMonitorConfig {
-  readonly connection: ConnectionSettings;
-  readonly schemas: SchemaNames;
-  readonly datasets: readonly string[];
+export interface HealthMonitorConfig extends ScheduledFunctionSettings {
   /** Datasets without a pipe of their own (split targets): their pipe and load checks are skipped. */
   readonly splitTargets: readonly string[];
   readonly windowMinutes: number;
   /** Minutes after upload a file must be accounted for in OPS.FILE_LEDGER. @default DEFAULT_LEDGER_GRACE_MINUTES */
   readonly ledgerGraceMinutes: number;
-  readonly environmentName: string;
 }
 
-const configError = (message: string, cause?: unknown) => {
-  const error = new HealthMonitorConfigError(message);
-  if (cause !== undefined) error.cause = cause;
-  return error;
-};
+const configError = configErrorFactory(HealthMonitorConfigError);
 
 export function readHealthMonitorConfig(env: NodeJS.ProcessEnv = process.env): HealthMonitorConfig {
   return {
-    connection: readConnectionSettings(env, HEALTH_MONITOR_ENV.connection, configError),
-    schemas: readSchemaNames(env, HEALTH_MONITOR_ENV.schemas, configError),
-    datasets: readDatasetList(env, HEALTH_MONITOR_ENV.datasets, configError),
+    ...readScheduledFunctionSettings(env, HEALTH_MONITOR_ENV, configError),
     splitTargets: readOptionalDatasetList(env, HEALTH_MONITOR_ENV.splitTargets, configError),
     windowMinutes: readInteger(
       env,
@@ -58,6 +46,5 @@ export function readHealthMonitorConfig(env: NodeJS.ProcessEnv = process.env): H
       { min: 1, max: 10_080, fallback: DEFAULT_LEDGER_GRACE_MINUTES },
       configError,
     ),
-    environmentName: env[PIPELINE_ENVIRONMENT_ENV] || 'local',
   };
 }

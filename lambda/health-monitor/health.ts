@@ -3,6 +3,7 @@
  * No I/O; every input is the rows the Snowflake driver returns (values as strings).
  */
 import { HEALTH_METRICS, MONITOR_RUNS_METRIC } from '../../contracts/constants';
+import type { Row } from '../../contracts/sql-session';
 import type { CheckName } from './queries';
 
 /** Metric names: contracts/constants.ts (shared with the alarms in lib/monitoring). */
@@ -16,8 +17,6 @@ export interface MetricPoint {
   readonly unit: 'Count' | 'Seconds' | 'None';
   readonly value: number;
 }
-
-export type Row = Readonly<Record<string, string | null>>;
 
 /** What each check returned, or the error that prevented it. */
 export type CheckResults = Partial<Record<CheckName, { readonly rows: readonly Row[] } | { readonly error: string }>>;

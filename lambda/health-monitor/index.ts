@@ -7,29 +7,19 @@
  * environment the files not accounted for in OPS.FILE_LEDGER after the grace period and the manifests pipe's
  * state (ledger-health.ts).
  */
-import { Logger } from '@aws-lambda-powertools/logger';
-import { MetricUnit, Metrics } from '@aws-lambda-powertools/metrics';
-import { HEALTH_MONITOR_SERVICE, METRICS_NAMESPACE, MONITOR_RUNS_METRIC } from '../../contracts/constants';
-import { openSession, type SnowflakeSession } from '../shared/snowflake/connection';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { HEALTH_MONITOR_SERVICE, MONITOR_RUNS_METRIC } from '../../contracts/constants';
+import { scheduledSnowflakeRun } from '../shared/scheduled-snowflake-run';
 import { readHealthMonitorConfig } from './environment';
 import { collectHealth } from './monitor';
 import { collectLedgerHealth } from './ledger-health';
 import { publishEnvironmentPoints, publishPoints } from './publish';
 
 const config = readHealthMonitorConfig();
-const logger = new Logger({ serviceName: HEALTH_MONITOR_SERVICE });
-const metrics = new Metrics({
-  namespace: METRICS_NAMESPACE,
-  serviceName: HEALTH_MONITOR_SERVICE,
-  defaultDimensions: { environment: config.environmentName },
-});
+const { logger, metrics, withSession } = scheduledSnowflakeRun(HEALTH_MONITOR_SERVICE, config);
 
-export const handler = async (): Promise<{ datasets: number; problems: number }> => {
-  let session: SnowflakeSession | undefined;
-  try {
-    session = await openSession(config.connection, {
-      onStatement: (sql) => logger.debug('statement', { sql }),
-    });
+export const handler = async (): Promise<{ datasets: number; problems: number }> =>
+  withSession(async (session) => {
     const reports = await collectHealth(session, {
       schemas: config.schemas,
       datasets: config.datasets,
@@ -51,8 +41,4 @@ export const handler = async (): Promise<{ datasets: number; problems: number }>
     problems += ledger.problems.length;
     metrics.addMetric(MONITOR_RUNS_METRIC, MetricUnit.Count, 1);
     return { datasets: reports.length, problems };
-  } finally {
-    metrics.publishStoredMetrics();
-    await session?.close();
-  }
-};
+  });

@@ -5,8 +5,8 @@
  */
 import { LEDGER_HEALTH_METRICS } from '../../contracts/constants';
 import type { SchemaNames } from '../../snowflake/names';
-import { HealthResultError, parsePipeStatus, type Row } from './health';
-import type { QuerySession } from './monitor';
+import type { Row, SqlSession } from '../../contracts/sql-session';
+import { HealthResultError, parsePipeStatus } from './health';
 import { manifestsPipeStatusQuery, unaccountedFilesQuery } from './trust-queries';
 
 export { LEDGER_HEALTH_METRICS };
@@ -37,7 +37,7 @@ function count(row: Row | undefined, name: string, check: string): number {
 
 /** Runs both checks over `session`; `graceMinutes` as in unaccountedFilesQuery. */
 export async function collectLedgerHealth(
-  session: QuerySession,
+  session: SqlSession,
   options: { readonly schemas: SchemaNames; readonly graceMinutes: number },
 ): Promise<LedgerReport> {
   const points: EnvironmentPoint[] = [];

@@ -1,15 +1,11 @@
 /** Runs the health checks of every dataset over one Snowflake session. */
 import { datasetObjectNames, type SchemaNames } from '../../snowflake/names';
-import { datasetMetrics, type CheckResults, type MetricPoint, type Row } from './health';
+import type { SqlSession } from '../../contracts/sql-session';
+import { datasetMetrics, type CheckResults, type MetricPoint } from './health';
 import { CHECKS, datasetQueries, type CheckName } from './queries';
 
 /** The checks that read a dataset's own pipe or its COPY_HISTORY. */
 const PIPE_CHECKS: ReadonlySet<CheckName> = new Set(['pipe', 'loads']);
-
-/** The part of a Snowflake session the monitor needs (lambda/shared/snowflake `SnowflakeSession`). */
-export interface QuerySession {
-  query(sql: string): Promise<readonly Row[]>;
-}
 
 export interface DatasetReport {
   readonly dataset: string;
@@ -36,7 +32,7 @@ export interface CollectOptions {
  * Runs every check of every dataset, one statement at a time (the session is one connection).
  * A failing statement never stops the run: it is reported as a check error of its dataset.
  */
-export async function collectHealth(session: QuerySession, options: CollectOptions): Promise<DatasetReport[]> {
+export async function collectHealth(session: SqlSession, options: CollectOptions): Promise<DatasetReport[]> {
   const now = options.now ?? new Date();
   const reports: DatasetReport[] = [];
   for (const dataset of options.datasets) {

@@ -6,20 +6,14 @@
  * (Snowflake's load metadata skips files already loaded), so a refresh never doubles data.
  * A run that cannot connect fails (Lambda Errors); a failed REFRESH counts in RefreshFailures.
  */
-import { Logger } from '@aws-lambda-powertools/logger';
-import { MetricUnit, Metrics } from '@aws-lambda-powertools/metrics';
-import { METRICS_NAMESPACE, PIPE_REFRESHER_METRICS, PIPE_REFRESHER_SERVICE } from '../../contracts/constants';
-import { openSession, type SnowflakeSession } from '../shared/snowflake/connection';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { PIPE_REFRESHER_METRICS, PIPE_REFRESHER_SERVICE } from '../../contracts/constants';
+import { scheduledSnowflakeRun } from '../shared/scheduled-snowflake-run';
 import { readPipeRefresherConfig } from './environment';
 import { refreshPipes } from './refresh';
 
 const config = readPipeRefresherConfig();
-const logger = new Logger({ serviceName: PIPE_REFRESHER_SERVICE });
-const metrics = new Metrics({
-  namespace: METRICS_NAMESPACE,
-  serviceName: PIPE_REFRESHER_SERVICE,
-  defaultDimensions: { environment: config.environmentName },
-});
+const { logger, metrics, withSession } = scheduledSnowflakeRun(PIPE_REFRESHER_SERVICE, config);
 
 export interface PipeRefresherResult {
   readonly datasets: number;
@@ -27,12 +21,8 @@ export interface PipeRefresherResult {
   readonly failures: number;
 }
 
-export const handler = async (): Promise<PipeRefresherResult> => {
-  let session: SnowflakeSession | undefined;
-  try {
-    session = await openSession(config.connection, {
-      onStatement: (sql) => logger.debug('statement', { sql }),
-    });
+export const handler = async (): Promise<PipeRefresherResult> =>
+  withSession(async (session) => {
     const results = await refreshPipes(session, {
       schemas: config.schemas,
       datasets: config.datasets,
@@ -61,8 +51,4 @@ export const handler = async (): Promise<PipeRefresherResult> => {
     metrics.addMetric(PIPE_REFRESHER_METRICS.runs, MetricUnit.Count, 1);
     logger.info('refresh complete', { datasets: results.length, filesQueued, failures });
     return { datasets: results.length, filesQueued, failures };
-  } finally {
-    metrics.publishStoredMetrics();
-    await session?.close();
-  }
-};
+  });

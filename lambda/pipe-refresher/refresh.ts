@@ -5,21 +5,15 @@
  * is relative to that). Snowflake queues only files staged in the last 7 days that its load
  * metadata does not already list, and returns one row per file queued.
  */
+import type { Row, SqlSession } from '../../contracts/sql-session';
 import { qualifiedName, stringLiteral } from '../../snowflake/identifiers';
 import { datasetObjectNames, type SchemaNames } from '../../snowflake/names';
-import { MAX_LOOKBACK_DAYS } from './environment';
-
-export type Row = Readonly<Record<string, string | null>>;
-
-/** The part of a Snowflake session the refresher needs (lambda/shared/snowflake `SnowflakeSession`). */
-export interface QuerySession {
-  query(sql: string): Promise<readonly Row[]>;
-}
+import { MAX_REFRESH_LOOKBACK_DAYS } from '../../contracts/defaults';
 
 /** `['2026-11-21/', '2026-11-20/']`: today first, `lookbackDays` UTC dates in all. */
 export function datePrefixes(now: Date, lookbackDays: number): string[] {
-  if (!Number.isInteger(lookbackDays) || lookbackDays < 1 || lookbackDays > MAX_LOOKBACK_DAYS)
-    throw new RangeError(`lookbackDays ${lookbackDays} must be an integer from 1 to ${MAX_LOOKBACK_DAYS}`);
+  if (!Number.isInteger(lookbackDays) || lookbackDays < 1 || lookbackDays > MAX_REFRESH_LOOKBACK_DAYS)
+    throw new RangeError(`lookbackDays ${lookbackDays} must be an integer from 1 to ${MAX_REFRESH_LOOKBACK_DAYS}`);
   const midnight = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate());
   return Array.from(
     { length: lookbackDays },
@@ -64,7 +58,7 @@ function field(row: Row, name: string): string | null | undefined {
  * Refreshes every dataset's pipe over the recent date prefixes, one statement at a time (the session
  * is one connection). A failing statement never stops the run: it counts as a failure of its dataset.
  */
-export async function refreshPipes(session: QuerySession, options: RefreshOptions): Promise<DatasetRefresh[]> {
+export async function refreshPipes(session: SqlSession, options: RefreshOptions): Promise<DatasetRefresh[]> {
   const prefixes = datePrefixes(options.now ?? new Date(), options.lookbackDays);
   const results: DatasetRefresh[] = [];
   for (const dataset of options.datasets) {

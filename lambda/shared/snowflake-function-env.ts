@@ -5,11 +5,41 @@
  * its error name (e.g. `HealthMonitorConfigError`).
  */
 import { IDENTIFIER_PATTERN } from '../../contracts/config';
+import { PIPELINE_ENVIRONMENT_ENV } from '../../contracts/constants';
 import { schemaNames, type SchemaNames } from '../../snowflake/names';
 import type { ConnectionSettings } from './snowflake/connection';
 
 /** Builds the caller's configuration error. */
 export type ConfigErrorFactory = (message: string, cause?: unknown) => Error;
+
+/** The factory for an error class of the function's own (`cause` kept when given). */
+export function configErrorFactory(
+  ErrorClass: new (message: string, options?: ErrorOptions) => Error,
+): ConfigErrorFactory {
+  return (message, cause) => new ErrorClass(message, cause === undefined ? undefined : { cause });
+}
+
+/** What every scheduled Snowflake function reads, by the names of its own variables. */
+export interface ScheduledFunctionSettings {
+  readonly connection: ConnectionSettings;
+  readonly schemas: SchemaNames;
+  readonly datasets: readonly string[];
+  /** PIPELINE_ENVIRONMENT, `local` when unset (the metrics' environment dimension). */
+  readonly environmentName: string;
+}
+
+export function readScheduledFunctionSettings(
+  env: NodeJS.ProcessEnv,
+  names: { readonly connection: string; readonly schemas: string; readonly datasets: string },
+  makeError: ConfigErrorFactory,
+): ScheduledFunctionSettings {
+  return {
+    connection: readConnectionSettings(env, names.connection, makeError),
+    schemas: readSchemaNames(env, names.schemas, makeError),
+    datasets: readDatasetList(env, names.datasets, makeError),
+    environmentName: env[PIPELINE_ENVIRONMENT_ENV] || 'local',
+  };
+}
 
 /** A variable holding a JSON object. */
 export function readJsonObject(

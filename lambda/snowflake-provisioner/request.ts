@@ -16,7 +16,7 @@ export function parseRequest(properties: unknown, logicalId: string, what = 'Res
   try {
     kind = getKind(p.kind);
   } catch (error) {
-    throw new PropertyError([`${what}.kind: ${(error as Error).message}`], logicalId);
+    throw new PropertyError([`${what}.kind: ${(error as Error).message}`], logicalId, { cause: error });
   }
   const definition = kind.schema.safeParse(p.definition);
   if (!definition.success) throw new PropertyError(issuesOf(definition.error, `${what}.definition`), logicalId);

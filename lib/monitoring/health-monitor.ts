@@ -9,15 +9,18 @@ import {
   HEALTH_MONITOR_ENV,
   HEALTH_MONITOR_SERVICE,
   LEDGER_HEALTH_METRICS,
-  METRICS_NAMESPACE,
   MONITOR_RUNS_METRIC,
 } from '../../contracts/constants';
-import { IDENTIFIER_PATTERN } from '../../contracts/config';
 import type { PipelineFunction } from '../functions/pipeline-function';
 import { MonitoringPropsError } from './alarm-topic';
 import type { PipelineMetricAlarm, PipelineMonitoring } from './pipeline-monitoring';
 import { HEALTH_RUNBOOK_ANCHORS } from './runbook';
-import { addScheduledSnowflakeFunction, type ScheduledSnowflakeConnection } from './scheduled-snowflake-function';
+import {
+  addScheduledSnowflakeFunction,
+  checkDatasetNames,
+  scheduledFunctionMetric,
+  type ScheduledSnowflakeConnection,
+} from './scheduled-snowflake-function';
 
 /**
  * The monitor's Snowflake sign-in: a user with key-pair auth and a role that may monitor the pipes,
@@ -88,11 +91,7 @@ export class HealthMonitor extends Construct {
       if (!props.datasets.includes(target))
         throw new MonitoringPropsError(`HealthMonitor: splitTargets "${target}" is not one of datasets`);
     const castFailureThreshold = props.castFailureThreshold ?? 0;
-    if (props.datasets.length === 0) throw new MonitoringPropsError('HealthMonitor: datasets must not be empty');
-    props.datasets.forEach((d, i) => {
-      if (!IDENTIFIER_PATTERN.test(d))
-        throw new MonitoringPropsError(`HealthMonitor: datasets[${i}] "${d}" is not a dataset name`);
-    });
+    checkDatasetNames('HealthMonitor', props.datasets);
     if (!Number.isInteger(windowMinutes) || windowMinutes < 1 || windowMinutes > 60) {
       throw new MonitoringPropsError('HealthMonitor: schedule must be a whole number of minutes from 1 to 60');
     }
@@ -137,18 +136,7 @@ export class HealthMonitor extends Construct {
     }));
 
     const m = props.monitoring;
-    const metric = (name: string, statistic: string, dataset?: string) =>
-      new cw.Metric({
-        namespace: METRICS_NAMESPACE,
-        metricName: name,
-        dimensionsMap: {
-          service: HEALTH_MONITOR_SERVICE,
-          environment: props.environmentName,
-          ...(dataset ? { dataset } : {}),
-        },
-        statistic,
-        period: schedule,
-      });
+    const metric = scheduledFunctionMetric(HEALTH_MONITOR_SERVICE, props.environmentName, schedule);
     const GT = cw.ComparisonOperator.GREATER_THAN_THRESHOLD;
     const freshnessPeriods = Math.ceil(freshnessMinutes / windowMinutes);
 

@@ -1,24 +1,24 @@
-import { Duration, Token, type RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, type RemovalPolicy } from 'aws-cdk-lib';
 import * as cw from 'aws-cdk-lib/aws-cloudwatch';
 import type * as events from 'aws-cdk-lib/aws-events';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type { AlarmWithAnnotation } from 'cdk-monitoring-constructs';
 import { Construct } from 'constructs';
-import {
-  METRICS_NAMESPACE,
-  PIPE_REFRESHER_ENV,
-  PIPE_REFRESHER_METRICS,
-  PIPE_REFRESHER_SERVICE,
-} from '../../contracts/constants';
-import { IDENTIFIER_PATTERN } from '../../contracts/config';
+import { PIPE_REFRESHER_ENV, PIPE_REFRESHER_METRICS, PIPE_REFRESHER_SERVICE } from '../../contracts/constants';
+import { DEFAULT_REFRESH_LOOKBACK_DAYS, MAX_REFRESH_LOOKBACK_DAYS } from '../../contracts/defaults';
 import type { PipelineFunction } from '../functions/pipeline-function';
 import { MonitoringPropsError } from './alarm-topic';
 import type { PipelineMonitoring } from './pipeline-monitoring';
 import { PIPE_REFRESHER_RUNBOOK_ANCHORS } from './runbook';
-import { addScheduledSnowflakeFunction, type ScheduledSnowflakeConnection } from './scheduled-snowflake-function';
+import {
+  addScheduledSnowflakeFunction,
+  checkDatasetNames,
+  scheduledFunctionMetric,
+  type ScheduledSnowflakeConnection,
+} from './scheduled-snowflake-function';
 
-/** Snowflake's REFRESH only sees files staged in the last 7 days. */
-export const MAX_REFRESH_LOOKBACK_DAYS = 7;
+/** Snowflake's REFRESH only sees files staged in the last 7 days (contracts/defaults.ts). */
+export { MAX_REFRESH_LOOKBACK_DAYS };
 
 export interface PipeRefresherProps {
   readonly environmentName: string;
@@ -37,7 +37,7 @@ export interface PipeRefresherProps {
   readonly schedule?: Duration;
   /**
    * UTC date prefixes refreshed per run, today included (2 = today and yesterday), 1 to 7 (Snowflake's
-   * REFRESH window); must cover more than one schedule period. @default 2
+   * REFRESH window); must cover more than one schedule period. @default DEFAULT_REFRESH_LOOKBACK_DAYS (2)
    */
   readonly lookbackDays?: number;
   /** @default logs.RetentionDays.ONE_MONTH */
@@ -60,15 +60,12 @@ export class PipeRefresher extends Construct {
   constructor(scope: Construct, id: string, props: PipeRefresherProps) {
     super(scope, id);
     const schedule = props.schedule ?? Duration.hours(1);
-    const lookbackDays = props.lookbackDays ?? 2;
+    const lookbackDays = props.lookbackDays ?? DEFAULT_REFRESH_LOOKBACK_DAYS;
     const minutes = schedule.toMinutes({ integral: false });
     const fail = (message: string) => {
       throw new MonitoringPropsError(`PipeRefresher: ${message}`);
     };
-    if (props.datasets.length === 0) fail('datasets must not be empty');
-    props.datasets.forEach((d, i) => {
-      if (!Token.isUnresolved(d) && !IDENTIFIER_PATTERN.test(d)) fail(`datasets[${i}] "${d}" is not a dataset name`);
-    });
+    checkDatasetNames('PipeRefresher', props.datasets, { allowTokens: true });
     if (!Number.isInteger(minutes) || minutes < 5 || minutes > 720)
       fail(`schedule must be a whole number of minutes from 5 to 720 (12 hours), got ${schedule.toHumanString()}`);
     if (!Number.isInteger(lookbackDays) || lookbackDays < 1 || lookbackDays > MAX_REFRESH_LOOKBACK_DAYS)
@@ -101,14 +98,7 @@ export class PipeRefresher extends Construct {
       maxEventAge: Duration.minutes(5),
     }));
 
-    const metric = (name: string, statistic: string) =>
-      new cw.Metric({
-        namespace: METRICS_NAMESPACE,
-        metricName: name,
-        dimensionsMap: { service: PIPE_REFRESHER_SERVICE, environment: props.environmentName },
-        statistic,
-        period: schedule,
-      });
+    const metric = scheduledFunctionMetric(PIPE_REFRESHER_SERVICE, props.environmentName, schedule);
     const GT = cw.ComparisonOperator.GREATER_THAN_THRESHOLD;
     const every = schedule.toHumanString();
     this.alarms = props.monitoring.addMetricAlarms({

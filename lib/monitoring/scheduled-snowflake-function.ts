@@ -1,11 +1,14 @@
-import type { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Token, type Duration, type RemovalPolicy } from 'aws-cdk-lib';
+import * as cw from 'aws-cdk-lib/aws-cloudwatch';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
-import { SNOWFLAKE_FUNCTION_ENV } from '../../contracts/constants';
+import { IDENTIFIER_PATTERN } from '../../contracts/config';
+import { METRICS_NAMESPACE, SNOWFLAKE_FUNCTION_ENV } from '../../contracts/constants';
 import { PipelineFunction } from '../functions/pipeline-function';
+import { MonitoringPropsError } from './alarm-topic';
 
 /** How a scheduled Snowflake function (health monitor, pipe refresher) signs in to Snowflake. */
 export interface ScheduledSnowflakeConnection {
@@ -88,4 +91,41 @@ export function addScheduledSnowflakeFunction(
     targets: [new targets.LambdaFunction(fn, { retryAttempts: 0, maxEventAge: props.maxEventAge })],
   });
   return { function: fn, rule };
+}
+
+/**
+ * Checks a scheduled function's `datasets` prop: not empty, each a dataset name. `allowTokens` lets
+ * unresolved tokens through (only where the names go into an environment variable, not into construct
+ * ids or alarm names). Throws {@link MonitoringPropsError} prefixed with `owner`.
+ */
+export function checkDatasetNames(
+  owner: string,
+  datasets: readonly string[],
+  options: { readonly allowTokens?: boolean } = {},
+): void {
+  if (datasets.length === 0) throw new MonitoringPropsError(`${owner}: datasets must not be empty`);
+  datasets.forEach((d, i) => {
+    if (options.allowTokens && Token.isUnresolved(d)) return;
+    if (!IDENTIFIER_PATTERN.test(d))
+      throw new MonitoringPropsError(`${owner}: datasets[${i}] "${d}" is not a dataset name`);
+  });
+}
+
+/**
+ * The metrics a scheduled function publishes (namespace METRICS_NAMESPACE, dimensions service and
+ * environment, and dataset when given), one datapoint per `period` (the schedule).
+ */
+export function scheduledFunctionMetric(
+  serviceName: string,
+  environmentName: string,
+  period: Duration,
+): (name: string, statistic: string, dataset?: string) => cw.Metric {
+  return (name, statistic, dataset) =>
+    new cw.Metric({
+      namespace: METRICS_NAMESPACE,
+      metricName: name,
+      dimensionsMap: { service: serviceName, environment: environmentName, ...(dataset ? { dataset } : {}) },
+      statistic,
+      period,
+    });
 }

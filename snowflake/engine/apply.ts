@@ -103,6 +103,7 @@ export async function applyPlan(
           sql,
           { message: e.detail ?? e.message, code: e.code, sqlState: e.sqlState },
           note,
+          { cause: error },
         );
       }
     }

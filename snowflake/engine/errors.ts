@@ -35,11 +35,12 @@ export class StatementFailedError extends Error {
     readonly statement: string,
     cause: { message: string; code?: string; sqlState?: string },
     note = '',
+    options?: { cause?: unknown },
   ) {
     const codes = [cause.code && `code ${cause.code}`, cause.sqlState && `SQLSTATE ${cause.sqlState}`].filter(Boolean);
     super(
       `${object}: statement failed${codes.length ? ` (${codes.join(', ')})` : ''}: ${cause.message}\n  statement: ${oneLine(statement)}${note ? `\n  ${note}` : ''}`,
-      { cause },
+      { cause: options && 'cause' in options ? options.cause : cause },
     );
     this.code = cause.code;
     this.sqlState = cause.sqlState;

@@ -169,7 +169,13 @@ export async function deleteObject(
     await session.query(sql);
   } catch (error) {
     const e = error as SqlErrorLike;
-    throw new StatementFailedError(name, sql, { message: e.detail ?? e.message, code: e.code, sqlState: e.sqlState });
+    throw new StatementFailedError(
+      name,
+      sql,
+      { message: e.detail ?? e.message, code: e.code, sqlState: e.sqlState },
+      '',
+      { cause: error },
+    );
   }
   return { physicalId, change: 'drop', statements: [sql], attributes: {}, notes: [] };
 }

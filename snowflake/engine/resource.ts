@@ -65,8 +65,9 @@ export class PropertyError extends Error {
   constructor(
     readonly problems: string[],
     logicalId = 'resource',
+    options?: { cause?: unknown },
   ) {
-    super(`Invalid properties of ${logicalId}:\n  ${problems.join('\n  ')}`);
+    super(`Invalid properties of ${logicalId}:\n  ${problems.join('\n  ')}`, options);
   }
 }
 

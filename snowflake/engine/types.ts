@@ -4,14 +4,10 @@
  * Pure TypeScript: the Lambda handler supplies a real session, tests a scripted one.
  */
 import type { z } from 'zod';
+import type { Row, SqlSession } from '../../contracts/sql-session';
 
-/** One result row, column name → value as text (the session fetches every type as a string). */
-export type Row = Readonly<Record<string, string | null>>;
-
-/** Runs one statement and returns its rows. Implementations throw a {@link SqlErrorLike} on failure. */
-export interface SqlSession {
-  query(sql: string): Promise<Row[]>;
-}
+/** The row and session types (contracts/sql-session.ts); sessions throw a {@link SqlErrorLike}. */
+export type { Row, SqlSession };
 
 /** What the engine needs to know about a failed statement. */
 export interface SqlErrorLike extends Error {

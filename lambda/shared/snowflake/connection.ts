@@ -6,9 +6,11 @@
 import './driver-environment';
 import type * as snowflake from 'snowflake-sdk';
 import type { SnowflakeConnection } from '../../../contracts/config';
-import { SnowflakeConnectionError, SnowflakeQueryError, redact } from './errors';
+import type { Row, SqlSession } from '../../../contracts/sql-session';
+import { SnowflakeConnectionError, SnowflakeQueryError, redact, redactedCause } from './errors';
 import type { PrivateKey } from './private-key';
 import { forgetPrivateKey, readPrivateKey } from './private-key';
+import { retryLoop } from '../retry';
 
 /** Snowflake's login error for a JWT its public keys do not verify. */
 const JWT_INVALID = '390144';
@@ -29,11 +31,8 @@ export interface SessionOptions {
   readonly readKey?: (secretArn: string) => Promise<PrivateKey>;
 }
 
-export type Row = Readonly<Record<string, string | null>>;
-
 /** An open session. `query` throws {@link SnowflakeQueryError}. */
-export interface SnowflakeSession {
-  query(sql: string): Promise<Row[]>;
+export interface SnowflakeSession extends SqlSession {
   close(): Promise<void>;
 }
 
@@ -77,7 +76,6 @@ export function isTransient(error: { code?: unknown; message?: string; sqlState?
   );
 }
 
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 const backoff = (base: number, attempt: number) => base * 2 ** (attempt - 1) * (0.75 + Math.random() / 2);
 
 function connectionOptions(
@@ -111,21 +109,29 @@ export async function openSession(
   const base = options.baseDelayMs ?? 500;
   let key = await (options.readKey ?? readPrivateKey)(settings.privateKeySecretArn);
   const secrets = [key.privateKey, key.passphrase];
+  const transient = (error: unknown) => {
+    const e = error as snowflake.SnowflakeError;
+    return isTransient({
+      code: e.code === undefined ? undefined : String(e.code),
+      message: e.message,
+      sqlState: e.sqlState,
+    });
+  };
+  const retrying = { attempts, isTransient: transient, delayMs: (attempt: number) => backoff(base, attempt) };
+  const connect = () => {
+    const candidate = sdk.createConnection(connectionOptions(settings, key, options.loginRetries ?? 2));
+    // connect(callback), not connectAsync(): the latter resolves on some login failures.
+    return new Promise<snowflake.Connection>((resolve, reject) =>
+      candidate.connect((err, conn) => (err ? reject(err) : resolve(conn))),
+    );
+  };
   let connection: snowflake.Connection | undefined;
   let reread = false;
-  for (let attempt = 1; !connection; attempt++) {
-    const candidate = sdk.createConnection(connectionOptions(settings, key, options.loginRetries ?? 2));
+  while (!connection) {
     try {
-      // connect(callback), not connectAsync(): the latter resolves on some login failures.
-      connection = await new Promise<snowflake.Connection>((resolve, reject) =>
-        candidate.connect((err, conn) => (err ? reject(err) : resolve(conn))),
-      );
+      connection = await retryLoop(connect, retrying);
     } catch (error) {
       const e = error as snowflake.SnowflakeError;
-      if (attempt < attempts && isTransient({ code: e.code, message: e.message, sqlState: e.sqlState })) {
-        await sleep(backoff(base, attempt));
-        continue;
-      }
       // 390144 JWT invalid with a cached key: the key was rotated (docs/snowflake.md); read the secret once more.
       if (!reread && !options.readKey && String(e.code) === JWT_INVALID) {
         reread = true;
@@ -139,6 +145,7 @@ export async function openSession(
         `cannot log in to Snowflake ${where} as ${settings.user} with the key from ${settings.privateKeySecretArn}` +
           `${e.code ? ` (code ${e.code})` : ''}: ${redact(e.message, secrets)}`,
         e.code === undefined ? undefined : String(e.code),
+        { cause: redactedCause(e, secrets) },
       );
     }
   }
@@ -157,19 +164,15 @@ export async function openSession(
   return {
     async query(sql) {
       options.onStatement?.(sql);
-      const tries = READ_ONLY.test(sql) ? attempts : 1;
-      for (let attempt = 1; ; attempt++) {
-        try {
-          return await execute(sql);
-        } catch (error) {
-          const e = error as snowflake.SnowflakeError;
-          const code = e.code === undefined ? undefined : String(e.code);
-          if (attempt < tries && isTransient({ code, message: e.message, sqlState: e.sqlState })) {
-            await sleep(backoff(base, attempt));
-            continue;
-          }
-          throw new SnowflakeQueryError(sql, redact(e.message, secrets), code, e.sqlState);
-        }
+      // Only read-only statements are repeated: a DDL/DML whose answer was lost may have run.
+      try {
+        return await retryLoop(() => execute(sql), { ...retrying, attempts: READ_ONLY.test(sql) ? attempts : 1 });
+      } catch (error) {
+        const e = error as snowflake.SnowflakeError;
+        const code = e.code === undefined ? undefined : String(e.code);
+        throw new SnowflakeQueryError(sql, redact(e.message, secrets), code, e.sqlState, {
+          cause: redactedCause(e, secrets),
+        });
       }
     },
     close: () =>

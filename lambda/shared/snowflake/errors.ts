@@ -37,6 +37,21 @@ export class PrivateKeySecretError extends Error {
 
 const PEM_BLOCK = /-----BEGIN [A-Z ]+-----[\s\S]*?(-----END [A-Z ]+-----|$)/g;
 
+/**
+ * The caught error, to keep as `cause`, with PEM blocks and the given secret values removed from its
+ * message and stack in place (loggers print a cause's message and stack; the promise above holds for
+ * them too).
+ */
+export function redactedCause(error: unknown, secrets: readonly (string | undefined)[] = []): unknown {
+  if (typeof error === 'string') return redact(error, secrets);
+  // Duck-typed: errors from Node's built-ins may come from another realm (e.g. under Jest).
+  if (typeof error !== 'object' || error === null || typeof (error as Error).message !== 'string') return error;
+  const e = error as Error;
+  e.message = redact(e.message, secrets);
+  if (typeof e.stack === 'string') e.stack = redact(e.stack, secrets);
+  return e;
+}
+
 /** Removes PEM blocks and the given secret values from a message. */
 export function redact(message: string, secrets: readonly (string | undefined)[] = []): string {
   let out = message.replace(PEM_BLOCK, '[redacted key]');

@@ -5,7 +5,7 @@
  */
 import { createPrivateKey } from 'crypto';
 import type * as SecretsManager from '@aws-sdk/client-secrets-manager';
-import { PrivateKeySecretError, redact } from './errors';
+import { PrivateKeySecretError, redact, redactedCause } from './errors';
 
 export interface PrivateKey {
   /** PEM text (possibly encrypted). */
@@ -58,6 +58,7 @@ export function parsePrivateKeySecret(secretString: string, secretArn: string): 
     const reason = redact((error as Error).message, [key.passphrase]);
     throw new PrivateKeySecretError(
       `secret ${secretArn}: the private key cannot be read${key.passphrase ? ' with the given passphrase' : ''} (${reason})`,
+      { cause: redactedCause(error, [key.passphrase]) },
     );
   }
   return key;

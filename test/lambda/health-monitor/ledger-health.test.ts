@@ -3,11 +3,11 @@
  * unaccounted files and a paused manifests pipe become metrics and problems; a failing statement becomes a
  * LedgerCheckErrors point and never stops the run.
  */
-import { generateKeyPairSync } from 'crypto';
 import { collectLedgerHealth } from '../../../lambda/health-monitor/ledger-health';
-import { openSession, type SnowflakeSession } from '../../../lambda/shared/snowflake/connection';
+import type { SnowflakeSession } from '../../../lambda/shared/snowflake/connection';
 import { schemaNames } from '../../../snowflake/names';
 import { SnowflakeTestServer } from '../../support/snowflake-server';
+import { startMonitorSession } from './monitor-session';
 
 describe('ledger health against a Snowflake-protocol server', () => {
   const server = new SnowflakeTestServer();
@@ -15,25 +15,7 @@ describe('ledger health against a Snowflake-protocol server', () => {
   const schemas = schemaNames('INGEST');
 
   beforeAll(async () => {
-    process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
-    const url = await server.start();
-    const { publicKey, privateKey } = generateKeyPairSync('rsa', {
-      modulusLength: 2048,
-      publicKeyEncoding: { type: 'spki', format: 'pem' },
-      privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
-    });
-    server.registerUser('TESTORG-TEST', 'MONITOR', publicKey);
-    session = await openSession(
-      {
-        account: 'TESTORG-TEST',
-        user: 'MONITOR',
-        role: 'MONITOR_ROLE',
-        warehouse: 'MONITOR_WH',
-        privateKeySecretArn: 'arn:aws:secretsmanager:eu-west-1:111111111111:secret:k-AbCdEf',
-        accessUrl: url,
-      },
-      { readKey: async () => ({ privateKey }), baseDelayMs: 1 },
-    );
+    session = await startMonitorSession(server);
   });
   afterAll(async () => {
     await session?.close();

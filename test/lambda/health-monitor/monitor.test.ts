@@ -3,17 +3,14 @@
  * with a key pair and runs the monitor's statements; replies script a healthy dataset and a broken
  * one (paused pipe, failed loads, suspended task, stale stream, a failing statement).
  */
-import { generateKeyPairSync } from 'crypto';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { collectHealth } from '../../../lambda/health-monitor/monitor';
 import { publishPoints } from '../../../lambda/health-monitor/publish';
-import { openSession, type SnowflakeSession } from '../../../lambda/shared/snowflake/connection';
+import type { SnowflakeSession } from '../../../lambda/shared/snowflake/connection';
 import { schemaNames } from '../../../snowflake/names';
 import { SnowflakeTestServer } from '../../support/snowflake-server';
+import { startMonitorSession } from './monitor-session';
 import { captureEmfLines } from '../../support/emf';
-
-const ACCOUNT = 'TESTORG-TEST';
-const USER = 'MONITOR';
 
 describe('health monitor against a Snowflake-protocol server', () => {
   const server = new SnowflakeTestServer();
@@ -21,25 +18,7 @@ describe('health monitor against a Snowflake-protocol server', () => {
   const NOW = new Date('2026-01-01T12:00:00.000Z');
 
   beforeAll(async () => {
-    process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
-    const url = await server.start();
-    const { publicKey, privateKey } = generateKeyPairSync('rsa', {
-      modulusLength: 2048,
-      publicKeyEncoding: { type: 'spki', format: 'pem' },
-      privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
-    });
-    server.registerUser(ACCOUNT, USER, publicKey);
-    session = await openSession(
-      {
-        account: ACCOUNT,
-        user: USER,
-        role: 'MONITOR_ROLE',
-        warehouse: 'MONITOR_WH',
-        privateKeySecretArn: 'arn:aws:secretsmanager:eu-west-1:111111111111:secret:k-AbCdEf',
-        accessUrl: url,
-      },
-      { readKey: async () => ({ privateKey }), baseDelayMs: 1 },
-    );
+    session = await startMonitorSession(server);
     // orders: healthy
     server.replyTo({
       match: /PIPE_STATUS\('"INGEST"\."RAW"\."ORDERS_PIPE"'\)/,

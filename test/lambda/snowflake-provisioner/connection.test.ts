@@ -1,6 +1,6 @@
 import { generateKeyPairSync } from 'crypto';
 import { isTransient, openSession } from '../../../lambda/shared/snowflake/connection';
-import { PrivateKeySecretError, redact } from '../../../lambda/shared/snowflake/errors';
+import { PrivateKeySecretError, redact, redactedCause } from '../../../lambda/shared/snowflake/errors';
 import {
   clearPrivateKeyCache,
   parsePrivateKeySecret,
@@ -45,6 +45,10 @@ describe('private key secret', () => {
     expect(error.message).toMatch(/the private key cannot be read with the given passphrase/);
     expect(error.message).not.toContain('wrong-passphrase');
     expect(error.message).not.toContain('PRIVATE KEY');
+    const cause = error.cause as Error;
+    expect(typeof cause.message).toBe('string'); // crypto's error (another realm under Jest: no instanceof)
+    expect(cause.message).toMatch(/decrypt|bad|passphrase|unsupported/i);
+    expect(`${cause.message}\n${cause.stack}`).not.toContain('wrong-passphrase');
   });
 
   test('GIVEN a message with a PEM block and a secret value WHEN redacted THEN both are removed', () => {
@@ -54,6 +58,15 @@ describe('private key secret', () => {
       publicKeyEncoding: { type: 'spki', format: 'pem' },
     }).privateKey;
     expect(redact(`bad ${pem} with pass hunter22`, ['hunter22'])).toBe('bad [redacted key]\n with pass [redacted]');
+  });
+
+  test('GIVEN a caught error mentioning a secret WHEN kept as cause THEN the same error, its message and stack redacted', () => {
+    const original = new Error('login failed with pass hunter22');
+    const cause = redactedCause(original, ['hunter22']) as Error;
+    expect(cause).toBe(original);
+    expect(cause.message).toBe('login failed with pass [redacted]');
+    expect(cause.stack).not.toContain('hunter22');
+    expect(cause.stack).toContain('login failed with pass [redacted]');
   });
 });
 
@@ -83,6 +96,7 @@ describe('transient errors', () => {
     expect((error as Error).message).toMatch(
       /cannot log in to Snowflake http:\/\/127\.0\.0\.1:9 as U with the key from arn:aws:secretsmanager:/,
     );
+    expect(((error as Error).cause as Error).message).toMatch(/ECONNREFUSED|Network error|connect/i);
     expect(Date.now() - started).toBeLessThan(10_000);
   });
 });
