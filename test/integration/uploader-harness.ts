@@ -6,7 +6,8 @@ import { spawn, type ChildProcess } from 'child_process';
 import { createHash } from 'crypto';
 import { mkdtemp, rm } from 'fs/promises';
 import { tmpdir } from 'os';
-import { join } from 'path';
+import { dirname, join } from 'path';
+import { pathToFileURL } from 'url';
 import { main } from '../../bin/uploader/cli';
 import { LOCAL_CREDENTIALS } from '../../bin/sandbox/s3-server';
 
@@ -78,9 +79,16 @@ export async function tempDir(prefix = 'uploader-'): Promise<{ dir: string; remo
 
 /** Starts the CLI as a child process (tsx), with the local credentials in its environment. */
 export function spawnCli(argv: string[], cwd: string): ChildProcess & { stderrText: () => string } {
+  // `node --import tsx`, not tsx's CLI: the CLI runs the script in a child process of its own, so a SIGKILL
+  // (which it cannot relay) would kill the wrapper and leave the uploader running.
   const child = spawn(
     process.execPath,
-    [require.resolve('tsx/cli'), join(__dirname, '../../bin/uploader.ts'), ...argv],
+    [
+      '--import',
+      pathToFileURL(join(dirname(require.resolve('tsx/package.json')), 'dist', 'loader.mjs')).href,
+      join(__dirname, '../../bin/uploader.ts'),
+      ...argv,
+    ],
     {
       cwd,
       env: {
