@@ -5,37 +5,12 @@
  * character is data. Anything unusual returns -1 and the caller takes the string path.
  */
 
+import { MAX_BYTES_PER_CHAR, writeAsciiEscape } from './json-bytes';
+
 const LF = 10;
 
 /** Most bytes one input byte can take once written as JSON string contents (`\u001f`). */
-export const MAX_JSON_BYTES_PER_BYTE = 6;
-
-const HEX = '0123456789abcdef';
-/** `JSON.stringify`'s short escapes, by byte (0 = none). */
-const SHORT_ESCAPE = new Uint8Array(128);
-SHORT_ESCAPE[8] = 98; // b
-SHORT_ESCAPE[9] = 116; // t
-SHORT_ESCAPE[10] = 110; // n
-SHORT_ESCAPE[12] = 102; // f
-SHORT_ESCAPE[13] = 114; // r
-SHORT_ESCAPE[34] = 34; // "
-SHORT_ESCAPE[92] = 92; // \
-
-/** Writes the JSON escape of `"`, `\` or a control byte at `o`; returns the new offset. */
-function escapeByte(c: number, out: Uint8Array, o: number): number {
-  out[o++] = 92;
-  const short = SHORT_ESCAPE[c];
-  if (short !== 0) {
-    out[o++] = short;
-    return o;
-  }
-  out[o++] = 117; // u
-  out[o++] = 48;
-  out[o++] = 48;
-  out[o++] = HEX.charCodeAt(c >> 4);
-  out[o++] = HEX.charCodeAt(c & 15);
-  return o;
-}
+export const MAX_JSON_BYTES_PER_BYTE = MAX_BYTES_PER_CHAR;
 
 /**
  * Finds where records end in one chunk of bytes, with the same rules as the string scanner of
@@ -117,13 +92,13 @@ export function writeCsvRecordBytes(
           const c = s[i];
           if (c === quote) break;
           if (c >= 32 && c !== 34 && c !== 92) out[o++] = c;
-          else o = escapeByte(c, out, o);
+          else o = writeAsciiEscape(c, out, o);
         }
         if (i >= end) return -1; // cannot happen for a terminated record
         if (i + 1 < end && s[i + 1] === quote) {
           // A doubled quote is one quote character.
           if (quote >= 32 && quote !== 34 && quote !== 92) out[o++] = quote;
-          else o = escapeByte(quote, out, o);
+          else o = writeAsciiEscape(quote, out, o);
           i += 2;
           continue;
         }
@@ -139,7 +114,7 @@ export function writeCsvRecordBytes(
         const c = s[i];
         if (c === delim) break;
         if (c >= 32 && c !== 34 && c !== 92) out[o++] = c;
-        else o = escapeByte(c, out, o);
+        else o = writeAsciiEscape(c, out, o);
       }
       out[o++] = 34;
       if (i === end) return f === keys.length ? close(out, o) : -1;

@@ -31,6 +31,18 @@ function unicodeEscape(c: number, out: Uint8Array, o: number): number {
 }
 
 /**
+ * Writes the JSON escape of an ASCII character that JSON.stringify escapes (`"`, `\`, a control
+ * character: `\n`-style when it has one, else `\u00xx`) at `o`; returns the new offset.
+ */
+export function writeAsciiEscape(c: number, out: Uint8Array, o: number): number {
+  const short = SHORT_ESCAPE[c];
+  if (short === 0) return unicodeEscape(c, out, o);
+  out[o] = 92;
+  out[o + 1] = short;
+  return o + 2;
+}
+
+/**
  * Writes the JSON string contents (no surrounding quotes) of `s[from, to)` at `out[o]`; returns the
  * offset after it. `out` must have `(to - from) * MAX_BYTES_PER_CHAR` bytes free.
  */
@@ -42,11 +54,7 @@ export function writeJsonChars(s: string, from: number, to: number, out: Uint8Ar
         out[o++] = c;
         continue;
       }
-      const short = SHORT_ESCAPE[c];
-      if (short !== 0) {
-        out[o++] = 92;
-        out[o++] = short;
-      } else o = unicodeEscape(c, out, o);
+      o = writeAsciiEscape(c, out, o);
     } else if (c < 0x800) {
       out[o++] = 0xc0 | (c >> 6);
       out[o++] = 0x80 | (c & 63);
