@@ -1,21 +1,41 @@
 /**
  * The packed library in a fresh CDK app: `npm pack` (its `prepack` builds `dist/`: compiled JS, type
- * declarations, pre-built handler bundles), the tarball unpacked as `node_modules/s3-snowflake-pipeline` of
- * an empty app folder that links only the packages the compiled code requires (no esbuild, no TypeScript,
- * none of this repository's sources), then a plain-JS app synthesizes the pipeline with cdk-nag as a
- * validation plugin and runs the AwsSolutions pack over the synthesized template.
+ * declarations, pre-built handler bundles, the self-contained uploader), then `npm install` of that tarball in
+ * an empty app folder beside the app's own `aws-cdk-lib`, `constructs` and `cdk-nag` (the peer dependencies and
+ * what the app itself uses). npm resolves the package's declared dependencies (from its cache when it can), so
+ * this proves the manifest: no esbuild, no TypeScript, no AWS SDK, no Snowflake driver, none of this repository's
+ * sources. A plain-JS app then synthesizes the pipeline with cdk-nag as a validation plugin and runs the
+ * AwsSolutions pack over the synthesized template, and the installed `s3-uploader` runs.
  *
- * Opt-in (about a minute, most of it the package build): `npm run test:package`.
+ * Opt-in (one to two minutes, most of it the package build and the install): `npm run test:package`.
  */
 import { execFileSync } from 'child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { minimalPipelineProps } from '../lib/pipeline-props';
 
 const ROOT = join(__dirname, '..', '..');
-/** What the compiled library requires at synth (and nothing else is linked into the app). */
-const LINKED = ['aws-cdk-lib', 'constructs', 'zod', 'cdk-nag', 'cdk-monitoring-constructs'];
+const MANIFEST = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
+  devDependencies: Record<string, string>;
+  dependencies: Record<string, string>;
+  peerDependencies: Record<string, string>;
+};
+/** The app's own dependencies: the library's peers and cdk-nag (app.js uses it), at this repository's versions. */
+const APP_DEPENDENCIES = {
+  'aws-cdk-lib': MANIFEST.devDependencies['aws-cdk-lib']!,
+  constructs: MANIFEST.devDependencies.constructs!,
+  'cdk-nag': MANIFEST.dependencies['cdk-nag']!,
+};
+/** Packages that only build, test or run inside the Lambda bundles: a consumer must not install them. */
+const BUILD_ONLY = [
+  'esbuild',
+  'typescript',
+  'tsx',
+  'snowflake-sdk',
+  '@aws-sdk/client-s3',
+  '@aws-lambda-powertools/logger',
+];
 
 /** The README's minimal use (plain JSON: `removalPolicy` is the string `destroy`). */
 const PROPS = minimalPipelineProps();
@@ -61,13 +81,21 @@ describe('the packed library in a fresh CDK app', () => {
     const [name] = readdirSync(work).filter((f) => f.endsWith('.tgz'));
     tarball = join(work, name!);
     appDir = join(work, 'app');
-    const pkg = join(appDir, 'node_modules', 's3-snowflake-pipeline');
-    mkdirSync(pkg, { recursive: true });
-    execFileSync('tar', ['-xzf', tarball, '--strip-components=1', '-C', pkg]);
-    for (const name of LINKED) symlinkSync(join(ROOT, 'node_modules', name), join(appDir, 'node_modules', name));
-    writeFileSync(join(appDir, 'package.json'), JSON.stringify({ name: 'shop-app', private: true }));
+    mkdirSync(appDir);
+    writeFileSync(
+      join(appDir, 'package.json'),
+      JSON.stringify({
+        name: 'shop-app',
+        private: true,
+        dependencies: { ...APP_DEPENDENCIES, 's3-snowflake-pipeline': `file:${tarball}` },
+      }),
+    );
     writeFileSync(join(appDir, 'app.js'), APP);
-  }, 240_000);
+    execFileSync('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--ignore-scripts'], {
+      cwd: appDir,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+  }, 300_000);
 
   afterAll(() => {
     if (work) rmSync(work, { recursive: true, force: true });
@@ -123,10 +151,30 @@ describe('the packed library in a fresh CDK app', () => {
           STAGE_BUCKET: 'stage',
           ARCHIVE_BUCKET: 'archive',
           AWS_REGION: 'eu-west-1',
+          // Lambda runs Node.js 24; on an older test host the SDK would warn once at client creation.
+          AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
         },
       },
     );
     expect(started.trim().split('\n').pop()).toBe('function');
-    expect(existsSync(join(appDir, 'node_modules', 'esbuild'))).toBe(false);
+  });
+
+  test('GIVEN the installed app WHEN its node_modules are listed THEN npm installed the peers and the declared dependencies, and no build- or Lambda-only package', () => {
+    const modules = join(appDir, 'node_modules');
+    for (const name of [...Object.keys(MANIFEST.peerDependencies), ...Object.keys(MANIFEST.dependencies)]) {
+      expect(existsSync(join(modules, name, 'package.json'))).toBe(true);
+    }
+    expect(BUILD_ONLY.filter((name) => existsSync(join(modules, name)))).toEqual([]);
+  });
+
+  test('GIVEN the installed app WHEN its s3-uploader bin runs --help THEN the self-contained uploader bundle prints its usage', () => {
+    const help = execFileSync(join(appDir, 'node_modules', '.bin', 's3-uploader'), ['--help'], {
+      cwd: appDir,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? work },
+    });
+    expect(help).toMatch(/^Usage: s3-uploader <command>/);
+    expect(help).toContain('watch');
   });
 });
