@@ -1,24 +1,23 @@
-#!/usr/bin/env node
 /**
  * `npm run check`: the static checks of `npm test` (type check, lint, format), run side by side. Each is a
  * single-threaded process, so on CI's two cores this takes about as long as the slowest of them instead of their
  * sum. Each check's output is printed whole when it ends (never interleaved); the exit code is 1 when any failed.
  */
-import { spawn } from 'node:child_process';
+import { spawn } from 'child_process';
 
-const CHECKS = [
+const CHECKS: readonly (readonly [name: string, command: string, args: readonly string[]])[] = [
   ['typecheck', 'tsc', ['--noEmit']],
   ['lint', 'eslint', ['.', '--max-warnings', '0']],
   ['format', 'prettier', ['--check', '.', '--log-level', 'warn']],
 ];
 
-function run([name, command, args]) {
+function run([name, command, args]: readonly [string, string, readonly string[]]): Promise<boolean> {
   const started = Date.now();
   return new Promise((resolve) => {
     const child = spawn('npx', ['--no-install', command, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    const output = [];
-    child.stdout.on('data', (chunk) => output.push(chunk));
-    child.stderr.on('data', (chunk) => output.push(chunk));
+    const output: Buffer[] = [];
+    child.stdout.on('data', (chunk: Buffer) => output.push(chunk));
+    child.stderr.on('data', (chunk: Buffer) => output.push(chunk));
     child.on('error', (error) => output.push(Buffer.from(`${error.message}\n`)));
     child.on('close', (code) => {
       const seconds = ((Date.now() - started) / 1000).toFixed(1);
@@ -31,5 +30,6 @@ function run([name, command, args]) {
   });
 }
 
-const results = await Promise.all(CHECKS.map(run));
-process.exitCode = results.every(Boolean) ? 0 : 1;
+void Promise.all(CHECKS.map(run)).then((results) => {
+  process.exitCode = results.every(Boolean) ? 0 : 1;
+});
