@@ -5,3 +5,4 @@ export * from '../contracts/defaults';
 export * from '../contracts/object-keys';
 export * from '../contracts/archive-keys';
 export * from '../contracts/file-manifest';
+export * from '../contracts/stack-outputs';

@@ -1,10 +1,11 @@
-import { RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import type { ResolvedEnvironment } from '../contracts/config';
+import { PIPELINE_STACK_OUTPUTS, pipelineStackName } from '../contracts/stack-outputs';
 import type { SourceUploadRoles } from './access/source-upload-roles';
 import type { ParserIngestion } from './ingestion/parser-ingestion';
 import type { HealthMonitor } from './monitoring/health-monitor';
@@ -59,8 +60,7 @@ export class PipelineStack extends Stack {
 
   constructor(scope: Construct, id: string, props: PipelineStackProps) {
     const { project, environment, sources, datasets, tasks } = props.resolved;
-    const namePrefix = `${project}-${environment.name}`;
-    super(scope, id, { stackName: `${namePrefix}-pipeline`, ...props });
+    super(scope, id, { stackName: pipelineStackName(project, environment.name), ...props });
     const pipeline = new S3SnowflakePipeline(this, 'Default', {
       project,
       environmentName: environment.name,
@@ -101,5 +101,18 @@ export class PipelineStack extends Stack {
     this.queue = pipeline.ingestion.queue;
     this.deadLetterQueue = pipeline.ingestion.deadLetterQueue;
     this.parserFunction = pipeline.ingestion.parser;
+    // The bucket names the CLIs read from the deployed stack (`npm run replay` without bucket names) and
+    // producers pass to the uploader; one output per bucket, keyed as in contracts/stack-outputs.ts.
+    const buckets = {
+      inboundBucket: this.inboundBucket,
+      stageBucket: this.stageBucket,
+      archiveBucket: this.archiveBucket,
+    };
+    for (const [name, bucket] of Object.entries(buckets) as [keyof typeof PIPELINE_STACK_OUTPUTS, s3.IBucket][]) {
+      new CfnOutput(this, PIPELINE_STACK_OUTPUTS[name], {
+        description: `${name.replace('Bucket', '')} bucket of ${this.namePrefix}`,
+        value: bucket.bucketName,
+      });
+    }
   }
 }

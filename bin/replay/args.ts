@@ -4,6 +4,7 @@
  */
 import { IDENTIFIER_PATTERN, SOURCE_NAME_PATTERN, ENVIRONMENT_NAME_PATTERN } from '../../contracts/config';
 import { PARSER_ENV } from '../../contracts/constants';
+import { PIPELINE_STACK_OUTPUTS } from '../../contracts/stack-outputs';
 import { BUCKET_NAME_PATTERN, CliArgsError, parseFlags, stringFlag } from '../cli-args';
 import { resolve } from 'path';
 import { NoSandboxError, readSandboxEndpoint } from '../sandbox/endpoint';
@@ -27,9 +28,9 @@ export interface ReplayArgs {
   readonly from: string;
   readonly to: string;
   readonly dryRun: boolean;
-  /** From `--archive-bucket`, else `$ARCHIVE_BUCKET`. */
+  /** From `--archive-bucket`, else `$ARCHIVE_BUCKET`, else the deployed stack's output (see {@link ParsedReplayArgs}). */
   readonly archiveBucket: string;
-  /** From `--inbound-bucket`, else `$INBOUND_BUCKET`. */
+  /** From `--inbound-bucket`, else `$INBOUND_BUCKET`, else the deployed stack's output. */
   readonly inboundBucket: string;
   /** Config module; undefined → `$PIPELINE_CONFIG`, else config/pipeline.ts. */
   readonly configFile?: string;
@@ -40,6 +41,12 @@ export interface ReplayArgs {
   readonly sandbox?: { readonly s3Endpoint: string; readonly stateDir: string };
 }
 
+/** What the command line gives: a bucket not named there is read from the deployed stack's outputs. */
+export type ParsedReplayArgs = Omit<ReplayArgs, 'archiveBucket' | 'inboundBucket'> & {
+  readonly archiveBucket?: string;
+  readonly inboundBucket?: string;
+};
+
 /** Default state directory of `--sandbox` (the sandbox's own default). */
 export const DEFAULT_SANDBOX_STATE = '.sandbox';
 
@@ -49,12 +56,14 @@ export const USAGE = `Usage: npx tsx bin/replay.ts --env <env> --dataset <datase
        npx tsx bin/replay.ts --sandbox [--state <dir>] --dataset <dataset> --from <date> --to <date> [...]
 
 Re-ingests archived originals: copies them from the archive bucket back into the inbound bucket,
-so the parser processes them again. Buckets default to $${PARSER_ENV.archiveBucket} / $${PARSER_ENV.inboundBucket}.
+so the parser processes them again. Buckets default to $${PARSER_ENV.archiveBucket} / $${PARSER_ENV.inboundBucket},
+else to the outputs ${PIPELINE_STACK_OUTPUTS.archiveBucket} / ${PIPELINE_STACK_OUTPUTS.inboundBucket} of the environment's deployed stack
+(<project>-<env>-pipeline, read with CloudFormation DescribeStacks in the environment's region).
 --sandbox replays in the local sandbox running on --state (default ${'.sandbox'}, see \`npm start -- --watch\`):
 its buckets, endpoint, config and environment are the defaults; no AWS account is used.`;
 
 /** Parses `argv` (without `node script`); `env` supplies the bucket fallbacks. Throws {@link ReplayArgsError}. */
-export function parseReplayArgs(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): ReplayArgs {
+export function parseReplayArgs(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): ParsedReplayArgs {
   const values = parseFlags(
     argv,
     {
@@ -132,21 +141,17 @@ export function parseReplayArgs(argv: readonly string[], env: NodeJS.ProcessEnv 
     throw new ReplayArgsError('--to', `the range ${from}..${to} is longer than ${MAX_RANGE_DAYS} days; split it`);
   }
 
-  const bucket = (flag: string, envName: string): string => {
+  const bucket = (flag: string, envName: string): string | undefined => {
     const value =
       stringFlag(values, flag) ??
       (local ? (flag === 'archive-bucket' ? local.archive : local.inbound) : undefined) ??
-      env[envName];
-    if (!value) throw new ReplayArgsError(`--${flag}`, `is required (or set $${envName})`);
-    if (!BUCKET_NAME_PATTERN.test(value))
-      throw new ReplayArgsError(`--${flag}`, `"${value}" is not a valid S3 bucket name`);
+      (env[envName] || undefined);
+    if (value !== undefined) checkBucketName(`--${flag}`, value);
     return value;
   };
   const archiveBucket = bucket('archive-bucket', PARSER_ENV.archiveBucket);
   const inboundBucket = bucket('inbound-bucket', PARSER_ENV.inboundBucket);
-  if (archiveBucket === inboundBucket) {
-    throw new ReplayArgsError('--inbound-bucket', 'must differ from --archive-bucket');
-  }
+  if (archiveBucket !== undefined && inboundBucket !== undefined) checkBucketPair(archiveBucket, inboundBucket);
 
   const concurrencyText = stringFlag(values, 'concurrency');
   let concurrency = DEFAULT_CONCURRENCY;
@@ -169,12 +174,23 @@ export function parseReplayArgs(argv: readonly string[], env: NodeJS.ProcessEnv 
     from,
     to,
     dryRun: values['dry-run'] === true,
-    archiveBucket,
-    inboundBucket,
+    ...(archiveBucket !== undefined ? { archiveBucket } : {}),
+    ...(inboundBucket !== undefined ? { inboundBucket } : {}),
     configFile: stringFlag(values, 'config') ?? local?.config,
     reportFile,
     concurrency,
     includeUnrouted: values['include-unrouted'] === true,
     ...(local ? { sandbox: { s3Endpoint: local.s3Endpoint, stateDir: local.stateDir } } : {}),
   };
+}
+
+/** Throws naming `flag` when `value` is not a valid S3 bucket name. */
+export function checkBucketName(flag: string, value: string): void {
+  if (!BUCKET_NAME_PATTERN.test(value)) throw new ReplayArgsError(flag, `"${value}" is not a valid S3 bucket name`);
+}
+
+/** A replay copies from one bucket into another: the two must differ. */
+export function checkBucketPair(archiveBucket: string, inboundBucket: string): void {
+  if (archiveBucket === inboundBucket)
+    throw new ReplayArgsError('--inbound-bucket', 'must differ from --archive-bucket');
 }

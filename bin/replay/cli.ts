@@ -5,11 +5,13 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import { createS3Client } from '../../lambda/shared/s3-client';
 import { localS3Client } from '../sandbox/s3-server';
-import { parseReplayArgs, ReplayArgsError, USAGE, type ReplayArgs } from './args';
+import { pipelineStackName } from '../../contracts/stack-outputs';
+import { checkBucketName, checkBucketPair, parseReplayArgs, ReplayArgsError, USAGE, type ReplayArgs } from './args';
 import { planReplay } from './plan';
 import { executePlan } from './replay';
 import { exitCodeOf, progressLine, summarize, summaryLines, writeReport, type ReplayReport } from './report';
 import { loadConfigFile, resolveScope } from './scope';
+import { bucketsFromStack, type StackBuckets } from './stack-buckets';
 
 /** Exit code for invalid arguments or config. */
 export const EXIT_BAD_ARGUMENTS = 2;
@@ -22,6 +24,8 @@ export interface CliIo {
   readonly err: (line: string) => void;
   /** @default createS3Client(env) with the region from $AWS_REGION, else the environment's region */
   readonly s3?: S3Client;
+  /** Reads bucket names from the deployed stack when arguments give none. @default bucketsFromStack (CloudFormation) */
+  readonly stackBuckets?: typeof bucketsFromStack;
 }
 
 /** Runs a replay for already-validated arguments and sources; returns the report (also written to `--report`). */
@@ -74,11 +78,24 @@ export async function runReplayCli(argv: readonly string[], io: CliIo): Promise<
   let sources: readonly string[];
   let region: string;
   try {
-    args = parseReplayArgs(argv, io.env);
-    ({ sources, region } = resolveScope(
-      loadConfigFile(args.configFile ?? (io.env.PIPELINE_CONFIG || undefined)),
-      args,
-    ));
+    const parsed = parseReplayArgs(argv, io.env);
+    const config = loadConfigFile(parsed.configFile ?? (io.env.PIPELINE_CONFIG || undefined));
+    ({ sources, region } = resolveScope(config, parsed));
+    let fromStack: StackBuckets | undefined;
+    if (parsed.archiveBucket === undefined || parsed.inboundBucket === undefined) {
+      const account = config.environments.find((e) => e.name === parsed.environment)!.account;
+      const stackName = pipelineStackName(config.project, parsed.environment);
+      fromStack = await (io.stackBuckets ?? bucketsFromStack)({ stackName, region, account }, io.env);
+      io.err(`buckets from stack ${stackName}: archive ${fromStack.archiveBucket}, inbound ${fromStack.inboundBucket}`);
+      checkBucketName('--archive-bucket', fromStack.archiveBucket);
+      checkBucketName('--inbound-bucket', fromStack.inboundBucket);
+    }
+    args = {
+      ...parsed,
+      archiveBucket: parsed.archiveBucket ?? fromStack!.archiveBucket,
+      inboundBucket: parsed.inboundBucket ?? fromStack!.inboundBucket,
+    };
+    checkBucketPair(args.archiveBucket, args.inboundBucket);
   } catch (error) {
     if (!(error instanceof ReplayArgsError)) throw error;
     io.err(error.flag === '--help' ? USAGE : `replay: ${error.message}\n\n${USAGE}`);

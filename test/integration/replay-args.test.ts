@@ -14,6 +14,13 @@ const BASE = ['--env', 'dev', '--dataset', 'orders', '--from', '2024-05-01', '--
 const ENV = { ARCHIVE_BUCKET: 'my-archive', INBOUND_BUCKET: 'my-inbound' };
 
 describe('parseReplayArgs', () => {
+  test('GIVEN no bucket flag or variable WHEN parsed THEN the buckets are left to the deployed stack (undefined)', () => {
+    const parsed = parseReplayArgs(BASE, { INBOUND_BUCKET: 'x-inbound' });
+    expect(parsed.archiveBucket).toBeUndefined();
+    expect(parsed.inboundBucket).toBe('x-inbound');
+    expect(Object.keys(parseReplayArgs(BASE, {}))).not.toContain('archiveBucket');
+  });
+
   test('GIVEN the required flags and bucket variables THEN defaults apply', () => {
     expect(parseReplayArgs(BASE, ENV)).toEqual({
       environment: 'dev',
@@ -58,8 +65,7 @@ describe('parseReplayArgs', () => {
       'is before --from',
     ],
     [['--env', 'dev', '--dataset', 'orders', '--from', '2000-01-01', '--to', '2024-05-01'], ENV, '--to', 'longer than'],
-    [BASE, { INBOUND_BUCKET: 'x-inbound' }, '--archive-bucket', 'is required (or set $ARCHIVE_BUCKET)'],
-    [BASE, { ARCHIVE_BUCKET: 'x-archive' }, '--inbound-bucket', 'is required (or set $INBOUND_BUCKET)'],
+    [BASE, { ARCHIVE_BUCKET: 'Bad_Archive' }, '--archive-bucket', '"Bad_Archive" is not a valid S3 bucket name'],
     [[...BASE, '--archive-bucket', 'Bad_Bucket'], ENV, '--archive-bucket', 'not a valid S3 bucket name'],
     [[...BASE, '--archive-bucket', 'same', '--inbound-bucket', 'same'], ENV, '--inbound-bucket', 'must differ'],
     [[...BASE, '--concurrency', '0'], ENV, '--concurrency', 'integer from 1 to 64'],

@@ -12,6 +12,7 @@ import { runReplayCli } from '../../bin/replay/cli';
 import { selectNewest } from '../../bin/replay/plan';
 import { executePlan } from '../../bin/replay/replay';
 import type { ReplayReport } from '../../bin/replay/report';
+import { CloudFormationTestServer } from '../support/cloudformation-server';
 import { startS3Server, type S3TestServer } from '../support/s3-server';
 import { replayTestConfig } from './replay-config';
 
@@ -288,5 +289,98 @@ describe('replay against a local S3 server', () => {
     expect(result.code).toBe(3);
     expect(result.stdout).toContain('files: 3, would copy: 2');
     expect(result.stderr).toContain('skipped (needs-restore) alpha/orders/dt=2024-05-02/vG/cold.csv');
+  });
+});
+
+describe("replay without bucket names: the deployed stack's outputs", () => {
+  let s3: S3TestServer;
+  let cloudFormation: CloudFormationTestServer;
+  let endpoint: string;
+  let dir: string;
+  let configFile: string;
+  const saved = { ...process.env };
+
+  beforeAll(async () => {
+    s3 = await startS3Server({ buckets: [ARCHIVE, INBOUND] });
+    await s3.client.send(
+      new PutObjectCommand({ Bucket: ARCHIVE, Key: 'alpha/orders/dt=2024-05-01/v1/file1.csv', Body: 'id\n1\n' }),
+    );
+    cloudFormation = new CloudFormationTestServer();
+    endpoint = await cloudFormation.start();
+    dir = await mkdtemp(join(tmpdir(), 'replay-stack-'));
+    configFile = join(dir, 'pipeline.json');
+    await writeFile(configFile, JSON.stringify(config));
+    // The SDK's default credential chain reads the process environment (any key works locally).
+    Object.assign(process.env, { AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test' });
+  });
+
+  afterAll(async () => {
+    process.env = saved;
+    await cloudFormation.stop();
+    await s3.stop();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  async function replayFromStack(): Promise<{ code: number; out: string[]; err: string[] }> {
+    const out: string[] = [];
+    const err: string[] = [];
+    const code = await runReplayCli(
+      ['--env', 'dev', '--dataset', 'orders', '--from', '2024-05-01', '--to', '2024-05-01', '--dry-run'],
+      {
+        env: { PIPELINE_CONFIG: configFile, AWS_ENDPOINT_URL_CLOUDFORMATION: endpoint },
+        s3: s3.client,
+        out: (l) => out.push(l),
+        err: (l) => err.push(l),
+      },
+    );
+    return { code, out, err };
+  }
+
+  test('GIVEN the deployed stack declares the bucket outputs WHEN replay runs without bucket names THEN it reads them from <project>-<env>-pipeline in the environment region and replays', async () => {
+    cloudFormation.putStack(`${config.project}-dev-pipeline`, {
+      InboundBucketName: INBOUND,
+      StageBucketName: 'stage-bucket',
+      ArchiveBucketName: ARCHIVE,
+    });
+    const { code, out, err } = await replayFromStack();
+
+    expect(cloudFormation.requests.at(-1)).toEqual({ stackName: 'ingest-dev-pipeline', region: 'eu-west-1' });
+    expect(err).toContain(`buckets from stack ingest-dev-pipeline: archive ${ARCHIVE}, inbound ${INBOUND}`);
+    expect(code).toBe(0);
+    expect(out.join('\n')).toContain(`s3://${ARCHIVE} -> s3://${INBOUND}`);
+    expect(out.join('\n')).toContain('files: 1, would copy: 1');
+  });
+
+  test('GIVEN no such stack (not deployed, or credentials of another account) WHEN replay runs without bucket names THEN exit 2 names the stack, account, region and the flags to pass instead', async () => {
+    const missing = new CloudFormationTestServer();
+    const missingEndpoint = await missing.start();
+    try {
+      const err: string[] = [];
+      const code = await runReplayCli(
+        ['--env', 'dev', '--dataset', 'orders', '--from', '2024-05-01', '--to', '2024-05-01', '--dry-run'],
+        {
+          env: { PIPELINE_CONFIG: configFile, AWS_ENDPOINT_URL_CLOUDFORMATION: missingEndpoint },
+          s3: s3.client,
+          out: () => undefined,
+          err: (l) => err.push(l),
+        },
+      );
+      expect(code).toBe(2);
+      expect(err[0]).toContain(
+        'cannot read the bucket names from stack ingest-dev-pipeline (account 111111111111, eu-west-1): ValidationError: Stack with id ingest-dev-pipeline does not exist',
+      );
+      expect(err[0]).toContain('pass --archive-bucket and --inbound-bucket');
+    } finally {
+      await missing.stop();
+    }
+  });
+
+  test('GIVEN a stack deployed before the outputs existed WHEN replay runs without bucket names THEN exit 2 names the missing output', async () => {
+    cloudFormation.putStack(`${config.project}-dev-pipeline`, { InboundBucketName: INBOUND });
+    const { code, err } = await replayFromStack();
+    expect(code).toBe(2);
+    expect(err[0]).toContain(
+      'stack ingest-dev-pipeline (account 111111111111, eu-west-1) has no output ArchiveBucketName',
+    );
   });
 });

@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { Stack, type App } from 'aws-cdk-lib';
+import { Stack, type App, type CfnElement } from 'aws-cdk-lib';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { PipelineStage } from '../../lib/pipeline-stage';
@@ -39,6 +40,22 @@ describe('PipelineStage', () => {
       'eu-west-1',
     ]);
     expect(Stack.of(prod.pipeline.parserFunction).account).toBe('222222222222');
+  });
+
+  test('THEN each stack outputs its inbound, stage and archive bucket names under the keys the CLIs read', () => {
+    for (const stage of stages) {
+      const outputs = templates.get(stage.stageName)!.toJSON().Outputs as Record<string, { Value: unknown }>;
+      const { inboundBucket, stageBucket, archiveBucket } = stage.pipeline;
+      const expected: [string, s3.IBucket][] = [
+        ['InboundBucketName', inboundBucket],
+        ['StageBucketName', stageBucket],
+        ['ArchiveBucketName', archiveBucket],
+      ];
+      for (const [key, bucket] of expected) {
+        const logicalId = stage.pipeline.getLogicalId(bucket.node.defaultChild as CfnElement);
+        expect(outputs[key]?.Value).toEqual({ Ref: logicalId });
+      }
+    }
   });
 
   test('THEN each environment provisions its whole Snowflake side, with errors pushed and health checked on schedules', () => {
