@@ -185,7 +185,7 @@ describe('S3 event messages', () => {
     ['with no record', '{"Records":[]}', /^not an S3 event notification: Records: Too small.*\(got \[\]\)$/],
     ['of another event', '{"Event":"s3:OtherEvent"}', /^not an S3 event notification: Records: .*\(missing\)$/],
     ['with a bad key encoding', body(put({ key: '%E0%A4%A' })), /object key "%E0%A4%A" is not valid URL encoding/],
-  ])('GIVEN a body %s WHEN parsed THEN InvalidMessageError %p', (_what, text, message) => {
+  ])('GIVEN a body %s WHEN parsed THEN an InvalidMessageError saying what is wrong', (_what, text, message) => {
     expect(errorOf(text).message).toMatch(message);
   });
 });
