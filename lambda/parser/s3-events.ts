@@ -6,7 +6,7 @@
  */
 import { S3Schema } from '@aws-lambda-powertools/parser/schemas/s3';
 import { z } from 'zod';
-import { formatPath } from '../../contracts/config';
+import { echo, formatPath } from '../../contracts/config';
 import type { ObjectVersion } from './object-names';
 
 /** Raised for an SQS message that is not an S3 notification (it goes to the DLQ after retries). */
@@ -54,12 +54,6 @@ const ObjectCreatedRecordSchema = S3RecordSchema.pick({ eventName: true, eventTi
   }),
 });
 
-/** The bad value, short enough for one line. */
-function echo(value: unknown): string {
-  const text = JSON.stringify(value) ?? String(value);
-  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
-}
-
 /** Zod issues as one line: `Records[0].s3.object.size: <rule> (got "12")` or `(missing)`. */
 function describeIssues(error: z.ZodError, prefix: readonly PropertyKey[] = []): string {
   return error.issues
@@ -71,7 +65,7 @@ function describeIssues(error: z.ZodError, prefix: readonly PropertyKey[] = []):
     .join('; ');
 }
 
-function parseWith<T>(schema: z.ZodType<T>, value: unknown, prefix: readonly PropertyKey[] = []): T {
+function validate<T>(schema: z.ZodType<T>, value: unknown, prefix: readonly PropertyKey[] = []): T {
   const result = schema.safeParse(value, { reportInput: true });
   if (result.success) return result.data;
   throw new InvalidMessageError(`not an S3 event notification: ${describeIssues(result.error, prefix)}`, {
@@ -97,7 +91,7 @@ export function parseS3Message(body: string): ParsedMessage {
     throw new InvalidMessageError(`message body is not JSON (got ${echo(body)})`, { cause: err });
   }
   if (S3TestEventSchema.safeParse(parsed).success) return { objects: [], skipped: ['s3:TestEvent'] };
-  const { Records } = parseWith(S3NotificationSchema, parsed);
+  const { Records } = validate(S3NotificationSchema, parsed);
   const raw = (parsed as { Records: unknown[] }).Records;
   const objects: ObjectVersion[] = [];
   const skipped: string[] = [];
@@ -106,7 +100,7 @@ export function parseS3Message(body: string): ParsedMessage {
       skipped.push(`event ${eventName}`);
       return;
     }
-    const r = parseWith(ObjectCreatedRecordSchema, raw[i], ['Records', i]);
+    const r = validate(ObjectCreatedRecordSchema, raw[i], ['Records', i]);
     const o = r.s3.object;
     const key = decodeEventKey(o.key);
     if (o.size === 0 && key.endsWith('/')) {
