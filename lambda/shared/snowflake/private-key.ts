@@ -84,7 +84,7 @@ export function parsePrivateKeySecret(secretString: string, secretArn: string): 
   return key;
 }
 
-/** Secrets whose next read must skip the cache: their key was refused, or their value was not a valid key. */
+/** Secrets whose next read must skip the cache: the value read was not a usable key (it may be fixed by now). */
 const refetch = new Set<string>();
 
 /**
