@@ -842,7 +842,7 @@ function describeAt(raw: unknown, path: readonly PropertyKey[]): { at: string; v
 }
 
 /** The bad value, short enough for one line. */
-function echo(value: unknown): string {
+export function echo(value: unknown): string {
   const text = JSON.stringify(value) ?? String(value);
   return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }

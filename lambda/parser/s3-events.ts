@@ -1,3 +1,12 @@
+/**
+ * The body of one SQS message sent by an S3 event notification, validated with Powertools' S3 event
+ * schemas (`@aws-lambda-powertools/parser/schemas/s3`, the record shape AWS documents in "Event message
+ * structure"), narrowed to what the pipeline reads and tightened where an ObjectCreated record must carry
+ * a field that Powertools leaves optional (it also covers delete events).
+ */
+import { S3Schema } from '@aws-lambda-powertools/parser/schemas/s3';
+import { z } from 'zod';
+import { echo, formatPath } from '../../contracts/config';
 import type { ObjectVersion } from './object-names';
 
 /** Raised for an SQS message that is not an S3 notification (it goes to the DLQ after retries). */
@@ -8,21 +17,60 @@ export class InvalidMessageError extends Error {
   }
 }
 
-interface S3NotificationRecord {
-  eventName?: string;
-  eventTime?: string;
-  s3?: {
-    bucket?: { name?: string };
-    object?: { key?: string; size?: number; eTag?: string; versionId?: string; sequencer?: string };
-  };
-}
-
 /** What one SQS message asks for. */
 export interface ParsedMessage {
   /** Object versions to process (ObjectCreated events only). */
   readonly objects: ObjectVersion[];
   /** Records skipped, with why (test events, folder markers, non-create events). */
   readonly skipped: string[];
+}
+
+/** Powertools' schema of one S3 notification record, and of its `s3` entity. */
+const S3RecordSchema = S3Schema.shape.Records.element;
+const S3EntitySchema = S3RecordSchema.shape.s3.shape;
+
+/** The message S3 sends once when a notification configuration is saved (no Records). */
+const S3TestEventSchema = z.object({ Event: z.literal('s3:TestEvent') });
+
+/**
+ * Every record's event name decides whether it is processed or skipped. The other documented fields
+ * (requestParameters, userIdentity, …) are not read, so they are not required: Powertools types
+ * `sourceIPAddress` as IPv4 only, while S3 also reports IPv6 clients.
+ */
+const S3NotificationSchema = z.object({
+  Records: z.array(S3RecordSchema.pick({ eventName: true })).min(1),
+});
+
+/** An ObjectCreated record: every field the pipeline needs is required (eventTime is ISO-8601 UTC). */
+const ObjectCreatedRecordSchema = S3RecordSchema.pick({ eventName: true, eventTime: true }).extend({
+  s3: z.object({
+    bucket: S3EntitySchema.bucket.pick({ name: true }).extend({ name: z.string().min(1) }),
+    object: S3EntitySchema.object.extend({
+      key: z.string().min(1),
+      size: z.number().int().nonnegative(),
+      eTag: z.string().min(1),
+      sequencer: z.string().min(1),
+    }),
+  }),
+});
+
+/** Zod issues as one line: `Records[0].s3.object.size: <rule> (got "12")` or `(missing)`. */
+function describeIssues(error: z.ZodError, prefix: readonly PropertyKey[] = []): string {
+  return error.issues
+    .map((issue) => {
+      const at = formatPath([...prefix, ...issue.path]) || '(root)';
+      const value = (issue as { input?: unknown }).input;
+      return `${at}: ${issue.message} (${value === undefined ? 'missing' : `got ${echo(value)}`})`;
+    })
+    .join('; ');
+}
+
+function validate<T>(schema: z.ZodType<T>, value: unknown, prefix: readonly PropertyKey[] = []): T {
+  const result = schema.safeParse(value, { reportInput: true });
+  if (result.success) return result.data;
+  throw new InvalidMessageError(`not an S3 event notification: ${describeIssues(result.error, prefix)}`, {
+    cause: result.error,
+  });
 }
 
 /** Decodes a key as S3 writes it into notifications: URL-encoded UTF-8 with `+` for space. */
@@ -36,45 +84,41 @@ export function decodeEventKey(key: string): string {
 
 /** Parses the body of one SQS message sent by an S3 event notification. */
 export function parseS3Message(body: string): ParsedMessage {
-  let parsed: { Event?: string; Records?: S3NotificationRecord[] };
+  let parsed: unknown;
   try {
     parsed = JSON.parse(body);
   } catch (err) {
-    throw new InvalidMessageError('message body is not JSON', { cause: err });
+    throw new InvalidMessageError(`message body is not JSON (got ${echo(body)})`, { cause: err });
   }
-  if (parsed?.Event === 's3:TestEvent') return { objects: [], skipped: ['s3:TestEvent'] };
-  if (!Array.isArray(parsed?.Records)) throw new InvalidMessageError('message body has no S3 Records');
+  if (S3TestEventSchema.safeParse(parsed).success) return { objects: [], skipped: ['s3:TestEvent'] };
+  const { Records } = validate(S3NotificationSchema, parsed);
+  const raw = (parsed as { Records: unknown[] }).Records;
   const objects: ObjectVersion[] = [];
   const skipped: string[] = [];
-  for (const r of parsed.Records) {
-    const o = r.s3?.object;
-    const bucket = r.s3?.bucket?.name;
-    if (!r.eventName?.startsWith('ObjectCreated:')) {
-      skipped.push(`event ${r.eventName ?? '(none)'}`);
-      continue;
+  Records.forEach(({ eventName }, i) => {
+    if (!eventName.startsWith('ObjectCreated:')) {
+      skipped.push(`event ${eventName}`);
+      return;
     }
-    if (!o?.key || !bucket || !r.eventTime) throw new InvalidMessageError('S3 record lacks bucket, key or eventTime');
+    const r = validate(ObjectCreatedRecordSchema, raw[i], ['Records', i]);
+    const o = r.s3.object;
     const key = decodeEventKey(o.key);
-    const size = o.size ?? 0;
-    if (size === 0 && key.endsWith('/')) {
+    if (o.size === 0 && key.endsWith('/')) {
       skipped.push(`folder marker ${key}`);
-      continue;
+      return;
     }
-    const time = new Date(r.eventTime);
-    if (Number.isNaN(time.getTime())) throw new InvalidMessageError(`invalid eventTime ${JSON.stringify(r.eventTime)}`);
-    if (!o.eTag || !o.sequencer) throw new InvalidMessageError(`S3 record for ${key} lacks eTag or sequencer`);
     objects.push({
-      bucket,
+      bucket: r.s3.bucket.name,
       key,
-      size,
+      size: o.size,
       eTag: o.eTag.replace(/"/g, ''),
       // "null" is the null version of an unversioned or versioning-suspended bucket: it is
       // overwritten in place like an unversioned object, so it is treated as one (eTag checks,
       // eTag-sequencer version tag) — never as a version id shared by every upload of the key.
       versionId: o.versionId && o.versionId !== 'null' ? o.versionId : undefined,
       sequencer: o.sequencer,
-      receivedAt: time.toISOString(),
+      receivedAt: new Date(r.eventTime).toISOString(),
     });
-  }
+  });
   return { objects, skipped };
 }

@@ -6,21 +6,15 @@
  */
 import type * as SecretsManager from '@aws-sdk/client-secrets-manager';
 import type { PrivateKeyStore } from '../../snowflake/engine/key-pair';
-import { secretRegion } from '../shared/snowflake/private-key';
-
-const clients = new Map<string, SecretsManager.SecretsManagerClient>();
+import { secretsProviderFor } from '../shared/snowflake/private-key';
 
 export const secretsManagerKeyStore: PrivateKeyStore = {
   async put(secretArn, privateKeyPem) {
     // Loaded on first use, like the driver: most invocations never write a key.
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const sm = require('@aws-sdk/client-secrets-manager') as typeof SecretsManager;
-    const region = secretRegion(secretArn) ?? '';
-    let client = clients.get(region);
-    if (!client) {
-      client = new sm.SecretsManagerClient(region ? { region } : {});
-      clients.set(region, client);
-    }
+    // The same per-region client that reads secrets (one client per region).
+    const { client } = secretsProviderFor(secretArn);
     await client.send(new sm.PutSecretValueCommand({ SecretId: secretArn, SecretString: privateKeyPem }));
   },
 };

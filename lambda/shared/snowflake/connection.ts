@@ -9,7 +9,7 @@ import type { SnowflakeConnection } from '../../../contracts/config';
 import type { Row, SqlSession } from '../../../contracts/sql-session';
 import { SnowflakeConnectionError, SnowflakeQueryError, redact, redactedCause } from './errors';
 import type { PrivateKey } from './private-key';
-import { forgetPrivateKey, readPrivateKey } from './private-key';
+import { readPrivateKey } from './private-key';
 import { retryLoop } from '../retry';
 
 /** Snowflake's login error for a JWT its public keys do not verify. */
@@ -135,8 +135,7 @@ export async function openSession(
       // 390144 JWT invalid with a cached key: the key was rotated (docs/snowflake.md); read the secret once more.
       if (!reread && !options.readKey && String(e.code) === JWT_INVALID) {
         reread = true;
-        forgetPrivateKey(settings.privateKeySecretArn);
-        key = await readPrivateKey(settings.privateKeySecretArn);
+        key = await readPrivateKey(settings.privateKeySecretArn, { forceFetch: true });
         secrets.push(key.privateKey, key.passphrase);
         continue;
       }

@@ -4,7 +4,7 @@
  * is validated here so a bad secret fails with a clear message — which never contains the key.
  */
 import { createPrivateKey } from 'crypto';
-import type * as SecretsManager from '@aws-sdk/client-secrets-manager';
+import type { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import { PrivateKeySecretError, redact, redactedCause } from './errors';
 
 export interface PrivateKey {
@@ -13,9 +13,6 @@ export interface PrivateKey {
   readonly passphrase?: string;
 }
 
-/** One client per region (the secret's region comes from its ARN). */
-const clients = new Map<string, SecretsManager.SecretsManagerClient>();
-
 /**
  * The region of a Secrets Manager ARN (`arn:aws:secretsmanager:<region>:…`), so a caller without
  * AWS_REGION (e.g. `npm run plan -- --live`) and a secret in another region both work.
@@ -23,10 +20,33 @@ const clients = new Map<string, SecretsManager.SecretsManagerClient>();
 export function secretRegion(secretArn: string): string | undefined {
   return /^arn:aws[a-z-]*:secretsmanager:([a-z0-9-]+):/.exec(secretArn)?.[1];
 }
-const cache = new Map<string, { key: PrivateKey; expires: number }>();
 
-/** How long a read key is reused by a warm function. */
-export const PRIVATE_KEY_CACHE_MS = 5 * 60_000;
+/** How long a warm function reuses a secret it read (Powertools Parameters `maxAge`, in seconds). */
+export const PRIVATE_KEY_CACHE_SECONDS = 5 * 60;
+
+/** One Powertools Parameters provider (its cache and its Secrets Manager client) per region. */
+const providers = new Map<string, SecretsProvider>();
+
+/**
+ * The provider for the region of `secretArn` (the default region when the ARN names none). Its `client`
+ * also writes secrets (the provisioner's key store), so each region has exactly one client. Secrets
+ * Manager is loaded on first use, like the driver: the parser never loads it, and a provisioner request
+ * that needs no session never pays for it. The client takes its endpoint from the SDK's standard
+ * variables (`AWS_ENDPOINT_URL_SECRETS_MANAGER`, `AWS_ENDPOINT_URL`).
+ */
+export function secretsProviderFor(secretArn: string): SecretsProvider {
+  const region = secretRegion(secretArn) ?? '';
+  let provider = providers.get(region);
+  if (!provider) {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const parameters = require('@aws-lambda-powertools/parameters/secrets') as {
+      SecretsProvider: typeof SecretsProvider;
+    };
+    provider = new parameters.SecretsProvider(region ? { clientConfig: { region } } : {});
+    providers.set(region, provider);
+  }
+  return provider;
+}
 
 /** Parses and validates a secret string. */
 export function parsePrivateKeySecret(secretString: string, secretArn: string): PrivateKey {
@@ -64,45 +84,38 @@ export function parsePrivateKeySecret(secretString: string, secretArn: string): 
   return key;
 }
 
-/** Reads (and caches for {@link PRIVATE_KEY_CACHE_MS}) the private key held by `secretArn`. */
-export async function readPrivateKey(secretArn: string): Promise<PrivateKey> {
-  const hit = cache.get(secretArn);
-  if (hit && hit.expires > Date.now()) return hit.key;
-  // Loaded on first use, like the driver (see loadDriver in connection.ts).
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const sm = require('@aws-sdk/client-secrets-manager') as typeof SecretsManager;
-  const region = secretRegion(secretArn);
-  const key = region ?? '';
-  let client = clients.get(key);
-  if (!client) {
-    client = new sm.SecretsManagerClient(region ? { region } : {});
-    clients.set(key, client);
-  }
-  let secretString: string | undefined;
+/** Secrets whose next read must skip the cache: the value read was not a usable key (it may be fixed by now). */
+const refetch = new Set<string>();
+
+/**
+ * Reads the private key held by `secretArn`. A warm function reuses the secret for
+ * {@link PRIVATE_KEY_CACHE_SECONDS} (Powertools Parameters' cache); `forceFetch` reads it again (its
+ * user's key was rotated), and so does the read after a value that was not a valid key.
+ */
+export async function readPrivateKey(secretArn: string, options: { forceFetch?: boolean } = {}): Promise<PrivateKey> {
+  const forceFetch = refetch.delete(secretArn) || options.forceFetch === true;
+  let value: string | Uint8Array | undefined;
   try {
-    const out = await client.send(new sm.GetSecretValueCommand({ SecretId: secretArn }));
-    secretString = out.SecretString ?? (out.SecretBinary ? Buffer.from(out.SecretBinary).toString('utf8') : undefined);
+    value = await secretsProviderFor(secretArn).get(secretArn, { maxAge: PRIVATE_KEY_CACHE_SECONDS, forceFetch });
   } catch (error) {
-    throw new PrivateKeySecretError(
-      `cannot read secret ${secretArn}: ${(error as Error).name}: ${(error as Error).message}`,
-      {
-        cause: error,
-      },
-    );
+    // Powertools wraps the SDK's error in a GetParameterError: name and keep the SDK's own.
+    const sdkError = ((error as Error).cause ?? error) as Error;
+    throw new PrivateKeySecretError(`cannot read secret ${secretArn}: ${sdkError.name}: ${sdkError.message}`, {
+      cause: sdkError,
+    });
   }
-  if (!secretString) throw new PrivateKeySecretError(`secret ${secretArn} is empty`);
-  const parsed = parsePrivateKeySecret(secretString, secretArn);
-  cache.set(secretArn, { key: parsed, expires: Date.now() + PRIVATE_KEY_CACHE_MS });
-  return parsed;
+  const secretString = typeof value === 'string' ? value : value ? Buffer.from(value).toString('utf8') : undefined;
+  try {
+    if (!secretString) throw new PrivateKeySecretError(`secret ${secretArn} is empty`);
+    return parsePrivateKeySecret(secretString, secretArn);
+  } catch (error) {
+    refetch.add(secretArn); // a fixed secret is read on the next attempt, not after the cache expires
+    throw error;
+  }
 }
 
-/** Forgets the cached key of `secretArn` (its user's key was rotated). */
-export function forgetPrivateKey(secretArn: string): void {
-  cache.delete(secretArn);
-}
-
-/** Forgets cached keys (tests; key rotation). */
+/** Forgets cached secrets and clients (tests). */
 export function clearPrivateKeyCache(): void {
-  cache.clear();
-  clients.clear();
+  providers.clear();
+  refetch.clear();
 }
