@@ -854,9 +854,7 @@ function parseWith<T>(schema: z.ZodType<T>, raw: unknown, what: string, prefix =
     const { at, value, found } = describeAt(raw, issue.path);
     const where = prefix ? (at ? (at.startsWith('[') ? `${prefix}${at}` : `${prefix}.${at}`) : prefix) : at;
     const got = !found
-      ? issue.code === 'invalid_type'
-        ? ' (missing)'
-        : ''
+      ? ' (missing)'
       : typeof value === 'object' && value !== null
         ? ''
         : ` (got ${echo(value)})`;

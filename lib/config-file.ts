@@ -11,7 +11,7 @@ export const DEFAULT_CONFIG_PATH = path.join(__dirname, '..', 'config', 'pipelin
 
 /**
  * Loads and validates the project configuration from a `.ts`, `.js` or `.json` module (its default
- * export, or the module itself). Throws {@link ConfigError} naming the file when it cannot be loaded,
+ * export, else an export named `config`, else the module itself). Throws {@link ConfigError} naming the file when it cannot be loaded,
  * and each invalid field as `path: rule`.
  */
 export function readPipelineConfig(file: string = DEFAULT_CONFIG_PATH): PipelineConfig {
@@ -31,7 +31,8 @@ export function readPipelineConfig(file: string = DEFAULT_CONFIG_PATH): Pipeline
     const reason = ((cause as Error).message ?? String(cause)).split('\nRequire stack:')[0]!.split('\n')[0];
     throw new ConfigError([`${resolved}: cannot load (${reason})`], 'config file', { cause });
   }
-  const raw = (loaded as { default?: unknown } | null)?.default ?? loaded;
+  const exports = loaded as { default?: unknown; config?: unknown } | null;
+  const raw = exports?.default ?? exports?.config ?? loaded;
   try {
     return loadConfig(raw);
   } catch (error) {

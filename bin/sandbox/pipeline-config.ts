@@ -3,9 +3,9 @@
  * environment, and derives the settings the deployed pipeline would use: the parser's batch size,
  * timeout, visibility timeout and redrive, and the Snowflake schema names.
  */
-import { existsSync, readFileSync } from 'fs';
 import { DEFAULT_INGESTION, VISIBILITY_TIMEOUT_FACTOR } from '../../contracts/defaults';
-import { ConfigError, loadConfig, resolveEnvironment } from '../../contracts/config';
+import { resolveEnvironment } from '../../contracts/config';
+import { readPipelineConfig } from '../../lib/config-file';
 import type { ResolvedEnvironment } from '../../contracts/config';
 import { schemaNames } from '../../snowflake/names';
 import type { SchemaNames } from '../../snowflake/names';
@@ -19,21 +19,9 @@ export interface SandboxPipeline {
   readonly maxReceiveCount: number;
 }
 
-/** Reads a config module (its default export, or an export named `config`) or a JSON file. */
-export function readConfigModule(path: string): unknown {
-  if (!existsSync(path)) throw new ConfigError([`--config: no such file ${path}`], 'sandbox options');
-  if (path.endsWith('.json')) return JSON.parse(readFileSync(path, 'utf8'));
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const mod = require(path) as { default?: unknown; config?: unknown };
-  const raw = mod.default ?? mod.config;
-  if (raw === undefined) {
-    throw new ConfigError([`${path}: exports neither a default export nor \`config\``], 'sandbox options');
-  }
-  return raw;
-}
-
+/** Reads and validates the config file as `cdk synth` does (errors name the file), and resolves one environment. */
 export function loadSandboxPipeline(configPath: string, environment?: string): SandboxPipeline {
-  const config = loadConfig(readConfigModule(configPath));
+  const config = readPipelineConfig(configPath);
   const resolved = resolveEnvironment(config, environment ?? config.environments[0].name);
   const ingestion = resolved.environment.ingestion ?? {};
   const sf = resolved.environment.snowflake;

@@ -123,6 +123,18 @@ describe('loadConfig', () => {
     );
   });
 
+  test('GIVEN a required field left out (two enums) WHEN loaded THEN each message says it is missing', () => {
+    const raw = rawExampleConfig();
+    delete raw.environments[0].removalPolicy;
+    delete raw.datasets[0].format;
+    expect(problemsOf(raw)).toEqual(
+      expect.arrayContaining([
+        `datasets[0](${raw.datasets[0].name}).format: Invalid option: expected one of "csv"|"tsv"|"json"|"ndjson"|"auto" (missing)`,
+        'environments[0](dev).removalPolicy: Invalid option: expected one of "destroy"|"retain" (missing)',
+      ]),
+    );
+  });
+
   test('GIVEN duplicate names and an unknown dataset reference WHEN loaded THEN each is reported', () => {
     const raw = rawExampleConfig();
     raw.datasets[1].name = raw.datasets[0].name;

@@ -153,7 +153,11 @@ describe('settings from the pipeline config', () => {
   it('fails with the config error naming the field, or the missing file', () => {
     writeFileSync(join(dir, 'bad.json'), JSON.stringify({ project: 'x', sources: [], datasets: [], environments: [] }));
     expect(() => loadSandboxPipeline(join(dir, 'bad.json'))).toThrow(/sources: must list at least one source/);
-    expect(() => loadSandboxPipeline(join(dir, 'missing.ts'))).toThrow(/--config: no such file/);
+    expect(() => loadSandboxPipeline(join(dir, 'missing.ts'))).toThrow(/missing\.ts: no such file$/);
+    writeFileSync(join(dir, 'syntax.json'), '{ "project": "x", ');
+    expect(() => loadSandboxPipeline(join(dir, 'syntax.json'))).toThrow(
+      `Invalid config file:\n  ${join(dir, 'syntax.json')}: cannot load (`,
+    );
     expect(() => loadSandboxPipeline(join(ROOT, 'config', 'pipeline.ts'), 'staging')).toThrow(
       /no environment named "staging" \(have: dev, prod\)/,
     );
