@@ -11,6 +11,7 @@ import { spawn } from 'child_process';
 import { createCipheriv } from 'crypto';
 import { join } from 'path';
 import { USAGE, UsageError, parseOptions } from './sandbox/options';
+import { ConfigError } from '../contracts/config';
 
 const LEGACY = '--openssl-legacy-provider';
 
@@ -80,6 +81,11 @@ async function main(): Promise<number> {
     return code;
   } catch (err) {
     const e = err as Error;
+    // A bad config file is the user's input: its message names the file and every field at fault, nothing more.
+    if (err instanceof ConfigError) {
+      console.error(`sandbox: ${e.message}`);
+      return 2;
+    }
     console.error(`sandbox: ${e.name}: ${e.message}`);
     if (e.cause instanceof Error) console.error(`  caused by ${e.cause.name}: ${e.cause.message}`);
     if (err instanceof UsageError) return 2;

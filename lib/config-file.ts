@@ -21,14 +21,21 @@ export function readPipelineConfig(file: string = DEFAULT_CONFIG_PATH): Pipeline
   }
   if (!fs.existsSync(resolved)) throw new ConfigError([`${resolved}: no such file`], 'config file');
   let loaded: unknown;
+  let text = '';
   try {
     loaded = resolved.endsWith('.json')
-      ? JSON.parse(fs.readFileSync(resolved, 'utf8'))
+      ? JSON.parse((text = fs.readFileSync(resolved, 'utf8')))
       : // eslint-disable-next-line @typescript-eslint/no-require-imports -- the config path is chosen at run time
         require(resolved);
   } catch (cause) {
     // One line: the loader's own message, without Node's "Require stack" list.
-    const reason = ((cause as Error).message ?? String(cause)).split('\nRequire stack:')[0]!.split('\n')[0];
+    let reason = ((cause as Error).message ?? String(cause)).split('\nRequire stack:')[0]!.split('\n')[0]!;
+    // JSON.parse names a character offset; an editor wants the line and column.
+    const offset = /at position (\d+)/.exec(reason)?.[1];
+    if (text && offset !== undefined && !/\bline \d+/.test(reason)) {
+      const before = text.slice(0, Number(offset)).split('\n');
+      reason += `, line ${before.length} column ${before.at(-1)!.length + 1}`;
+    }
     throw new ConfigError([`${resolved}: cannot load (${reason})`], 'config file', { cause });
   }
   const exports = loaded as { default?: unknown; config?: unknown } | null;

@@ -125,8 +125,8 @@ describe('loadConfig', () => {
 
   test('GIVEN a required field left out (two enums) WHEN loaded THEN each message says it is missing', () => {
     const raw = rawExampleConfig();
-    delete raw.environments[0].removalPolicy;
-    delete raw.datasets[0].format;
+    delete (raw.environments[0] as { removalPolicy?: unknown }).removalPolicy;
+    delete (raw.datasets[0] as { format?: unknown }).format;
     expect(problemsOf(raw)).toEqual(
       expect.arrayContaining([
         `datasets[0](${raw.datasets[0].name}).format: Invalid option: expected one of "csv"|"tsv"|"json"|"ndjson"|"auto" (missing)`,

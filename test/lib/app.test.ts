@@ -86,6 +86,13 @@ describe('readPipelineConfig on broken files', () => {
     );
     expect(message).not.toContain('Require stack');
   });
+
+  test('GIVEN a JSON syntax error on a later line WHEN read THEN the error gives its line and column', () => {
+    const file = path.join(tmp, 'broken-line.json');
+    // A trailing comma: the parser stops at the "}" on line 3, column 1 (Node 20 names only the offset).
+    fs.writeFileSync(file, '{\n  "project": "x",\n}\n');
+    expect(() => readPipelineConfig(file)).toThrow(/\bline 3 column 1\)$/);
+  });
 });
 
 describe('bin/app.ts', () => {
