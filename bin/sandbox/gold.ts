@@ -14,6 +14,19 @@ export interface GoldResult {
   /** Created views as `GOLD.AVG_PRICE` (validated names), in creation order. */
   readonly created: readonly string[];
   readonly skipped: readonly { readonly view: string; readonly reason: string }[];
+  /**
+   * Set when the folder has views and none of them reads only datasets of this config (e.g. the bundled
+   * views with a user's `--config`): the run reports them as one line instead of a warning per view.
+   */
+  readonly unrelated?: { readonly dir: string; readonly views: number };
+}
+
+/** The one line for a gold folder that does not fit the config, or undefined. */
+export function unrelatedGoldLine(gold: GoldResult): string | undefined {
+  const u = gold.unrelated;
+  return u
+    ? `none of the ${u.views} view(s) in ${u.dir} reads only datasets of this config: all skipped (--gold <dir> for your own views)`
+    : undefined;
 }
 
 /** The project's gold SQL folder (the default of `--gold`). */
@@ -55,5 +68,6 @@ export async function createGoldViews(
       skipped.push({ view: name, reason: `DuckDB cannot create it: ${cause.split('\n')[0]}` });
     }
   }
-  return { created, skipped };
+  const unrelated = kept.length === 0 && missing.length > 0 ? { dir, views: missing.length } : undefined;
+  return { created, skipped, ...(unrelated ? { unrelated } : {}) };
 }

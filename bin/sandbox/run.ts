@@ -11,7 +11,7 @@ import { join, relative, resolve } from 'path';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { ENDPOINT_FILE } from './endpoint';
 import type { SandboxEndpoint } from './endpoint';
-import { createGoldViews } from './gold';
+import { createGoldViews, unrelatedGoldLine } from './gold';
 import { OutcomeReporter } from './outcomes';
 import { progressLines } from './progress';
 import { BUCKETS, LocalPipeline } from './local-pipeline';
@@ -152,8 +152,12 @@ export async function runSandbox(options: SandboxOptions, log: Log, control: Run
       pipeline.resolved.datasets.map((d) => d.name),
       pipeline.schemas,
     );
-    log(`gold    ${gold.created.length} view(s) created, ${gold.skipped.length} skipped`);
-    for (const k of gold.skipped) log(`gold    WARNING ${k.view} skipped: ${k.reason}`);
+    const unrelated = unrelatedGoldLine(gold);
+    if (unrelated) log(`gold    ${unrelated}`);
+    else {
+      log(`gold    ${gold.created.length} view(s) created, ${gold.skipped.length} skipped`);
+      for (const k of gold.skipped) log(`gold    WARNING ${k.view} skipped: ${k.reason}`);
+    }
     const input = { uploaded, unchanged: files.length - uploaded, ignored };
     if (options.watch) await watch(p, pipeline, options, log, control, loads, endpointFile, outcomes);
     const ledger = await ledgerTotals(p.warehouse);

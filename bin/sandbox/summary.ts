@@ -8,7 +8,7 @@
 import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { STAGE_DATA_PREFIX } from '../../contracts/constants';
 import { describeMessage } from './event-source';
-import type { GoldResult } from './gold';
+import { unrelatedGoldLine, type GoldResult } from './gold';
 import type { DeliveryStats, LocalPipeline } from './local-pipeline';
 import { BUCKETS } from './local-pipeline';
 import { listObjects } from './pipe';
@@ -282,7 +282,9 @@ export function formatSummary(s: Summary): string[] {
   out.push('  tables');
   const width = Math.max(...s.tables.map((t) => t.table.length), 10);
   for (const t of s.tables) out.push(`    ${t.table.padEnd(width)}  ${String(t.rows).padStart(7)}`);
-  for (const k of s.gold.skipped) out.push(`    ${k.view.padEnd(width)}  skipped — ${k.reason}`);
+  const unrelated = unrelatedGoldLine(s.gold);
+  if (unrelated) out.push(`    gold views: ${unrelated}`);
+  else for (const k of s.gold.skipped) out.push(`    ${k.view.padEnd(width)}  skipped — ${k.reason}`);
   if (s.gold.sample) {
     out.push(`  sample of ${s.gold.sample.view}`);
     out.push(...table(s.gold.sample.rows));
