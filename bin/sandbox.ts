@@ -9,8 +9,8 @@
  */
 import { spawn } from 'child_process';
 import { createCipheriv } from 'crypto';
-import { join } from 'path';
-import { USAGE, UsageError, parseOptions } from './sandbox/options';
+import { join, relative } from 'path';
+import { DEFAULT_STATE_DIR, USAGE, UsageError, parseOptions } from './sandbox/options';
 import { ConfigError } from '../contracts/config';
 
 const LEGACY = '--openssl-legacy-provider';
@@ -34,6 +34,12 @@ function reexecWithLegacyProvider(): Promise<number> {
   process.on('SIGINT', () => undefined);
   process.on('SIGTERM', () => child.kill('SIGTERM'));
   return new Promise((resolve) => child.on('exit', (code, signal) => resolve(code ?? (signal ? 130 : 1))));
+}
+
+/** The `npm run sql` command that reads this run's warehouse (its state directory, when not the default). */
+function sqlCommand(stateDir: string, cwd: string): string {
+  const state = relative(cwd, stateDir) || '.';
+  return state === DEFAULT_STATE_DIR ? 'npm run sql --' : `npm run sql -- --state ${JSON.stringify(state)}`;
 }
 
 async function main(): Promise<number> {
@@ -78,6 +84,7 @@ async function main(): Promise<number> {
       isStopping: () => stopping,
     });
     console.log(`sandbox finished in ${((Date.now() - started) / 1000).toFixed(1)} s, exit code ${code}`);
+    console.log(`query it: ${sqlCommand(options.stateDir, process.cwd())} "SELECT * FROM core.<dataset> LIMIT 5"`);
     return code;
   } catch (err) {
     const e = err as Error;

@@ -7,11 +7,13 @@ import { join, resolve } from 'path';
 import { createInterface } from 'readline';
 import { parseArgs } from 'util';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { DATA_STATE_PARENT, DEFAULT_STATE_DIR, dataStateDir } from '../sandbox/options';
 
-export const USAGE = `Usage: npm run sql -- [--state <dir>] [--json] ["<SQL>"]
+export const USAGE = `Usage: npm run sql -- [--state <dir> | --data <dir>] [--json] ["<SQL>"]
   Runs one statement on the sandbox warehouse (read-only) and prints the rows; without a statement, opens a
   prompt (end statements with ;, .quit to leave). Tables: raw.<dataset>, core.<dataset>, gold.<view>.
   --state <dir>   the sandbox's state directory (default: .sandbox, as npm start)
+  --data <dir>    the state of \`npm start -- --data <dir>\` (its own, under ${DATA_STATE_PARENT}/)
   --json          one JSON object per row instead of a table`;
 
 export class SqlCliError extends Error {
@@ -53,12 +55,17 @@ async function query(connection: DuckDBConnection, sql: string): Promise<Record<
 
 /** Runs the command; returns the exit code (0 ok, 1 query error, 2 usage or missing warehouse). */
 export async function runSqlCli(argv: readonly string[], io: SqlIo): Promise<number> {
-  let values: { state?: string; json?: boolean; help?: boolean };
+  let values: { state?: string; data?: string; json?: boolean; help?: boolean };
   let positionals: string[];
   try {
     ({ values, positionals } = parseArgs({
       args: [...argv],
-      options: { state: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+      options: {
+        state: { type: 'string' },
+        data: { type: 'string' },
+        json: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
       allowPositionals: true,
     }));
   } catch (e) {
@@ -69,7 +76,13 @@ export async function runSqlCli(argv: readonly string[], io: SqlIo): Promise<num
     io.out(USAGE);
     return 0;
   }
-  const file = join(resolve(io.cwd, values.state ?? '.sandbox'), 'warehouse.duckdb');
+  if (values.state !== undefined && values.data !== undefined) {
+    io.err(`sql: --state and --data both name the state directory: give one\n\n${USAGE}`);
+    return 2;
+  }
+  const stateDir =
+    values.data !== undefined ? dataStateDir(resolve(io.cwd, values.data)) : (values.state ?? DEFAULT_STATE_DIR);
+  const file = join(resolve(io.cwd, stateDir), 'warehouse.duckdb');
   if (!existsSync(file)) {
     io.err(`sql: no sandbox warehouse at ${file}: run \`npm start\` first (or give its --state <dir>)`);
     return 2;
@@ -94,7 +107,11 @@ export async function runSqlCli(argv: readonly string[], io: SqlIo): Promise<num
       print(await query(connection, sql));
       return true;
     } catch (e) {
-      io.err(`sql: ${(e as Error).message}`);
+      const message = (e as Error).message;
+      io.err(`sql: ${message}`);
+      // A table another sandbox run has: say which warehouse this was (a --data run has its own).
+      if (/^Catalog Error: Table/.test(message))
+        io.err(`sql: (queried ${file}; --data <dir> or --state <dir> for another run's)`);
       return false;
     }
   };

@@ -5,7 +5,7 @@
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
-import { join } from 'path';
+import { join, relative } from 'path';
 import { DuckDb } from '../../bin/sandbox/duckdb';
 import type { Summary } from '../../bin/sandbox/summary';
 import { ROOT, runCli } from './sandbox-support';
@@ -227,6 +227,10 @@ describe('sandbox on the examples', () => {
     expect(again.code).toBe(0);
     expect(again.stdout).toContain('upload  0 file(s)');
     expect(again.stdout).toContain('pipe       0 stage file(s) loaded this run');
+    // and its last line says how to query this state's warehouse (runCli runs from the project root)
+    expect(again.stdout.trimEnd().split('\n').at(-1)).toBe(
+      `query it: npm run sql -- --state ${JSON.stringify(relative(ROOT, state))} "SELECT * FROM core.<dataset> LIMIT 5"`,
+    );
     expect(await bronze(db)).toBe(before);
     expect(Number(await db.value(`SELECT count(*) FROM core.listings`))).toBe(299);
   }, 60_000);

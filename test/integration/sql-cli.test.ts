@@ -1,5 +1,6 @@
 /** `npm run sql`: queries a sandbox-like warehouse file read-only, one statement or at a prompt. */
-import { mkdtempSync, rmSync } from 'fs';
+import { createHash } from 'crypto';
+import { mkdirSync, mkdtempSync, rmSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { Readable } from 'stream';
@@ -72,6 +73,29 @@ describe('npm run sql', () => {
     expect(r.err).toBe(
       `sql: no sandbox warehouse at ${join(state, 'nowhere', 'warehouse.duckdb')}: run \`npm start\` first (or give its --state <dir>)`,
     );
+  });
+
+  test('GIVEN --data <dir> WHEN run THEN it reads the warehouse `npm start -- --data <dir>` keeps (its own state), and a missing table names the warehouse read', async () => {
+    // The state of a --data run: <cwd>/.sandbox-data/<folder>-<first 8 hex of sha256(absolute data path)>.
+    const dataDir = join(state, 'my-files');
+    const hash = createHash('sha256').update(dataDir).digest('hex').slice(0, 8);
+    const dataState = join(state, '.sandbox-data', `my-files-${hash}`);
+    mkdirSync(dataState, { recursive: true });
+    const db = await DuckDBInstance.create(join(dataState, 'warehouse.duckdb'));
+    const c = await db.connect();
+    await c.run('CREATE SCHEMA core; CREATE TABLE core.mine (x INTEGER); INSERT INTO core.mine VALUES (7)');
+    c.closeSync();
+    db.closeSync();
+
+    expect(await run(['--data', 'my-files', '--json', 'SELECT x FROM core.mine'])).toEqual({
+      code: 0,
+      out: '{"x":7}',
+      err: '',
+    });
+    const wrong = await run(['--state', '.', 'SELECT x FROM core.mine']);
+    expect(wrong.code).toBe(1);
+    expect(wrong.err).toContain(`sql: (queried ${join(state, 'warehouse.duckdb')}; --data <dir> or --state <dir>`);
+    expect((await run(['--data', 'my-files', '--state', '.', 'SELECT 1'])).code).toBe(2);
   });
 
   test('GIVEN --help WHEN run THEN the usage, exit 0', async () => {
