@@ -853,11 +853,7 @@ function parseWith<T>(schema: z.ZodType<T>, raw: unknown, what: string, prefix =
   const problems = result.error.issues.map((issue) => {
     const { at, value, found } = describeAt(raw, issue.path);
     const where = prefix ? (at ? (at.startsWith('[') ? `${prefix}${at}` : `${prefix}.${at}`) : prefix) : at;
-    const got = !found
-      ? ' (missing)'
-      : typeof value === 'object' && value !== null
-        ? ''
-        : ` (got ${echo(value)})`;
+    const got = !found ? ' (missing)' : typeof value === 'object' && value !== null ? '' : ` (got ${echo(value)})`;
     // A message that already quotes the value needs no echo.
     return `${where || '(root)'}: ${issue.message}${got !== '' && issue.message.includes(echo(value)) ? '' : got}`;
   });
