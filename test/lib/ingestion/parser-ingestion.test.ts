@@ -227,6 +227,8 @@ describe('bundledDatasetsDefine and bundledSourcesDefine', () => {
     // The one template test that runs esbuild: it reads the bundle.
     const app = testApp({ bundle: true });
     const stack = testStack(app);
+    // CDK announces each bundle on stderr; keep the test run quiet, and check that this one bundled.
+    const stderr = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
     const probe = new nodejs.NodejsFunction(stack, 'Probe', {
       entry: path.join(__dirname, 'fixtures', 'define-probe.ts'),
       runtime: lambda.Runtime.NODEJS_24_X,
@@ -236,8 +238,12 @@ describe('bundledDatasetsDefine and bundledSourcesDefine', () => {
         define: { ...bundledDatasetsDefine(datasets), ...bundledSourcesDefine(sources) },
         format: nodejs.OutputFormat.CJS,
         minify: true,
+        logLevel: nodejs.LogLevel.ERROR,
       },
     });
+    const announced = stderr.mock.calls.map(([text]) => String(text));
+    stderr.mockRestore();
+    expect(announced).toEqual(['Bundling asset Test/Probe/Code/Stage...\n']);
     const asset = probe.node.findChild('Code') as s3assets.Asset;
     const bundle = path.resolve(app.outdir, asset.assetPath, 'index.js');
     const exported = { exports: {} as { bundledDatasets?: string; bundledSources?: string } };

@@ -129,7 +129,7 @@ describe('Snowpipe', () => {
 
 describe('GIVEN the provider', () => {
   test('WHEN synthesized THEN the work runs in isComplete: the waiter polls every queryIntervalSeconds for totalTimeoutMinutes, and the provisioner times out after lambdaTimeoutSeconds', () => {
-    const app = new App();
+    const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
     const s = new Stack(app, 'Timing', { env: { account: '111111111111', region: 'eu-west-1' } });
     SnowflakeProvider.of(s, { environmentName: 'dev' });
     const t = Template.fromStack(s);
