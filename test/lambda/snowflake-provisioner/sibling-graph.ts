@@ -4,14 +4,13 @@
  * task-graph tests: update the siblings' bodies and watch the root and the siblings.
  */
 import type { DatasetSpec } from '../../../contracts/config';
-import { createHandler } from '../../../lambda/snowflake-provisioner/index';
 import type { ProvisionerResponse } from '../../../lambda/snowflake-provisioner/index';
 import type { IngestionObject } from '../../../snowflake/ingestion-objects';
 import type { FollowUpTaskSpec } from '../../../snowflake/model';
 import type { TaskEntry } from '../../snowflake/support/model-catalog';
-import { cfnEvent, startHarness } from './harness';
+import { useDeployment } from './deployment';
 import type { Harness } from './harness';
-import { props, testObjects } from './objects';
+import { testObjects } from './objects';
 
 const ORDERS: DatasetSpec = {
   name: 'orders',
@@ -43,9 +42,8 @@ export interface SiblingGraph {
 }
 
 /**
- * Registers, for the calling file: before all tests, the harness and every object of the graph created with
- * the siblings `names` (bodies `SELECT 1`, `SELECT 2`); after all, the harness stopped; before each test, the
- * statement log cleared and no statement held.
+ * Registers, for the calling file, a {@link useDeployment} of the graph with the siblings `names` (bodies
+ * `SELECT 1`, `SELECT 2`), and before each test no statement held.
  */
 export function useSiblingGraph(names: readonly [string, string]): SiblingGraph {
   const sibling = (name: string, sql: string): FollowUpTaskSpec => ({ name, after: ['orders'], sql });
@@ -53,32 +51,14 @@ export function useSiblingGraph(names: readonly [string, string]): SiblingGraph 
     testObjects([ORDERS], {
       dataModel: { datasets: [ORDERS], goldViews: [], followUpTasks: [sibling(names[0], a), sibling(names[1], b)] },
     });
-  // Silence the handler's logger, created below before the harness would set this.
-  process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
-  const handler = createHandler({ session: { attempts: 1 }, apply: { sleep: async () => undefined } });
-  const physical: Record<string, string> = {};
   let objects = model('SELECT 1', 'SELECT 2');
-  let h: Harness | undefined;
-  const harness = (): Harness => {
-    if (!h) throw new Error('the sibling graph was used outside its tests (no harness yet)');
-    return h;
-  };
-
+  const deployment = useDeployment(() => objects.values());
   const graph: SiblingGraph = {
     get h() {
-      return harness();
+      return deployment.h;
     },
-    run: (type, o, old) =>
-      handler(
-        cfnEvent(
-          type,
-          o.id,
-          props(harness().connection, o),
-          type === 'Create' ? undefined : physical[o.id],
-          old ? props(harness().connection, old) : undefined,
-        ),
-      ),
-    task: (name) => harness().snowflake.catalog.model.tasks.get(name)!,
+    run: (type, o, old) => deployment.send(type, o, { old }),
+    task: (name) => deployment.h.snowflake.catalog.model.tasks.get(name)!,
     change: (a, b) => {
       const before = objects;
       objects = model(a, b);
@@ -88,15 +68,8 @@ export function useSiblingGraph(names: readonly [string, string]): SiblingGraph 
       return { a: oa, b: ob, oldA: before.get(oa.id)!, oldB: before.get(ob.id)! };
     },
   };
-
-  beforeAll(async () => {
-    h = await startHarness();
-    for (const o of objects.values()) physical[o.id] = (await graph.run('Create', o)).PhysicalResourceId;
-  });
-  afterAll(() => h?.stop());
   beforeEach(() => {
-    harness().snowflake.clearLog();
-    harness().snowflake.beforeStatement = undefined;
+    deployment.h.snowflake.beforeStatement = undefined;
   });
   return graph;
 }
