@@ -6,8 +6,8 @@
 import { createWriteStream } from 'fs';
 import { once } from 'events';
 
-/** Small deterministic PRNG (mulberry32), so every run generates the same bytes. */
-function rng(seed: number): () => number {
+/** Small deterministic PRNG (mulberry32), so every run generates the same bytes (the parser tests' random inputs too). */
+export function rng(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

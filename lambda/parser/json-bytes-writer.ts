@@ -13,30 +13,32 @@
  * The input must be valid UTF-8 (the caller validates every chunk): inside strings every byte of
  * 0x20 and above except `"` and `\` is data, so multi-byte characters need no decoding.
  */
+import {
+  BACKSLASH,
+  COLON,
+  COMMA,
+  CR,
+  DOT,
+  LBRACE,
+  LBRACKET,
+  LF,
+  LOWER_E,
+  LOWER_U,
+  MINUS,
+  NINE,
+  PLUS,
+  QUOTE,
+  RBRACE,
+  RBRACKET,
+  SPACE,
+  TAB,
+  UPPER_E,
+  ZERO,
+} from './char-codes';
 import { addNestedEvents, NESTED_EVENT } from './schema-drift';
 import type { NestedKeys, WantedObject } from './schema-drift';
 
 const FAIL = -1;
-const SPACE = 32;
-const TAB = 9;
-const LF = 10;
-const CR = 13;
-const QUOTE = 34;
-const BACKSLASH = 92;
-const COMMA = 44;
-const COLON = 58;
-const MINUS = 45;
-const PLUS = 43;
-const DOT = 46;
-const ZERO = 48;
-const NINE = 57;
-const LBRACKET = 91;
-const RBRACKET = 93;
-const LBRACE = 123;
-const RBRACE = 125;
-const LOWER_E = 101;
-const UPPER_E = 69;
-const LOWER_U = 117;
 
 /** 1 for the characters allowed after a backslash besides `u`: " \ / b f n r t. */
 const SIMPLE_ESCAPE = new Uint8Array(256);

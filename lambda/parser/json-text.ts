@@ -1,3 +1,25 @@
+import {
+  BACKSLASH,
+  COLON,
+  COMMA,
+  CR,
+  DOT,
+  LBRACE,
+  LBRACKET,
+  LF,
+  LOWER_E,
+  LOWER_U,
+  MINUS,
+  NINE,
+  PLUS,
+  QUOTE,
+  RBRACE,
+  RBRACKET,
+  SPACE,
+  TAB,
+  UPPER_E,
+  ZERO,
+} from './char-codes';
 import { ROW_REASONS } from './errors';
 import type { RowReason } from './errors';
 import { addNestedEvents, asciiLower, NESTED_EVENT } from './schema-drift';
@@ -14,27 +36,6 @@ class JsonSyntaxError {
     readonly message: string,
   ) {}
 }
-
-const SPACE = 32;
-const TAB = 9;
-const LF = 10;
-const CR = 13;
-const QUOTE = 34;
-const BACKSLASH = 92;
-const COMMA = 44;
-const COLON = 58;
-const MINUS = 45;
-const PLUS = 43;
-const DOT = 46;
-const ZERO = 48;
-const NINE = 57;
-const LBRACKET = 91;
-const RBRACKET = 93;
-const LBRACE = 123;
-const RBRACE = 125;
-const LOWER_E = 101;
-const UPPER_E = 69;
-const LOWER_U = 117;
 
 const isWs = (c: number) => c === SPACE || c === LF || c === CR || c === TAB;
 const isDigit = (c: number) => c >= ZERO && c <= NINE;

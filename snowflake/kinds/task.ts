@@ -166,14 +166,16 @@ const runState = (v: string | null | undefined): TaskRunState =>
   String(v ?? '').toLowerCase() === 'started' ? 'started' : 'suspended';
 
 /**
- * Resumes child task `d` whatever its root's state now: a root that runs (another change resumed it) is
- * suspended for the resume and resumed again (Snowflake resumes a child only while its root is
- * suspended); a suspended root (an operator's) stays suspended.
+ * A script that runs `statement` (one statement, without its `;`) in the graph of root `rootPath`: a root that
+ * runs is suspended for it and resumed after it (Snowflake changes a child only while its root is suspended);
+ * a suspended root stays suspended. With `resumeOnError`, a root that ran is resumed too when the statement
+ * fails, and the error is raised again.
  */
-export function resumeUnderRoot(d: TaskDefinition): string {
-  const [db, schema, name] = path(rootRef(d));
+function withRootSuspended(rootPath: string, statement: string, resumeOnError = false): string {
+  const [db, schema, name] = path(rootPath);
   const root = qualifiedName(db, schema, name);
-  const ifStarted = (sql: string) => `  IF (root_started) THEN\n    ${sql};\n  END IF;`;
+  const ifStarted = (sql: string, indent = '  ') =>
+    `${indent}IF (root_started) THEN\n${indent}  ${sql};\n${indent}END IF;`;
   return [
     'EXECUTE IMMEDIATE $$',
     'DECLARE',
@@ -182,11 +184,23 @@ export function resumeUnderRoot(d: TaskDefinition): string {
     `  ${showInSchema('TASKS', db, schema, name)};`,
     `  SELECT COUNT(*) > 0 INTO :root_started FROM TABLE(RESULT_SCAN(LAST_QUERY_ID())) WHERE "name" = ${stringLiteral(name)} AND "state" = 'started';`,
     ifStarted(`ALTER TASK ${root} SUSPEND`),
-    `  ALTER TASK ${fqn(d)} RESUME;`,
+    `  ${statement};`,
     ifStarted(`ALTER TASK ${root} RESUME`),
+    ...(resumeOnError
+      ? ['EXCEPTION', `  WHEN OTHER THEN\n${ifStarted(`ALTER TASK ${root} RESUME`, '    ')}\n    RAISE;`]
+      : []),
     'END;',
     '$$',
   ].join('\n');
+}
+
+/**
+ * Resumes child task `d` whatever its root's state now: a root that runs (another change resumed it) is
+ * suspended for the resume and resumed again (Snowflake resumes a child only while its root is
+ * suspended); a suspended root (an operator's) stays suspended.
+ */
+export function resumeUnderRoot(d: TaskDefinition): string {
+  return withRootSuspended(rootRef(d), `ALTER TASK ${fqn(d)} RESUME`);
 }
 
 export const taskKind: ObjectKind<TaskDefinition, TaskState> = {
@@ -279,24 +293,7 @@ export const taskKind: ObjectKind<TaskDefinition, TaskState> = {
     // Snowflake: the root must be suspended before any task of its graph is dropped.
     if (!d.root)
       return `EXECUTE IMMEDIATE $$\nBEGIN\n  ALTER TASK IF EXISTS ${fqn(d)} SUSPEND;\n  DROP TASK IF EXISTS ${fqn(d)};\nEND;\n$$`;
-    const [db, schema, name] = path(d.root);
-    const root = qualifiedName(db, schema, name);
-    const resume = `IF (root_started) THEN\n    ALTER TASK ${root} RESUME;\n  END IF;`;
-    return [
-      'EXECUTE IMMEDIATE $$',
-      'DECLARE',
-      '  root_started BOOLEAN DEFAULT FALSE;',
-      'BEGIN',
-      `  ${showInSchema('TASKS', db, schema, name)};`,
-      `  SELECT COUNT(*) > 0 INTO :root_started FROM TABLE(RESULT_SCAN(LAST_QUERY_ID())) WHERE "name" = ${stringLiteral(name)} AND "state" = 'started';`,
-      `  IF (root_started) THEN\n    ALTER TASK ${root} SUSPEND;\n  END IF;`,
-      `  DROP TASK IF EXISTS ${fqn(d)};`,
-      `  ${resume}`,
-      'EXCEPTION',
-      `  WHEN OTHER THEN\n    ${resume.replace(/\n/g, '\n  ')}\n    RAISE;`,
-      'END;',
-      '$$',
-    ].join('\n');
+    return withRootSuspended(d.root, `DROP TASK IF EXISTS ${fqn(d)}`, true);
   },
   attributes: (d, s) => ({ Name: `${d.database}.${d.schema}.${d.name}`, State: s.state }),
 };

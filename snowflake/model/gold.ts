@@ -57,6 +57,36 @@ export function segments(sql: string): Segment[] {
   return out;
 }
 
+/** The code of `sql`: each non-code segment (see {@link segments}) as one space. */
+function codeOf(sql: string): string {
+  return segments(sql)
+    .map((s) => (s.code ? s.text : ' '))
+    .join('');
+}
+
+/**
+ * Rewrites, in the code of `sql` (not in strings or comments), each reference `reference` matches (groups: a
+ * logical schema, a name) to the dialect's qualified name: `database`, `schemaOf(logical schema in lower case)`,
+ * the canonical name.
+ */
+export function rewriteReferences(
+  sql: string,
+  reference: RegExp,
+  database: string,
+  schemaOf: (logicalSchema: string) => string,
+  dialect: Dialect,
+): string {
+  return segments(sql)
+    .map((s) =>
+      s.code
+        ? s.text.replace(reference, (_m, schema: string, name: string) =>
+            dialect.table([database, schemaOf(schema.toLowerCase()), canonicalName(name)]),
+          )
+        : s.text,
+    )
+    .join('');
+}
+
 const REFERENCE = /(?<![.\w$"])\b(core|gold)\s*\.\s*([A-Za-z_][A-Za-z0-9_]*)\b/gi;
 const DIRECTIVE = /^--\s*duckdb\s*:\s*skip\b\s*(.*)$/im;
 const SNOWFLAKE_ONLY: readonly [RegExp, string][] = [
@@ -67,11 +97,9 @@ const SNOWFLAKE_ONLY: readonly [RegExp, string][] = [
   [/\b(OBJECT|ARRAY)_CONSTRUCT\s*\(/i, 'OBJECT_CONSTRUCT/ARRAY_CONSTRUCT'],
 ];
 
-/** Validates a body and returns its code text (for reference and syntax scanning). */
-function checkBody(file: string, sql: string): string {
-  const code = segments(sql)
-    .map((s) => (s.code ? s.text : ' '))
-    .join('');
+/** Validates a view body (one SELECT) and returns its code text (for reference and syntax scanning). */
+export function checkViewBody(file: string, sql: string): string {
+  const code = codeOf(sql);
   if (!/^\s*(SELECT|WITH)\b/i.test(code))
     throw new SqlFileError(file, 'must be a single SELECT (or WITH … SELECT) statement');
   if (code.replace(/;\s*$/, '').includes(';'))
@@ -97,7 +125,7 @@ export function planGoldViews(
   }
   const views = new Map<string, GoldView>();
   for (const s of sources) {
-    const code = checkBody(s.file, s.sql);
+    const code = checkViewBody(s.file, s.sql);
     const refs = { core: new Set<string>(), gold: new Set<string>() };
     for (const m of code.matchAll(REFERENCE)) {
       const schema = (m[1] as string).toLowerCase() as 'core' | 'gold';
@@ -115,7 +143,7 @@ export function planGoldViews(
     let duckdb: GoldView['duckdb'];
     const directive = DIRECTIVE.exec(s.sql);
     if (s.duckdbSql !== undefined) {
-      checkBody(`${s.file} (duckdb)`, s.duckdbSql);
+      checkViewBody(`${s.file} (duckdb)`, s.duckdbSql);
       duckdb = { sql: s.duckdbSql.trim().replace(/;\s*$/, '') };
     } else if (directive) {
       duckdb = { skipped: directive[1]?.trim() || 'marked "-- duckdb: skip"' };
@@ -158,7 +186,7 @@ export function withoutMissingDatasets(
   const refs = new Map<string, { core: string[]; gold: string[] }>();
   for (const s of sources) {
     const found = { core: [] as string[], gold: [] as string[] };
-    for (const m of checkBody(s.file, s.sql).matchAll(REFERENCE)) {
+    for (const m of checkViewBody(s.file, s.sql).matchAll(REFERENCE)) {
       found[(m[1] as string).toLowerCase() as 'core' | 'gold'].push((m[2] as string).toLowerCase());
     }
     refs.set(s.name, found);
@@ -191,19 +219,13 @@ export function withoutMissingDatasets(
 
 /** Rewrites `core.x` / `gold.y` in code (not in strings or comments) to the dialect's qualified names. */
 export function resolveReferences(sql: string, schemas: SchemaNames, dialect: Dialect): string {
-  return segments(sql)
-    .map((s) =>
-      s.code
-        ? s.text.replace(REFERENCE, (_m, schema: string, name: string) =>
-            dialect.table([
-              schemas.database,
-              schema.toLowerCase() === 'core' ? schemas.core : schemas.gold,
-              canonicalName(name),
-            ]),
-          )
-        : s.text,
-    )
-    .join('');
+  return rewriteReferences(
+    sql,
+    REFERENCE,
+    schemas.database,
+    (s) => (s === 'core' ? schemas.core : schemas.gold),
+    dialect,
+  );
 }
 
 /**

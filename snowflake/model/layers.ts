@@ -19,7 +19,7 @@ import { canonicalName, quoteIdentifier, stringLiteral } from '../identifiers';
 import type { ObjectPath } from '../names';
 import type { Dialect } from './dialect';
 import { SqlFileError } from './errors';
-import { segments } from './gold';
+import { checkViewBody, rewriteReferences } from './gold';
 import type { GoldViewSource, ReaderObjects } from './gold';
 import { topologicalOrder } from './graph';
 import { VAULT_COLUMNS } from './vault';
@@ -46,28 +46,10 @@ export interface LayerView {
 const REFERENCE = /(?<![.\w$"])\b(core|vault|warehouse|mart)\s*\.\s*([A-Za-z_][A-Za-z0-9_]*)\b/gi;
 const q = (n: string) => quoteIdentifier(n);
 
-function code(sql: string): string {
-  return segments(sql)
-    .map((s) => (s.code ? s.text : ' '))
-    .join('');
-}
-
 /** Rewrites logical references to qualified names of the dialect. */
 export function resolveLayerReferences(sql: string, schemas: LayerSchemas, dialect: Dialect): string {
   const schemaOf = { core: schemas.core, vault: schemas.vault, warehouse: schemas.warehouse, mart: schemas.mart };
-  return segments(sql)
-    .map((s) =>
-      s.code
-        ? s.text.replace(REFERENCE, (_m, schema: string, name: string) =>
-            dialect.table([
-              schemas.database,
-              schemaOf[schema.toLowerCase() as keyof typeof schemaOf],
-              canonicalName(name),
-            ]),
-          )
-        : s.text,
-    )
-    .join('');
+  return rewriteReferences(sql, REFERENCE, schemas.database, (s) => schemaOf[s as keyof typeof schemaOf], dialect);
 }
 
 const latest = (st: SatelliteModel) =>
@@ -170,11 +152,7 @@ export function planLayerViews(
   }
   const views = new Map<string, LayerView>();
   for (const e of entries) {
-    const body = code(e.sql);
-    if (!/^\s*(SELECT|WITH)\b/i.test(body))
-      throw new SqlFileError(e.source, 'must be a single SELECT (or WITH … SELECT) statement');
-    if (body.replace(/;\s*$/, '').includes(';'))
-      throw new SqlFileError(e.source, 'must hold exactly one statement (found ";")');
+    const body = checkViewBody(e.source, e.sql);
     const reads = new Set<string>();
     const vaultTables = new Set<string>();
     for (const m of body.matchAll(REFERENCE)) {

@@ -7,7 +7,8 @@ import type { DatasetSpec } from '../../contracts/config';
 import { loadParserConfig } from '../../lambda/parser/config';
 import { createHandler } from '../../lambda/parser/handler';
 import { createS3Client } from '../../lambda/shared/s3-client';
-import type { S3TestServer } from '../support/s3-server';
+import { startS3Server } from '../support/s3-server';
+import type { S3ServerOptions, S3TestServer } from '../support/s3-server';
 
 export const BUCKETS = { inbound: 'inbound', stage: 'stage', archive: 'archive', quarantine: 'quarantine' };
 
@@ -178,4 +179,39 @@ export function injectFailure(
     },
     { step: 'initialize', name: `inject-${commandName}-${Math.random()}` },
   );
+}
+
+/** The local S3 server and parser fixture of the running test; a test may replace either (the last ones are torn down). */
+export interface ParserBed {
+  server: S3TestServer;
+  fx: ParserFixture;
+}
+
+export interface ParserBedOptions {
+  /** Options of the local S3 server (its buckets are always {@link BUCKETS}). @default none */
+  readonly s3?: Omit<S3ServerOptions, 'buckets'>;
+  /** Parser environment added to the fixture's (e.g. `DATASETS`). @default none */
+  readonly env?: Record<string, string>;
+}
+
+/**
+ * Registers, for every test of the calling file: before it, a local S3 server with the {@link BUCKETS}, the SDK
+ * pointed at it (Powertools metrics off: they are asserted in parser-entry.test.ts and would only flood the
+ * output) and a {@link ParserFixture}; after it, the fixture's client destroyed, the server stopped and
+ * `process.env` restored.
+ */
+export function useParserBed(options: ParserBedOptions = {}): ParserBed {
+  const savedEnv = { ...process.env };
+  const bed = {} as ParserBed;
+  beforeEach(async () => {
+    bed.server = await startS3Server({ ...options.s3, buckets: Object.values(BUCKETS) });
+    Object.assign(process.env, bed.server.env, { POWERTOOLS_METRICS_DISABLED: 'true' });
+    bed.fx = new ParserFixture(bed.server, undefined, options.env);
+  });
+  afterEach(async () => {
+    bed.fx.s3.destroy();
+    await bed.server.stop();
+    process.env = { ...savedEnv };
+  });
+  return bed;
 }

@@ -6,9 +6,7 @@
 import { gunzipSync } from 'zlib';
 import type { DatasetSpec } from '../../contracts/config';
 import type { FileManifest } from '../../contracts/file-manifest';
-import { startS3Server } from '../support/s3-server';
-import type { S3TestServer } from '../support/s3-server';
-import { BUCKETS, ParserFixture } from './parser-harness';
+import { BUCKETS, useParserBed } from './parser-harness';
 
 const DEVICES: DatasetSpec[] = [
   {
@@ -28,26 +26,12 @@ const DEVICES: DatasetSpec[] = [
   },
 ];
 
-let server: S3TestServer;
-let fx: ParserFixture;
-const savedEnv = { ...process.env };
-
-beforeEach(async () => {
-  server = await startS3Server({ buckets: Object.values(BUCKETS) });
-  Object.assign(process.env, server.env, { POWERTOOLS_METRICS_DISABLED: 'true' });
-  fx = new ParserFixture(server, undefined, { DATASETS: JSON.stringify(DEVICES) });
-});
-
-afterEach(async () => {
-  fx.s3.destroy();
-  await server.stop();
-  process.env = { ...savedEnv };
-});
+const bed = useParserBed({ env: { DATASETS: JSON.stringify(DEVICES) } });
 
 async function onlyManifest(): Promise<FileManifest> {
-  const keys = await server.list(BUCKETS.stage, 'manifests/');
+  const keys = await bed.server.list(BUCKETS.stage, 'manifests/');
   expect(keys).toHaveLength(1);
-  const bytes = (await server.get(BUCKETS.stage, keys[0]))!;
+  const bytes = (await bed.server.get(BUCKETS.stage, keys[0]))!;
   return JSON.parse(gunzipSync(bytes).toString('utf8')) as FileManifest;
 }
 
@@ -55,7 +39,7 @@ describe('parser: schema drift of nested column paths', () => {
   test('GIVEN NDJSON records with device.ID for the key path device.id WHEN processed THEN the manifest drift names device.id / device.ID', async () => {
     const body =
       '{"device":{"ID":"s1"},"reading":{"value":20.5},"site":"a"}\n{"device":{"ID":"s2"},"reading":{"value":21},"site":"b"}\n';
-    expect(await fx.deliver(await fx.upload('acme/devices/d.ndjson', body))).toEqual({ batchItemFailures: [] });
+    expect(await bed.fx.deliver(await bed.fx.upload('acme/devices/d.ndjson', body))).toEqual({ batchItemFailures: [] });
     const manifest = await onlyManifest();
     expect(manifest).toMatchObject({ status: 'staged', rows_in: 2, rows_staged: 2, rows_quarantined: 0 });
     expect(manifest.drift).toEqual({
@@ -64,7 +48,7 @@ describe('parser: schema drift of nested column paths', () => {
       case_mismatches: [{ path: 'device.id', seen: 'device.ID' }],
     });
     // The stage lines are unchanged: the records as written.
-    expect((await fx.stageLines()).map((l) => l.record)).toEqual([
+    expect((await bed.fx.stageLines()).map((l) => l.record)).toEqual([
       { device: { ID: 's1' }, reading: { value: 20.5 }, site: 'a' },
       { device: { ID: 's2' }, reading: { value: 21 }, site: 'b' },
     ]);
@@ -72,7 +56,7 @@ describe('parser: schema drift of nested column paths', () => {
 
   test('GIVEN NDJSON records whose nested field was renamed WHEN processed THEN the manifest lists the nested path as missing', async () => {
     const body = '{"device":{"id":"s1"},"reading":{"val":20.5},"site":"a"}\n';
-    await fx.deliver(await fx.upload('acme/devices/r.ndjson', body));
+    await bed.fx.deliver(await bed.fx.upload('acme/devices/r.ndjson', body));
     expect((await onlyManifest()).drift).toEqual({
       missing_paths: ['reading.value'],
       unknown_keys: [],
@@ -81,7 +65,7 @@ describe('parser: schema drift of nested column paths', () => {
   });
 
   test('GIVEN a CSV whose header has the top-level name WHEN processed THEN headers are flat: no nested check', async () => {
-    await fx.deliver(await fx.upload('acme/flat/f.csv', 'device\nx\n'));
+    await bed.fx.deliver(await bed.fx.upload('acme/flat/f.csv', 'device\nx\n'));
     expect((await onlyManifest()).drift).toEqual({ missing_paths: [], unknown_keys: [], case_mismatches: [] });
   });
 });

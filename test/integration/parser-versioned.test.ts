@@ -9,38 +9,21 @@ import type { ObjectVersion } from '../../lambda/parser/object-names';
 import { processObject } from '../../lambda/parser/process-object';
 import { parseS3Message } from '../../lambda/parser/s3-events';
 import { createS3Client } from '../../lambda/shared/s3-client';
-import { startS3Server } from '../support/s3-server';
-import type { LocalS3Request, S3TestServer } from '../support/s3-server';
-import { awsEncodeKey, BUCKETS, ParserFixture, TEST_DATASETS } from './parser-harness';
+import type { LocalS3Request } from '../support/s3-server';
+import { awsEncodeKey, BUCKETS, TEST_DATASETS, useParserBed } from './parser-harness';
 
-let server: S3TestServer;
-let fx: ParserFixture;
 let requests: LocalS3Request[];
-const savedEnv = { ...process.env };
-
-beforeEach(async () => {
+beforeEach(() => {
   requests = [];
-  server = await startS3Server({
-    buckets: Object.values(BUCKETS),
-    versionedBuckets: [BUCKETS.inbound],
-    onRequest: (r) => requests.push(r),
-  });
-  Object.assign(process.env, server.env, { POWERTOOLS_METRICS_DISABLED: 'true' });
-  fx = new ParserFixture(server);
 });
-
-afterEach(async () => {
-  fx.s3.destroy();
-  await server.stop();
-  process.env = { ...savedEnv };
-});
+const bed = useParserBed({ s3: { versionedBuckets: [BUCKETS.inbound], onRequest: (r) => requests.push(r) } });
 
 /** Uploads one version and returns its version id and the notification S3 sends for it (versionId included). */
 async function uploadVersion(key: string, body: string): Promise<{ versionId: string; message: unknown }> {
-  server.clearEvents();
-  const out = await server.client.send(new PutObjectCommand({ Bucket: BUCKETS.inbound, Key: key, Body: body }));
+  bed.server.clearEvents();
+  const out = await bed.server.client.send(new PutObjectCommand({ Bucket: BUCKETS.inbound, Key: key, Body: body }));
   const versionId = out.VersionId!;
-  const records = server.events
+  const records = bed.server.events
     .filter((e) => e.eventName.startsWith('ObjectCreated'))
     .map((r) => ({ ...r, s3: { ...r.s3, object: { ...r.s3.object, key: awsEncodeKey(r.s3.object.key), versionId } } }));
   return { versionId, message: { Records: records } };
@@ -78,7 +61,7 @@ describe('parser: versioned inbound bucket', () => {
     const { versionId, message } = await uploadVersion(key, 'id\n1\n2\n');
     requests.splice(0);
 
-    expect(await fx.deliver(message)).toEqual({ batchItemFailures: [] });
+    expect(await bed.fx.deliver(message)).toEqual({ batchItemFailures: [] });
 
     const { reads, deletes, copies } = requestsFor(key);
     expect(reads.map((r) => [r.method, r.query.versionId, r.headers['if-match']])).toEqual([
@@ -91,35 +74,35 @@ describe('parser: versioned inbound bucket', () => {
     expect(deletes.map((r) => [r.query.versionId, r.headers['if-match']])).toEqual([[versionId, undefined]]);
 
     // The archive key's version tag is the version id; the copy records it.
-    const date = (await fx.stageLines())[0].received_at.slice(0, 10);
+    const date = (await bed.fx.stageLines())[0].received_at.slice(0, 10);
     const archiveKey = `acme/orders/dt=${date}/${versionId}/2024/v 1.csv`;
     expect(copies[0].key).toBe(archiveKey);
-    expect(await server.list(BUCKETS.archive)).toEqual([archiveKey]);
-    expect((await server.get(BUCKETS.archive, archiveKey))!.toString()).toBe('id\n1\n2\n');
-    const head = await server.client.send(new HeadObjectCommand({ Bucket: BUCKETS.archive, Key: archiveKey }));
+    expect(await bed.server.list(BUCKETS.archive)).toEqual([archiveKey]);
+    expect((await bed.server.get(BUCKETS.archive, archiveKey))!.toString()).toBe('id\n1\n2\n');
+    const head = await bed.server.client.send(new HeadObjectCommand({ Bucket: BUCKETS.archive, Key: archiveKey }));
     expect(head.Metadata).toMatchObject({ 'original-version-id': versionId });
-    expect((await fx.stageLines()).map((l) => l.record)).toEqual([{ id: '1' }, { id: '2' }]);
-    expect(await server.list(BUCKETS.inbound)).toEqual([]);
+    expect((await bed.fx.stageLines()).map((l) => l.record)).toEqual([{ id: '1' }, { id: '2' }]);
+    expect(await bed.server.list(BUCKETS.inbound)).toEqual([]);
   });
 
   test('GIVEN two versions of the same key WHEN each event is processed THEN two archive copies under their own version ids and distinct stage names', async () => {
     const key = 'acme/orders/same.csv';
     const first = await uploadVersion(key, 'id\n1\n');
-    expect(await fx.deliver(first.message)).toEqual({ batchItemFailures: [] });
+    expect(await bed.fx.deliver(first.message)).toEqual({ batchItemFailures: [] });
     const second = await uploadVersion(key, 'id\n2\n');
     expect(second.versionId).not.toBe(first.versionId);
-    expect(await fx.deliver(second.message)).toEqual({ batchItemFailures: [] });
+    expect(await bed.fx.deliver(second.message)).toEqual({ batchItemFailures: [] });
 
-    const archived = await server.list(BUCKETS.archive);
+    const archived = await bed.server.list(BUCKETS.archive);
     expect(archived).toHaveLength(2);
     const byVersion = Object.fromEntries(archived.map((k) => [k.split('/')[3], k]));
-    expect((await server.get(BUCKETS.archive, byVersion[first.versionId]))!.toString()).toBe('id\n1\n');
-    expect((await server.get(BUCKETS.archive, byVersion[second.versionId]))!.toString()).toBe('id\n2\n');
-    const stageKeys = await server.list(BUCKETS.stage, 'data/');
+    expect((await bed.server.get(BUCKETS.archive, byVersion[first.versionId]))!.toString()).toBe('id\n1\n');
+    expect((await bed.server.get(BUCKETS.archive, byVersion[second.versionId]))!.toString()).toBe('id\n2\n');
+    const stageKeys = await bed.server.list(BUCKETS.stage, 'data/');
     expect(stageKeys).toHaveLength(2);
     expect(new Set(stageKeys.map((k) => k.replace(/-[0-9a-f]{16}\.ndjson\.gz$/, ''))).size).toBe(1); // same slug
-    expect((await fx.stageLines()).map((l) => l.record.id).sort()).toEqual(['1', '2']);
-    expect(await server.list(BUCKETS.inbound)).toEqual([]);
+    expect((await bed.fx.stageLines()).map((l) => l.record.id).sort()).toEqual(['1', '2']);
+    expect(await bed.server.list(BUCKETS.inbound)).toEqual([]);
   });
 
   test('GIVEN the version is gone WHEN its event arrives THEN already-done when the archive holds it (crash after the delete), else missing; never retried', async () => {
@@ -129,22 +112,22 @@ describe('parser: versioned inbound bucket', () => {
       const versionOf = (message: unknown): ObjectVersion => parseS3Message(JSON.stringify(message)).objects[0];
       const done = await uploadVersion('acme/orders/done.csv', 'id\n1\n');
       expect((await processObject({ s3, config }, versionOf(done.message))).status).toBe('staged');
-      const before = await fx.snapshot();
+      const before = await bed.fx.snapshot();
       requests.splice(0);
 
       // S3 answers NoSuchVersion (not NoSuchKey) for a version deleted by its id.
       expect((await processObject({ s3, config }, versionOf(done.message))).status).toBe('already-done');
       expect(requestsFor('acme/orders/done.csv').reads.map((r) => r.query.versionId)).toEqual([done.versionId]);
-      expect(await fx.snapshot()).toEqual(before);
-      expect(await fx.deliver(done.message)).toEqual({ batchItemFailures: [] });
+      expect(await bed.fx.snapshot()).toEqual(before);
+      expect(await bed.fx.deliver(done.message)).toEqual({ batchItemFailures: [] });
 
       const lost = await uploadVersion('acme/orders/lost.csv', 'id\n1\n');
       await s3.send(
         new DeleteObjectCommand({ Bucket: BUCKETS.inbound, Key: 'acme/orders/lost.csv', VersionId: lost.versionId }),
       );
       expect((await processObject({ s3, config }, versionOf(lost.message))).status).toBe('missing');
-      expect(await fx.deliver(lost.message)).toEqual({ batchItemFailures: [] });
-      expect(await fx.snapshot()).toEqual(before);
+      expect(await bed.fx.deliver(lost.message)).toEqual({ batchItemFailures: [] });
+      expect(await bed.fx.snapshot()).toEqual(before);
     } finally {
       s3.destroy();
     }
@@ -170,8 +153,8 @@ describe('parser: versioned inbound bucket', () => {
 
       expect((await processObject({ s3: slow, config }, v)).status).toBe('already-done');
       expect(await other).toBe('staged');
-      expect(await server.list(BUCKETS.archive)).toHaveLength(1);
-      expect(await server.list(BUCKETS.inbound)).toEqual([]);
+      expect(await bed.server.list(BUCKETS.archive)).toHaveLength(1);
+      expect(await bed.server.list(BUCKETS.inbound)).toEqual([]);
     } finally {
       slow.destroy();
       fast.destroy();
@@ -182,7 +165,7 @@ describe('parser: versioned inbound bucket', () => {
     const key = 'nowhere.csv';
     const { versionId, message } = await uploadVersion(key, 'id\n1\n');
     requests.splice(0);
-    expect(await fx.deliver(message)).toEqual({ batchItemFailures: [] });
+    expect(await bed.fx.deliver(message)).toEqual({ batchItemFailures: [] });
 
     const { reads, deletes, copies } = requestsFor(key);
     expect(reads.map((r) => [r.method, r.query.versionId, r.headers['if-match']])).toEqual([
@@ -192,20 +175,20 @@ describe('parser: versioned inbound bucket', () => {
       [copySourceOf(key, versionId), undefined],
     ]);
     expect(deletes.map((r) => [r.query.versionId, r.headers['if-match']])).toEqual([[versionId, undefined]]);
-    expect(await server.list(BUCKETS.archive)).toEqual([
+    expect(await bed.server.list(BUCKETS.archive)).toEqual([
       expect.stringMatching(`^_unrouted/dt=[\\d-]+/${versionId}/${key}$`),
     ]);
-    expect(await fx.quarantineJson('.file.json')).toEqual([
+    expect(await bed.fx.quarantineJson('.file.json')).toEqual([
       expect.objectContaining({ reason: 'NO_DATASET_SEGMENT', source_version_id: versionId }),
     ]);
   });
 
   test('GIVEN an event without a versionId (unversioned bucket) WHEN processed THEN every request is conditional on the eTag instead', async () => {
     const key = 'acme/orders/plain.csv';
-    const message = await fx.upload(key, 'id\n1\n');
+    const message = await bed.fx.upload(key, 'id\n1\n');
     const eTag = `"${(message.Records[0] as { s3: { object: { eTag: string } } }).s3.object.eTag.replace(/"/g, '')}"`;
     requests.splice(0);
-    expect(await fx.deliver(message)).toEqual({ batchItemFailures: [] });
+    expect(await bed.fx.deliver(message)).toEqual({ batchItemFailures: [] });
 
     const { reads, deletes, copies } = requestsFor(key);
     expect(reads.map((r) => [r.method, r.query.versionId, r.headers['if-match']])).toEqual([['GET', undefined, eTag]]);

@@ -4,12 +4,12 @@
  * failed their cast (found by an independent check of issue 10: `5 value(s) failed their cast`
  * while a customer was missing from silver).
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'fs';
+import { mkdtempSync, rmSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import type { Summary } from '../../bin/sandbox/summary';
 import { replayTestConfig } from './replay-config';
-import { runCli } from './sandbox-support';
+import { runSandboxWithSummary, writeSandboxInputs } from './sandbox-support';
 import type { CliResult } from './sandbox-support';
 
 const config = replayTestConfig(
@@ -44,21 +44,9 @@ describe('sandbox with onCastError reject', () => {
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'sandbox-cast-reject-'));
-    mkdirSync(join(dir, 'data', 'shop', 'accounts'), { recursive: true });
-    writeFileSync(join(dir, 'data', 'shop', 'accounts', 'a.json'), accounts);
-    writeFileSync(join(dir, 'pipeline.json'), JSON.stringify(config));
+    writeSandboxInputs(dir, config, { 'shop/accounts/a.json': accounts });
     // WHEN the sandbox runs on them
-    run = await runCli('bin/sandbox.ts', [
-      '--config',
-      join(dir, 'pipeline.json'),
-      '--data',
-      join(dir, 'data'),
-      '--state',
-      join(dir, 'state'),
-      '--summary-json',
-      join(dir, 'summary.json'),
-    ]);
-    summary = JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')) as Summary;
+    ({ run, summary } = await runSandboxWithSummary(dir));
   }, 90_000);
 
   afterAll(() => rmSync(dir, { recursive: true, force: true }));

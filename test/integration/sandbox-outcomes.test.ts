@@ -3,17 +3,15 @@
  * files — a truncated .csv.gz, a ragged CSV, two broken JSON files, a file for an unknown dataset,
  * a CSV whose key column is in the wrong case. The run must say so: a first status line, every
  * quarantined file with its reason and report, rejected rows per dataset and reason, drift per
- * file, gold views of missing datasets skipped with a warning, and `--strict` exiting non-zero.
+ * file, the bundled gold views (none fits this config) skipped in one line, and `--strict` exiting non-zero.
  */
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'fs';
+import { mkdtempSync, readdirSync, rmSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { gzipSync } from 'zlib';
 import type { Summary } from '../../bin/sandbox/summary';
 import { replayTestConfig } from './replay-config';
-import { runCli } from './sandbox-support';
-
-const ROOT = join(__dirname, '..', '..');
+import { ROOT, runCli, runSandboxWithSummary, sandboxArgs, writeSandboxInputs } from './sandbox-support';
 import type { CliResult } from './sandbox-support';
 
 const config = replayTestConfig(
@@ -52,23 +50,9 @@ describe('sandbox with bad files and its own config', () => {
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'sandbox-outcomes-'));
-    for (const [key, body] of Object.entries(files)) {
-      mkdirSync(join(dir, 'data', ...key.split('/').slice(0, -1)), { recursive: true });
-      writeFileSync(join(dir, 'data', ...key.split('/')), body);
-    }
-    writeFileSync(join(dir, 'pipeline.json'), JSON.stringify(config));
+    writeSandboxInputs(dir, config, files);
     // WHEN the sandbox runs on them with that config
-    run = await runCli('bin/sandbox.ts', [
-      '--config',
-      join(dir, 'pipeline.json'),
-      '--data',
-      join(dir, 'data'),
-      '--state',
-      join(dir, 'state'),
-      '--summary-json',
-      join(dir, 'summary.json'),
-    ]);
-    summary = JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')) as Summary;
+    ({ run, summary } = await runSandboxWithSummary(dir));
   }, 90_000);
 
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -130,15 +114,7 @@ describe('sandbox with bad files and its own config', () => {
   });
 
   it('GIVEN --strict WHEN run again on that state THEN it exits 3 and says why', async () => {
-    const strict = await runCli('bin/sandbox.ts', [
-      '--config',
-      join(dir, 'pipeline.json'),
-      '--data',
-      join(dir, 'data'),
-      '--state',
-      join(dir, 'state'),
-      '--strict',
-    ]);
+    const strict = await runCli('bin/sandbox.ts', [...sandboxArgs(dir), '--strict']);
     expect(strict.code).toBe(3);
     expect(strict.stdout).toContain('strict  exit code 3');
   }, 60_000);
@@ -153,23 +129,8 @@ describe('sandbox progress on a long file', () => {
     const rows = 400_000;
     const lines = ['id,amount\n'];
     for (let i = 0; i < rows; i++) lines.push(`${i},${i % 1000}.25\n`);
-    mkdirSync(join(dir, 'data', 'shop', 'orders'), { recursive: true });
-    writeFileSync(join(dir, 'data', 'shop', 'orders', 'big.csv'), lines.join(''));
-    writeFileSync(join(dir, 'pipeline.json'), JSON.stringify(config));
-    const run = await runCli(
-      'bin/sandbox.ts',
-      [
-        '--config',
-        join(dir, 'pipeline.json'),
-        '--data',
-        join(dir, 'data'),
-        '--state',
-        join(dir, 'state'),
-        '--progress',
-        '0.2',
-      ],
-      120_000,
-    );
+    writeSandboxInputs(dir, config, { 'shop/orders/big.csv': lines.join('') });
+    const run = await runCli('bin/sandbox.ts', [...sandboxArgs(dir), '--progress', '0.2'], 120_000);
     expect(run.code).toBe(0);
     const progress = [
       ...run.stdout.matchAll(

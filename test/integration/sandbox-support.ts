@@ -4,7 +4,9 @@
  */
 import { spawn } from 'child_process';
 import type { ChildProcess } from 'child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'fs';
 import { join } from 'path';
+import type { Summary } from '../../bin/sandbox/summary';
 
 export const ROOT = join(__dirname, '..', '..');
 
@@ -72,4 +74,28 @@ export async function waitFor(what: string, condition: () => boolean | Promise<b
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
+}
+
+/**
+ * Writes a sandbox's inputs into `dir`: `config` as pipeline.json, and each of `files` (keys
+ * `<source>/<dataset>/…`, `/`-separated) under data/.
+ */
+export function writeSandboxInputs(dir: string, config: unknown, files: Record<string, string | Buffer>): void {
+  for (const [key, body] of Object.entries(files)) {
+    mkdirSync(join(dir, 'data', ...key.split('/').slice(0, -1)), { recursive: true });
+    writeFileSync(join(dir, 'data', ...key.split('/')), body);
+  }
+  writeFileSync(join(dir, 'pipeline.json'), JSON.stringify(config));
+}
+
+/** The sandbox's options for the inputs {@link writeSandboxInputs} wrote into `dir`, its state in dir/state. */
+export function sandboxArgs(dir: string): string[] {
+  return ['--config', join(dir, 'pipeline.json'), '--data', join(dir, 'data'), '--state', join(dir, 'state')];
+}
+
+/** Runs the sandbox CLI on `dir`'s inputs with `--summary-json`; returns the run and the summary it wrote. */
+export async function runSandboxWithSummary(dir: string): Promise<{ run: CliResult; summary: Summary }> {
+  const run = await runCli('bin/sandbox.ts', [...sandboxArgs(dir), '--summary-json', join(dir, 'summary.json')]);
+  const summary = JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')) as Summary;
+  return { run, summary };
 }

@@ -1,50 +1,22 @@
 import { CsvParser } from '../../../lambda/parser/csv-parser';
 import type { CsvParserOptions } from '../../../lambda/parser/csv-parser';
-import { Utf8Chunks } from '../../../lambda/parser/utf8-chunks';
+import { rng } from '../../../bench/parser-inputs';
 import { CollectingSink } from './collecting-sink';
-
-/** Small deterministic PRNG (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { pushBytesCut, pushTextCut } from './cut-input';
 
 const csv: CsvParserOptions = { delimiter: ',', quote: '"', header: true, columns: [], maxRecordBytes: 4096 };
 
 /** The byte path: `bytes` cut at `cuts`, each piece validated by Utf8Chunks, as the handler reads a CSV. */
 function viaBytes(bytes: Buffer, cuts: number[], options: CsvParserOptions): CollectingSink {
   const sink = new CollectingSink();
-  const parser = new CsvParser(options, sink);
-  const utf8 = new Utf8Chunks({ bytesDecoded: 0 });
-  let from = 0;
-  for (const cut of [...cuts, bytes.length]) {
-    const out = utf8.decode(bytes.subarray(from, cut));
-    if (out !== undefined) parser.pushBytes(out);
-    from = cut;
-  }
-  utf8.end();
-  parser.end();
+  pushBytesCut(new CsvParser(options, sink), bytes, cuts);
   return sink;
 }
 
 /** The string path on the same cuts, decoded by a TextDecoder (as the handler read text before). */
 function viaText(bytes: Buffer, cuts: number[], options: CsvParserOptions): CollectingSink {
   const sink = new CollectingSink();
-  const parser = new CsvParser(options, sink);
-  const decoder = new TextDecoder('utf-8', { fatal: true });
-  let from = 0;
-  for (const cut of [...cuts, bytes.length]) {
-    const text = decoder.decode(bytes.subarray(from, cut), { stream: true });
-    if (text.length > 0) parser.push(text);
-    from = cut;
-  }
-  parser.end();
+  pushTextCut(new CsvParser(options, sink), bytes, cuts);
   return sink;
 }
 

@@ -1,21 +1,11 @@
 import { FileRejectedError } from '../../../lambda/parser/errors';
 import { NdjsonParser } from '../../../lambda/parser/json-parsers';
 import { Utf8Chunks } from '../../../lambda/parser/utf8-chunks';
+import { rng } from '../../../bench/parser-inputs';
 import { CollectingSink } from './collecting-sink';
+import { pushBytesCut, pushTextCut } from './cut-input';
 
 const limits = { maxRecordBytes: 2048, maxDepth: 4 };
-
-/** Small deterministic PRNG (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Outcome {
   sink: CollectingSink;
@@ -26,16 +16,7 @@ interface Outcome {
 function viaBytes(bytes: Buffer, cuts: number[], options = limits): Outcome {
   const sink = new CollectingSink();
   const keys = new Set<string>();
-  const parser = new NdjsonParser({ ...options, keys }, sink);
-  const chunks = new Utf8Chunks({ bytesDecoded: 0 });
-  let from = 0;
-  for (const cut of [...cuts, bytes.length]) {
-    const out = chunks.decode(bytes.subarray(from, cut));
-    if (out !== undefined) parser.pushBytes(out);
-    from = cut;
-  }
-  chunks.end();
-  parser.end();
+  pushBytesCut(new NdjsonParser({ ...options, keys }, sink), bytes, cuts);
   return { sink, keys };
 }
 
@@ -43,15 +24,7 @@ function viaBytes(bytes: Buffer, cuts: number[], options = limits): Outcome {
 function viaText(bytes: Buffer, cuts: number[], options = limits): Outcome {
   const sink = new CollectingSink();
   const keys = new Set<string>();
-  const parser = new NdjsonParser({ ...options, keys }, sink);
-  const decoder = new TextDecoder('utf-8', { fatal: true });
-  let from = 0;
-  for (const cut of [...cuts, bytes.length]) {
-    const text = decoder.decode(bytes.subarray(from, cut), { stream: true });
-    if (text.length > 0) parser.push(text);
-    from = cut;
-  }
-  parser.end();
+  pushTextCut(new NdjsonParser({ ...options, keys }, sink), bytes, cuts);
   return { sink, keys };
 }
 

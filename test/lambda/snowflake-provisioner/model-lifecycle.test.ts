@@ -5,12 +5,10 @@
  * stream staleness, view replacement, and Delete under retain / destroy.
  */
 import type { DatasetSpec } from '../../../contracts/config';
-import { createHandler } from '../../../lambda/snowflake-provisioner/index';
 import type { IngestionObject } from '../../../snowflake/ingestion-objects';
 import type { FollowUpTaskSpec } from '../../../snowflake/model';
-import { cfnEvent, startHarness } from './harness';
-import type { Harness } from './harness';
-import { props, testObjects } from './objects';
+import { useDeployment } from './deployment';
+import { testObjects } from './objects';
 
 const ORDERS: DatasetSpec = {
   name: 'orders',
@@ -41,32 +39,20 @@ function model(datasets: DatasetSpec[] = [ORDERS, CLICKS], followUpTasks: Follow
   return testObjects(datasets, { dataModel: { datasets, goldViews: GOLD, followUpTasks } });
 }
 
-let h: Harness;
-let handler: ReturnType<typeof createHandler>;
 let objects = model();
-const physical: Record<string, string> = {};
+const deployment = useDeployment(() => objects.values());
+const { physical } = deployment;
 const ROOT = '"INGEST_TEST"."CORE"."ORDERS_MERGE"';
 const CHILD = '"INGEST_TEST"."CORE"."ORDER_SNAPSHOT"';
 
 const run = (type: 'Create' | 'Update' | 'Delete', o: IngestionObject, extra: Record<string, unknown> = {}) =>
-  handler(cfnEvent(type, o.id, props(h.connection, o, extra), physical[o.id] ?? o.id));
+  deployment.send(type, o, { extra });
 const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\"]/g, '\\$&');
-const task = (name: string) => h.snowflake.catalog.model.tasks.get(name)!;
-
-beforeAll(async () => {
-  h = await startHarness();
-  handler = createHandler({ session: { attempts: 1 }, apply: { sleep: async () => undefined } });
-  for (const o of objects.values()) {
-    const out = await run('Create', o);
-    physical[o.id] = out.PhysicalResourceId;
-  }
-});
-afterAll(() => h.stop());
-beforeEach(() => h.snowflake.clearLog());
+const task = (name: string) => deployment.h.snowflake.catalog.model.tasks.get(name)!;
 
 describe('GIVEN two datasets, a follow-up task, a gold view and the reader role, all created', () => {
   test('THEN every data-model object exists, the task graph is running and the reader can read gold only', () => {
-    const c = h.snowflake.catalog;
+    const c = deployment.h.snowflake.catalog;
     expect([...c.model.streams.keys()]).toEqual(['INGEST_TEST.RAW.ORDERS_STREAM', 'INGEST_TEST.RAW.CLICKS_STREAM']);
     expect(c.tables.has('INGEST_TEST.CORE.ORDERS') && c.tables.has('INGEST_TEST.CORE.ORDERS_REJECTS')).toBe(true);
     expect(c.tables.has('INGEST_TEST.CORE.CLICKS_REJECTS')).toBe(true); // insert-only: cast failures still rejected
@@ -88,26 +74,26 @@ describe('GIVEN two datasets, a follow-up task, a gold view and the reader role,
   });
 
   test('WHEN a follow-up task is created THEN the root is suspended around it: suspend, create, resume child, resume root', async () => {
-    h.snowflake.clearLog();
+    deployment.h.snowflake.clearLog();
     const extra = model(
       [ORDERS, CLICKS],
       [SNAPSHOT, { name: 'order_audit', after: ['order_snapshot'], sql: 'SELECT 1' }],
     );
     const out = await run('Create', extra.get('OrderAuditTask')!);
     physical.OrderAuditTask = out.PhysicalResourceId;
-    expect(h.snowflake.ddl.map((s) => s.split('\n')[0])).toEqual([
+    expect(deployment.h.snowflake.ddl.map((s) => s.split('\n')[0])).toEqual([
       `ALTER TASK ${ROOT} SUSPEND`,
       'CREATE TASK "INGEST_TEST"."CORE"."ORDER_AUDIT"',
       'ALTER TASK "INGEST_TEST"."CORE"."ORDER_AUDIT" RESUME',
       `ALTER TASK ${ROOT} RESUME`,
     ]);
-    expect(h.snowflake.ddl[1]).toContain(`AFTER ${CHILD}`);
+    expect(deployment.h.snowflake.ddl[1]).toContain(`AFTER ${CHILD}`);
     // Under retain a task is left untouched (its run history); under destroy it is dropped.
     expect((await run('Delete', extra.get('OrderAuditTask')!)).Data.ChangeKind).toBe('retain');
-    expect(h.snowflake.catalog.model.tasks.has('INGEST_TEST.CORE.ORDER_AUDIT')).toBe(true);
+    expect(deployment.h.snowflake.catalog.model.tasks.has('INGEST_TEST.CORE.ORDER_AUDIT')).toBe(true);
     const deleted = await run('Delete', extra.get('OrderAuditTask')!, { removalPolicy: 'destroy' });
     expect(deleted.Data.ChangeKind).toBe('drop');
-    expect(h.snowflake.catalog.model.tasks.has('INGEST_TEST.CORE.ORDER_AUDIT')).toBe(false);
+    expect(deployment.h.snowflake.catalog.model.tasks.has('INGEST_TEST.CORE.ORDER_AUDIT')).toBe(false);
     expect(task('INGEST_TEST.CORE.ORDERS_MERGE').state).toBe('started');
   });
 });
@@ -118,7 +104,7 @@ describe('GIVEN the deployed data model', () => {
       const out = await run('Update', o);
       expect({ id: o.id, change: out.Data.ChangeKind }).toEqual({ id: o.id, change: 'no-op' });
     }
-    expect(h.snowflake.ddl).toEqual([]);
+    expect(deployment.h.snowflake.ddl).toEqual([]);
   });
 
   test('WHEN a column is added THEN silver gets ADD COLUMN and the root task is suspended, altered and resumed', async () => {
@@ -126,24 +112,24 @@ describe('GIVEN the deployed data model', () => {
     objects = model([added, CLICKS]);
     const silver = await run('Update', objects.get('OrdersSilver')!);
     expect(silver.Data.ChangeKind).toBe('alter');
-    expect(h.snowflake.ddl).toEqual([
+    expect(deployment.h.snowflake.ddl).toEqual([
       'ALTER TABLE "INGEST_TEST"."CORE"."ORDERS" ADD COLUMN IF NOT EXISTS "CHANNEL" VARCHAR',
     ]);
-    h.snowflake.clearLog();
+    deployment.h.snowflake.clearLog();
     const t = await run('Update', objects.get('OrdersMergeTask')!);
     expect(t.Data).toMatchObject({ ChangeKind: 'alter', State: 'started' });
     // The body changes (MODIFY AS) and the comment's fingerprint (SET); no CREATE OR ALTER.
-    expect(h.snowflake.ddl.map((s) => s.split('\n')[0])).toEqual([
+    expect(deployment.h.snowflake.ddl.map((s) => s.split('\n')[0])).toEqual([
       `ALTER TASK ${ROOT} SUSPEND`,
       expect.stringMatching(new RegExp(`^ALTER TASK ${escape(ROOT)} UNSET `)),
       `ALTER TASK ${ROOT} MODIFY AS`,
       expect.stringMatching(new RegExp(`^ALTER TASK ${escape(ROOT)} SET .*COMMENT = `)),
       `ALTER TASK ${ROOT} RESUME`,
     ]);
-    expect(h.snowflake.ddl[2]).toContain('"CHANNEL"');
-    h.snowflake.clearLog();
+    expect(deployment.h.snowflake.ddl[2]).toContain('"CHANNEL"');
+    deployment.h.snowflake.clearLog();
     for (const id of ['OrdersSilver', 'OrdersMergeTask']) await run('Update', objects.get(id)!);
-    expect(h.snowflake.ddl).toEqual([]);
+    expect(deployment.h.snowflake.ddl).toEqual([]);
   });
 
   test('WHEN the schedule changes THEN the root is altered between suspend and resume', async () => {
@@ -154,12 +140,12 @@ describe('GIVEN the deployed data model', () => {
     };
     objects = model([scheduled, CLICKS]);
     await run('Update', objects.get('OrdersMergeTask')!);
-    const set = h.snowflake.ddl.find((s) => / SET /.test(s))!;
+    const set = deployment.h.snowflake.ddl.find((s) => / SET /.test(s))!;
     expect(set).toContain(`SCHEDULE = '10 MINUTES'`);
     expect(set).not.toContain('TARGET_COMPLETION_INTERVAL');
-    expect(h.snowflake.ddl.find((s) => / UNSET /.test(s))).toContain('TARGET_COMPLETION_INTERVAL');
-    expect(h.snowflake.ddl[0]).toBe(`ALTER TASK ${ROOT} SUSPEND`);
-    expect(h.snowflake.ddl.at(-1)).toBe(`ALTER TASK ${ROOT} RESUME`);
+    expect(deployment.h.snowflake.ddl.find((s) => / UNSET /.test(s))).toContain('TARGET_COMPLETION_INTERVAL');
+    expect(deployment.h.snowflake.ddl[0]).toBe(`ALTER TASK ${ROOT} SUSPEND`);
+    expect(deployment.h.snowflake.ddl.at(-1)).toBe(`ALTER TASK ${ROOT} RESUME`);
     expect(task('INGEST_TEST.CORE.ORDERS_MERGE')).toMatchObject({ state: 'started', schedule: '10 MINUTES' });
   });
 
@@ -170,7 +156,7 @@ describe('GIVEN the deployed data model', () => {
     );
     await run('Update', changed.get('OrderSnapshotTask')!);
     // The child too is suspended before it changes (Snowflake requires it), then resumed before the root.
-    const ddl = h.snowflake.ddl.map((s) => s.split('\n')[0]);
+    const ddl = deployment.h.snowflake.ddl.map((s) => s.split('\n')[0]);
     expect(ddl.slice(0, 2)).toEqual([`ALTER TASK ${ROOT} SUSPEND`, `ALTER TASK ${CHILD} SUSPEND`]);
     expect(ddl).toContain(`ALTER TASK ${CHILD} MODIFY AS`);
     expect(ddl.slice(-2)).toEqual([`ALTER TASK ${CHILD} RESUME`, `ALTER TASK ${ROOT} RESUME`]);
@@ -181,7 +167,7 @@ describe('GIVEN the deployed data model', () => {
   });
 
   test('WHEN altering the task fails THEN the root is resumed again and the error says so', async () => {
-    h.snowflake.failOn({
+    deployment.h.snowflake.failOn({
       match: /^ALTER TASK .* SET WAREHOUSE/,
       code: '002003',
       sqlState: '02000',
@@ -191,9 +177,9 @@ describe('GIVEN the deployed data model', () => {
     await expect(run('Update', broken.get('OrdersMergeTask')!)).rejects.toThrow(
       new RegExp(`statement failed \\(code 002003, SQLSTATE 02000\\)[\\s\\S]*restored: ALTER TASK ${ROOT} RESUME`),
     );
-    expect(h.snowflake.ddl[0]).toBe(`ALTER TASK ${ROOT} SUSPEND`);
-    expect(h.snowflake.ddl.at(-2)).toMatch(/ SET WAREHOUSE = "MISSING_WH"/);
-    expect(h.snowflake.ddl.at(-1)).toBe(`ALTER TASK ${ROOT} RESUME`);
+    expect(deployment.h.snowflake.ddl[0]).toBe(`ALTER TASK ${ROOT} SUSPEND`);
+    expect(deployment.h.snowflake.ddl.at(-2)).toMatch(/ SET WAREHOUSE = "MISSING_WH"/);
+    expect(deployment.h.snowflake.ddl.at(-1)).toBe(`ALTER TASK ${ROOT} RESUME`);
     expect(task('INGEST_TEST.CORE.ORDERS_MERGE').state).toBe('started');
   });
 
@@ -204,8 +190,8 @@ describe('GIVEN the deployed data model', () => {
       model([{ ...ORDERS, task: { schedule: '30 MINUTE' } }, CLICKS]).get('OrdersMergeTask')!,
     );
     expect(out.Data).toMatchObject({ ChangeKind: 'alter', State: 'suspended' });
-    expect(h.snowflake.ddl.length).toBeGreaterThan(0);
-    expect(h.snowflake.ddl.filter((s) => / (SUSPEND|RESUME)$/.test(s))).toEqual([]);
+    expect(deployment.h.snowflake.ddl.length).toBeGreaterThan(0);
+    expect(deployment.h.snowflake.ddl.filter((s) => / (SUSPEND|RESUME)$/.test(s))).toEqual([]);
     task('INGEST_TEST.CORE.ORDERS_MERGE').state = 'started';
   });
 
@@ -220,20 +206,20 @@ describe('GIVEN the deployed data model', () => {
     const removed = { ...ORDERS, columns: ORDERS.columns.filter((c) => c.name !== 'amount') };
     const out = await run('Update', model([removed, CLICKS]).get('OrdersSilver')!);
     expect(out.Data.UnappliedChanges).toBe('COLUMN_REMOVED: AMOUNT, CHANNEL (kept with their data)');
-    expect(h.snowflake.ddl).toEqual([]);
+    expect(deployment.h.snowflake.ddl).toEqual([]);
   });
 
   test('WHEN the stream went stale THEN it is replaced (reported) with the initial rows; otherwise never', async () => {
-    const stream = h.snowflake.catalog.model.streams.get('INGEST_TEST.RAW.ORDERS_STREAM')!;
+    const stream = deployment.h.snowflake.catalog.model.streams.get('INGEST_TEST.RAW.ORDERS_STREAM')!;
     stream.stale = true;
     const out = await run('Update', objects.get('OrdersStream')!);
     expect(out.Data).toMatchObject({ ChangeKind: 'replace', StaleAfter: stream.staleAfter });
-    expect(h.snowflake.ddl).toEqual([
+    expect(deployment.h.snowflake.ddl).toEqual([
       `CREATE OR REPLACE STREAM "INGEST_TEST"."RAW"."ORDERS_STREAM" COPY GRANTS ON TABLE "INGEST_TEST"."RAW"."ORDERS" APPEND_ONLY = TRUE SHOW_INITIAL_ROWS = TRUE COMMENT = 'New bronze rows of orders, consumed by its MERGE task.'`,
     ]);
-    h.snowflake.clearLog();
+    deployment.h.snowflake.clearLog();
     expect((await run('Update', objects.get('OrdersStream')!)).Data.ChangeKind).toBe('no-op');
-    expect(h.snowflake.ddl).toEqual([]);
+    expect(deployment.h.snowflake.ddl).toEqual([]);
   });
 
   test('WHEN a gold view query changes THEN it is replaced with COPY GRANTS and the reader keeps SELECT', async () => {
@@ -244,29 +230,29 @@ describe('GIVEN the deployed data model', () => {
     };
     const out = await run('Update', changed);
     expect(out.Data.ChangeKind).toBe('replace');
-    expect(h.snowflake.ddl[0]).toMatch(
+    expect(deployment.h.snowflake.ddl[0]).toMatch(
       /^CREATE OR REPLACE VIEW "INGEST_TEST"."GOLD"."ORDER_TOTALS" COPY GRANTS COMMENT = /,
     );
-    h.snowflake.clearLog();
+    deployment.h.snowflake.clearLog();
     expect((await run('Update', objects.get('ReaderRole')!)).Data.ChangeKind).toBe('no-op');
-    expect(h.snowflake.ddl).toEqual([]);
+    expect(deployment.h.snowflake.ddl).toEqual([]);
   });
 });
 
 describe('GIVEN a Delete', () => {
   test('WHEN the removal policy is retain THEN every object (tasks, streams, pipes, stage, integrations included) is left untouched and reported retained', async () => {
-    const tasksBefore = JSON.stringify([...h.snowflake.catalog.model.tasks]);
-    const streamsBefore = JSON.stringify([...h.snowflake.catalog.model.streams]);
+    const tasksBefore = JSON.stringify([...deployment.h.snowflake.catalog.model.tasks]);
+    const streamsBefore = JSON.stringify([...deployment.h.snowflake.catalog.model.streams]);
     const outcome: Record<string, string> = {};
     for (const o of [...objects.values()].reverse()) outcome[o.id] = (await run('Delete', o)).Data.ChangeKind ?? 'none';
     expect(Object.entries(outcome).filter(([, change]) => change !== 'retain')).toEqual([]);
-    expect(h.snowflake.ddl).toEqual([]);
+    expect(deployment.h.snowflake.ddl).toEqual([]);
     // Untouched: same tasks in the same state, streams with their offsets, pipes and stage in place.
-    expect(JSON.stringify([...h.snowflake.catalog.model.tasks])).toBe(tasksBefore);
-    expect(JSON.stringify([...h.snowflake.catalog.model.streams])).toBe(streamsBefore);
-    expect(h.snowflake.catalog.pipes.size).toBeGreaterThan(0);
-    expect(h.snowflake.catalog.stages.size).toBe(1);
-    expect(h.snowflake.catalog.integrations.size).toBe(1);
+    expect(JSON.stringify([...deployment.h.snowflake.catalog.model.tasks])).toBe(tasksBefore);
+    expect(JSON.stringify([...deployment.h.snowflake.catalog.model.streams])).toBe(streamsBefore);
+    expect(deployment.h.snowflake.catalog.pipes.size).toBeGreaterThan(0);
+    expect(deployment.h.snowflake.catalog.stages.size).toBe(1);
+    expect(deployment.h.snowflake.catalog.integrations.size).toBe(1);
   });
 
   test('WHEN the removal policy is destroy THEN the silver table, view and role are dropped', async () => {
@@ -274,7 +260,7 @@ describe('GIVEN a Delete', () => {
       const out = await run('Delete', objects.get(id)!, { removalPolicy: 'destroy' });
       expect({ id, change: out.Data.ChangeKind }).toEqual({ id, change: 'drop' });
     }
-    expect(h.snowflake.catalog.tables.has('INGEST_TEST.CORE.CLICKS')).toBe(false);
-    expect(h.snowflake.catalog.model.roles.size).toBe(0);
+    expect(deployment.h.snowflake.catalog.tables.has('INGEST_TEST.CORE.CLICKS')).toBe(false);
+    expect(deployment.h.snowflake.catalog.model.roles.size).toBe(0);
   });
 });

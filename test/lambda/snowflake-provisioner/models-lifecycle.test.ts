@@ -5,11 +5,9 @@
  * and mart views and the layer roles — create, no-op update (no DDL), update, delete.
  */
 import type { DatasetSpec, VaultSpec } from '../../../contracts/config';
-import { createHandler } from '../../../lambda/snowflake-provisioner/index';
 import type { IngestionObject } from '../../../snowflake/ingestion-objects';
-import { cfnEvent, startHarness } from './harness';
-import type { Harness } from './harness';
-import { props, testObjects } from './objects';
+import { useDeployment } from './deployment';
+import { testObjects } from './objects';
 
 const FLEET: DatasetSpec = {
   name: 'fleet',
@@ -56,23 +54,13 @@ function build(v = vault(), mart = MART) {
   });
 }
 
-let h: Harness;
-let handler: ReturnType<typeof createHandler>;
 let objects = build();
-const physical: Record<string, string> = {};
+const deployment = useDeployment(() => objects.values());
 const run = (type: 'Create' | 'Update' | 'Delete', o: IngestionObject, extra: Record<string, unknown> = {}) =>
-  handler(cfnEvent(type, o.id, props(h.connection, o, extra), physical[o.id] ?? o.id));
-
-beforeAll(async () => {
-  h = await startHarness();
-  handler = createHandler({ session: { attempts: 1 }, apply: { sleep: async () => undefined } });
-  for (const o of objects.values()) physical[o.id] = (await run('Create', o)).PhysicalResourceId;
-});
-afterAll(() => h.stop());
-beforeEach(() => h.snowflake.clearLog());
+  deployment.send(type, o, { extra });
 
 test('GIVEN the objects created THEN split targets read the split bronze, entity and vault loads are children of their MERGE, roles read their layer', () => {
-  const c = h.snowflake.catalog;
+  const c = deployment.h.snowflake.catalog;
   expect(objects.has('VehiclesPipe') || objects.has('VehiclesBronze')).toBe(false);
   expect(c.model.streams.get('INGEST_TEST.RAW.VEHICLES_STREAM')).toMatchObject({ table: 'INGEST_TEST.RAW.FLEET' });
   expect(c.tables.has('INGEST_TEST.CORE.FLEET_REJECTS') && !c.tables.has('INGEST_TEST.CORE.FLEET')).toBe(true);
@@ -118,17 +106,21 @@ test('WHEN a vault table is added after the vault reader exists THEN the future 
     ],
   });
   expect((await run('Create', objects.get('VaultHubCurrency')!)).Data.ChangeKind).toBe('create');
-  h.snowflake.clearLog();
+  deployment.h.snowflake.clearLog();
   const role = objects.get('IngestTestVaultReaderRole')!;
   expect((await run('Update', role)).Data.ChangeKind).toBe('no-op');
-  expect(h.snowflake.ddl).toEqual([]);
+  expect(deployment.h.snowflake.ddl).toEqual([]);
   expect(
-    h.snowflake.catalog.model.grants.has('SELECT|TABLE|INGEST_TEST.VAULT.HUB_CURRENCY|INGEST_TEST_VAULT_READER'),
+    deployment.h.snowflake.catalog.model.grants.has(
+      'SELECT|TABLE|INGEST_TEST.VAULT.HUB_CURRENCY|INGEST_TEST_VAULT_READER',
+    ),
   ).toBe(true);
   // A role that lost a table grant (revoked outside) gets the ALL TABLES grant back.
-  h.snowflake.catalog.model.grants.delete('SELECT|TABLE|INGEST_TEST.VAULT.HUB_ORDER|INGEST_TEST_VAULT_READER');
+  deployment.h.snowflake.catalog.model.grants.delete(
+    'SELECT|TABLE|INGEST_TEST.VAULT.HUB_ORDER|INGEST_TEST_VAULT_READER',
+  );
   expect((await run('Update', role)).Data.ChangeKind).toBe('alter');
-  expect(h.snowflake.ddl).toEqual([
+  expect(deployment.h.snowflake.ddl).toEqual([
     'GRANT SELECT ON ALL TABLES IN SCHEMA "INGEST_TEST"."VAULT" TO ROLE "INGEST_TEST_VAULT_READER"',
   ]);
   objects = build();
@@ -139,7 +131,7 @@ test('WHEN every object is updated unchanged THEN no DDL runs', async () => {
     const out = await run('Update', o);
     expect({ id: o.id, change: out.Data.ChangeKind }).toEqual({ id: o.id, change: 'no-op' });
   }
-  expect(h.snowflake.ddl).toEqual([]);
+  expect(deployment.h.snowflake.ddl).toEqual([]);
 });
 
 test('WHEN a satellite attribute is added THEN the table gets the column and the load task is altered inside its suspended graph', async () => {
@@ -150,15 +142,15 @@ test('WHEN a satellite attribute is added THEN the table gets the column and the
     ]),
   );
   await run('Update', objects.get('VaultSatOrderDetails')!);
-  expect(h.snowflake.ddl).toEqual([
+  expect(deployment.h.snowflake.ddl).toEqual([
     'ALTER TABLE "INGEST_TEST"."VAULT"."SAT_ORDER_DETAILS" ADD COLUMN "CURRENCY" VARCHAR',
   ]);
-  h.snowflake.clearLog();
+  deployment.h.snowflake.clearLog();
   const out = await run('Update', objects.get('OrdersVaultLoadTask')!);
   expect(out.Data.ChangeKind).toBe('alter');
   // Root suspended, then the child (Snowflake requires it), altered in place (never CREATE OR ALTER), resumed
   // child before root.
-  const ddl = h.snowflake.ddl.map((s) => s.split('\n')[0]);
+  const ddl = deployment.h.snowflake.ddl.map((s) => s.split('\n')[0]);
   expect(ddl.slice(0, 2)).toEqual([
     'ALTER TASK "INGEST_TEST"."CORE"."ORDERS_MERGE" SUSPEND',
     'ALTER TASK "INGEST_TEST"."VAULT"."ORDERS_LOAD" SUSPEND',
@@ -168,7 +160,9 @@ test('WHEN a satellite attribute is added THEN the table gets the column and the
     'ALTER TASK "INGEST_TEST"."CORE"."ORDERS_MERGE" RESUME',
   ]);
   expect(ddl.filter((s) => /CREATE OR ALTER/.test(s))).toEqual([]);
-  const modify = h.snowflake.ddl.find((s) => s.startsWith('ALTER TASK "INGEST_TEST"."VAULT"."ORDERS_LOAD" MODIFY AS'));
+  const modify = deployment.h.snowflake.ddl.find((s) =>
+    s.startsWith('ALTER TASK "INGEST_TEST"."VAULT"."ORDERS_LOAD" MODIFY AS'),
+  );
   expect(modify).toContain('"CURRENCY"');
 });
 
@@ -176,11 +170,13 @@ test('WHEN a mart view query changes THEN it is replaced keeping its grants: the
   objects = build(vault(), [{ ...MART[0]!, sql: 'SELECT COUNT(DISTINCT order_id) AS n FROM warehouse.dim_order' }]);
   const out = await run('Update', objects.get('MartOrderCountView')!);
   expect(out.Data.ChangeKind).toBe('replace');
-  expect(h.snowflake.ddl.map((s) => s.split('\n')[0])).toEqual([
+  expect(deployment.h.snowflake.ddl.map((s) => s.split('\n')[0])).toEqual([
     expect.stringMatching(/^CREATE OR REPLACE VIEW "INGEST_TEST"\."MART"\."ORDER_COUNT" COPY GRANTS /),
   ]);
   expect(
-    h.snowflake.catalog.model.grants.has('SELECT|VIEW|INGEST_TEST.MART.ORDER_COUNT|INGEST_TEST_DATA_SCIENCE'),
+    deployment.h.snowflake.catalog.model.grants.has(
+      'SELECT|VIEW|INGEST_TEST.MART.ORDER_COUNT|INGEST_TEST_DATA_SCIENCE',
+    ),
   ).toBe(true);
   expect((await run('Update', objects.get('IngestTestDataScienceRole')!)).Data.ChangeKind).toBe('no-op');
   objects = build();
@@ -201,7 +197,7 @@ test('WHEN deleted under destroy THEN tasks, streams, views, roles and tables ar
     const out = await run('Delete', objects.get(id)!, { removalPolicy: 'destroy' });
     expect({ id, change: out.Data.ChangeKind }).toEqual({ id, change: 'drop' });
   }
-  const c = h.snowflake.catalog;
+  const c = deployment.h.snowflake.catalog;
   expect(
     c.model.tasks.has('INGEST_TEST.VAULT.ORDERS_LOAD') || c.model.tasks.has('INGEST_TEST.CORE.VEHICLE_LIST_REFRESH'),
   ).toBe(false);

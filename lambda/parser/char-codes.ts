@@ -1,0 +1,21 @@
+/** Character codes of the JSON grammar (RFC 8259), for the byte and string scanners of the parser. */
+export const SPACE = 32;
+export const TAB = 9;
+export const LF = 10;
+export const CR = 13;
+export const QUOTE = 34;
+export const BACKSLASH = 92;
+export const COMMA = 44;
+export const COLON = 58;
+export const MINUS = 45;
+export const PLUS = 43;
+export const DOT = 46;
+export const ZERO = 48;
+export const NINE = 57;
+export const LBRACKET = 91;
+export const RBRACKET = 93;
+export const LBRACE = 123;
+export const RBRACE = 125;
+export const LOWER_E = 101;
+export const UPPER_E = 69;
+export const LOWER_U = 117;
