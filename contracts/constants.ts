@@ -161,8 +161,10 @@ export const PIPE_REFRESHER_SERVICE = 'pipe-refresher';
 export const PIPE_REFRESHER_METRICS = {
   /** Files a REFRESH sent to the pipe's queue (one row per file); also per `dataset`. */
   filesQueued: 'RefreshFilesQueued',
-  /** REFRESH statements that failed in the run; also per `dataset`. */
+  /** REFRESH statements that failed in the run (data and manifests pipes); also per `dataset`. */
   failures: 'RefreshFailures',
+  /** File manifests a REFRESH of OPS.FILE_MANIFESTS_PIPE sent to its queue; also per `dataset`. */
+  manifestsQueued: 'RefreshManifestsQueued',
   /** Heartbeat: 1 per completed run (no `dataset` dimension). */
   runs: 'RefresherRuns',
 } as const;

@@ -33,9 +33,17 @@ export function quarantineDirectory(dataset: string, date: string, source: strin
   return `${QUARANTINE_PREFIX}${dataset}/${date}/${source}/`;
 }
 
+/**
+ * `<dataset>/<date>/`: one dataset's manifests of one day, relative to `manifests/` (what the manifests pipe
+ * reads), so the pipe refresher's `REFRESH PREFIX` for them.
+ */
+export function manifestDatePrefix(dataset: string, date: string): string {
+  return `${dataset}/${date}/`;
+}
+
 /** `manifests/<dataset>/<date>/<source>/`: the directory of one upload's file manifest. */
 export function manifestDirectory(dataset: string, date: string, source: string): string {
-  return `${MANIFEST_PREFIX}${dataset}/${date}/${source}/`;
+  return `${MANIFEST_PREFIX}${manifestDatePrefix(dataset, date)}${source}/`;
 }
 
 function parseUnder(prefix: string, key: string): StageKeyParts | undefined {

@@ -160,6 +160,13 @@ export function serviceIdentityObjects(input: ServiceIdentitiesInput): Ingestion
   add(monitor, monitorObjects, 'VIEW', find(['view'], ops.ledger), ops.ledger, ['SELECT']);
   // ManifestsPipeNotRunning (lambda/health-monitor/ledger-health.ts): SYSTEM$PIPE_STATUS needs MONITOR.
   add(monitor, monitorObjects, 'PIPE', find(['pipe'], ops.manifestsPipe), ops.manifestsPipe, ['MONITOR']);
+  // The refresher also refreshes the manifests pipe (lambda/pipe-refresher/refresh.ts), like a dataset's pipe.
+  const manifestsPipe = find(['pipe'], ops.manifestsPipe);
+  if (manifestsPipe) {
+    add(refresher, refresherObjects, 'SCHEMA', schemaOf(s.ops), [s.database, s.ops], ['USAGE']);
+    add(refresher, refresherObjects, 'PIPE', manifestsPipe, ops.manifestsPipe, ['OPERATE']);
+    add(refresher, refresherObjects, 'TABLE', find(['table'], ops.manifests), ops.manifests, ['INSERT']);
+  }
   return [
     ...build('healthMonitor', monitor, monitorObjects, warehouse),
     ...build('pipeRefresher', refresher, refresherObjects),

@@ -6,7 +6,13 @@
  */
 import { openSession } from '../../../lambda/shared/snowflake/connection';
 import type { SnowflakeSession } from '../../../lambda/shared/snowflake/connection';
-import { datePrefixes, refreshPipes, refreshStatement } from '../../../lambda/pipe-refresher/refresh';
+import {
+  datePrefixes,
+  manifestsRefreshStatement,
+  refreshPipes,
+  refreshStatement,
+} from '../../../lambda/pipe-refresher/refresh';
+import { manifestsPipeDefinition } from '../../../snowflake/model/ledger';
 import { PipeRefresherConfigError, readPipeRefresherConfig } from '../../../lambda/pipe-refresher/environment';
 import { pipeKind, renderCopy } from '../../../snowflake/kinds/pipe';
 import { schemaNames } from '../../../snowflake/names';
@@ -51,6 +57,15 @@ describe('refreshStatement', () => {
   });
   test('GIVEN a prefix that is not a date THEN no SQL is built', () => {
     expect(() => refreshStatement(schemas, 'orders', `2026-11-21/' OR '1`)).toThrow('is not YYYY-MM-DD/');
+  });
+  test('GIVEN a dataset THEN the manifests pipe is refreshed under <dataset>/<date>/, relative to its manifests/ path', () => {
+    expect(manifestsRefreshStatement(schemas, 'orders', '2026-11-21/')).toBe(
+      `ALTER PIPE "INGEST_TEST"."OPS"."FILE_MANIFESTS_PIPE" REFRESH PREFIX = 'orders/2026-11-21/'`,
+    );
+    expect(() => manifestsRefreshStatement(schemas, `x'; DROP TABLE t; --`, '2026-11-21/')).toThrow(
+      'not a dataset name',
+    );
+    expect(() => manifestsRefreshStatement(schemas, 'orders', '2026-11-2/')).toThrow('is not YYYY-MM-DD/');
   });
 });
 
@@ -109,6 +124,17 @@ describe('GIVEN pipes in the Snowflake test server and a session of the real dri
       notificationChannel: h.snowflake.catalog.sqsArn,
     });
   };
+  const addManifestsPipe = () => {
+    const definition = manifestsPipeDefinition(schemas);
+    h.snowflake.catalog.pipes.set(`INGEST_TEST.OPS.FILE_MANIFESTS_PIPE`, {
+      definition: renderCopy(definition),
+      comment: '',
+      errorIntegration: null,
+      paused: false,
+      pending: [],
+      notificationChannel: h.snowflake.catalog.sqsArn,
+    });
+  };
   const stage = (path: string, ageMs: number) =>
     h.snowflake.catalog.stagedFiles.push({ path, lastModified: new Date(NOW.getTime() - ageMs) });
 
@@ -118,6 +144,12 @@ describe('GIVEN pipes in the Snowflake test server and a session of the real dri
     session = await openSession(h.connection as never, { attempts: 1 });
     addPipe('orders');
     addPipe('events');
+    addManifestsPipe();
+    // orders' manifests: one missed today, one loaded by its notification; events: one missed yesterday.
+    stage('manifests/orders/2026-11-21/alpha/a.manifest.json.gz', 60_000);
+    stage('manifests/orders/2026-11-21/beta/b.manifest.json.gz', 120_000);
+    h.snowflake.catalog.loadedFiles.add('manifests/orders/2026-11-21/beta/b.manifest.json.gz');
+    stage('manifests/events/2026-11-20/alpha/e.manifest.json.gz', 3_600_000);
     // orders: two files missed today, one missed yesterday, one loaded by its notification,
     // one under an older date, one staged 8 days ago under yesterday's prefix (outside REFRESH's window).
     stage('data/orders/2026-11-21/alpha/a.ndjson.gz', 60_000);
@@ -138,11 +170,16 @@ describe('GIVEN pipes in the Snowflake test server and a session of the real dri
 
   test('WHEN refreshed THEN one REFRESH per dataset and date prefix runs, and only the missed recent files are queued', async () => {
     const results = await refreshPipes(session, { schemas, datasets: ['orders', 'events'], lookbackDays: 2, now: NOW });
+    const manifests = `ALTER PIPE "INGEST_TEST"."OPS"."FILE_MANIFESTS_PIPE" REFRESH PREFIX`;
     expect(h.snowflake.statements).toEqual([
       `ALTER PIPE "INGEST_TEST"."RAW"."ORDERS_PIPE" REFRESH PREFIX = '2026-11-21/'`,
       `ALTER PIPE "INGEST_TEST"."RAW"."ORDERS_PIPE" REFRESH PREFIX = '2026-11-20/'`,
+      `${manifests} = 'orders/2026-11-21/'`,
+      `${manifests} = 'orders/2026-11-20/'`,
       `ALTER PIPE "INGEST_TEST"."RAW"."EVENTS_PIPE" REFRESH PREFIX = '2026-11-21/'`,
       `ALTER PIPE "INGEST_TEST"."RAW"."EVENTS_PIPE" REFRESH PREFIX = '2026-11-20/'`,
+      `${manifests} = 'events/2026-11-21/'`,
+      `${manifests} = 'events/2026-11-20/'`,
     ]);
     expect(results).toEqual([
       {
@@ -155,8 +192,26 @@ describe('GIVEN pipes in the Snowflake test server and a session of the real dri
         ],
         failures: 0,
         problems: [],
+        manifests: {
+          filesQueued: 1,
+          files: ['manifests/orders/2026-11-21/alpha/a.manifest.json.gz'],
+          failures: 0,
+          problems: [],
+        },
       },
-      { dataset: 'events', filesQueued: 0, files: [], failures: 0, problems: [] },
+      {
+        dataset: 'events',
+        filesQueued: 0,
+        files: [],
+        failures: 0,
+        problems: [],
+        manifests: {
+          filesQueued: 1,
+          files: ['manifests/events/2026-11-20/alpha/e.manifest.json.gz'],
+          failures: 0,
+          problems: [],
+        },
+      },
     ]);
   });
 
@@ -168,7 +223,7 @@ describe('GIVEN pipes in the Snowflake test server and a session of the real dri
   test('WHEN the lookback reaches the older date THEN its file is queued, the one beyond 7 days never', async () => {
     const results = await refreshPipes(session, { schemas, datasets: ['orders'], lookbackDays: 7, now: NOW });
     expect(results[0].files).toEqual(['data/orders/2026-11-18/alpha/old-date.ndjson.gz']);
-    expect(h.snowflake.statements).toHaveLength(7);
+    expect(h.snowflake.statements).toHaveLength(14); // 7 for the data pipe, 7 for the manifests pipe
   });
 
   test('WHEN one pipe is missing and one REFRESH fails THEN they count as failures and the other statements still run', async () => {
@@ -184,8 +239,9 @@ describe('GIVEN pipes in the Snowflake test server and a session of the real dri
       lookbackDays: 2,
       now: NOW,
     });
-    expect(h.snowflake.statements).toHaveLength(4);
+    expect(h.snowflake.statements).toHaveLength(8);
     expect(results[0]).toMatchObject({ dataset: 'missing', failures: 2, filesQueued: 0 });
+    expect(results[0].manifests).toMatchObject({ failures: 0, filesQueued: 0 });
     expect(results[0].problems[0]).toMatch(/^2026-11-21\/: SnowflakeQueryError: .*does not exist or not authorized/s);
     expect(results[1]).toMatchObject({ dataset: 'events', failures: 1, filesQueued: 0 });
     expect(results[1].problems).toEqual([
@@ -209,6 +265,7 @@ describe('GIVEN pipes in the Snowflake test server and a session of the real dri
       files: ['data/orders/2026-11-21/alpha/z.ndjson.gz'],
       failures: 0,
       problems: ['2026-11-21/: data/orders/2026-11-21/alpha/y.ndjson.gz was not queued (status SKIPPED)'],
+      manifests: { filesQueued: 0, files: [], failures: 0, problems: [] },
     });
   });
 });

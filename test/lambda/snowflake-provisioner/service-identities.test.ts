@@ -64,6 +64,10 @@ const REFRESHER_GRANTS = [
   'USAGE|FILE_FORMAT|INGEST_TEST.RAW.STAGE_NDJSON_GZ',
   'OPERATE|PIPE|INGEST_TEST.RAW.ORDERS_PIPE',
   'INSERT|TABLE|INGEST_TEST.RAW.ORDERS',
+  // The manifests pipe gets the same refresh as a dataset's pipe.
+  'USAGE|SCHEMA|INGEST_TEST.OPS',
+  'OPERATE|PIPE|INGEST_TEST.OPS.FILE_MANIFESTS_PIPE',
+  'INSERT|TABLE|INGEST_TEST.OPS.FILE_MANIFESTS',
 ].sort();
 
 // Silence the handler's logger, created below before the harness would set this.
