@@ -3,7 +3,7 @@
  * server, JWT login to the Snowflake-protocol server, one REFRESH per dataset and date prefix (its data pipe,
  * then the manifests pipe), and the EMF metrics it publishes (per dataset, totals, heartbeat).
  */
-import { pipeKind, renderCopy } from '../../../snowflake/kinds/pipe';
+import { pipeKind } from '../../../snowflake/kinds/pipe';
 import { manifestsPipeDefinition } from '../../../snowflake/model/ledger';
 import { schemaNames } from '../../../snowflake/names';
 import { startHarness } from '../snowflake-provisioner/harness';
@@ -19,31 +19,18 @@ describe('pipe refresher handler', () => {
 
   beforeAll(async () => {
     h = await startHarness();
-    const definition = pipeKind.schema.parse({
-      database: 'INGEST',
-      schema: 'RAW',
-      name: 'ORDERS_PIPE',
-      table: 'INGEST.RAW.ORDERS',
-      stage: 'INGEST.RAW.PIPELINE_STAGE',
-      path: 'data/orders/',
-      fileFormat: 'INGEST.RAW.STAGE_NDJSON_GZ',
-    });
-    h.snowflake.catalog.pipes.set('INGEST.RAW.ORDERS_PIPE', {
-      definition: renderCopy(definition),
-      comment: '',
-      errorIntegration: null,
-      paused: false,
-      pending: [],
-      notificationChannel: h.snowflake.catalog.sqsArn,
-    });
-    h.snowflake.catalog.pipes.set('INGEST.OPS.FILE_MANIFESTS_PIPE', {
-      definition: renderCopy(manifestsPipeDefinition(schemaNames('INGEST'))),
-      comment: '',
-      errorIntegration: null,
-      paused: false,
-      pending: [],
-      notificationChannel: h.snowflake.catalog.sqsArn,
-    });
+    h.snowflake.catalog.putRunningPipe(
+      pipeKind.schema.parse({
+        database: 'INGEST',
+        schema: 'RAW',
+        name: 'ORDERS_PIPE',
+        table: 'INGEST.RAW.ORDERS',
+        stage: 'INGEST.RAW.PIPELINE_STAGE',
+        path: 'data/orders/',
+        fileFormat: 'INGEST.RAW.STAGE_NDJSON_GZ',
+      }),
+    );
+    h.snowflake.catalog.putRunningPipe(manifestsPipeDefinition(schemaNames('INGEST')));
     h.snowflake.catalog.stagedFiles.push(
       { path: `manifests/orders/${today}/alpha/missed-1.manifest.json.gz`, lastModified: new Date() },
       { path: `data/orders/${today}/alpha/missed-1.ndjson.gz`, lastModified: new Date() },

@@ -14,7 +14,7 @@ import {
 } from '../../../lambda/pipe-refresher/refresh';
 import { manifestsPipeDefinition } from '../../../snowflake/model/ledger';
 import { PipeRefresherConfigError, readPipeRefresherConfig } from '../../../lambda/pipe-refresher/environment';
-import { pipeKind, renderCopy } from '../../../snowflake/kinds/pipe';
+import { pipeKind } from '../../../snowflake/kinds/pipe';
 import { schemaNames } from '../../../snowflake/names';
 import { startHarness } from '../snowflake-provisioner/harness';
 import type { Harness } from '../snowflake-provisioner/harness';
@@ -105,36 +105,18 @@ describe('GIVEN pipes in the Snowflake test server and a session of the real dri
   let h: Harness;
   let session: SnowflakeSession;
 
-  const addPipe = (dataset: string) => {
-    const definition = pipeKind.schema.parse({
-      database: 'INGEST_TEST',
-      schema: 'RAW',
-      name: `${dataset}_PIPE`,
-      table: `INGEST_TEST.RAW.${dataset}`,
-      stage: 'INGEST_TEST.RAW.PIPELINE_STAGE',
-      path: `data/${dataset}/`,
-      fileFormat: 'INGEST_TEST.RAW.STAGE_NDJSON_GZ',
-    });
-    h.snowflake.catalog.pipes.set(`INGEST_TEST.RAW.${dataset.toUpperCase()}_PIPE`, {
-      definition: renderCopy(definition),
-      comment: '',
-      errorIntegration: null,
-      paused: false,
-      pending: [],
-      notificationChannel: h.snowflake.catalog.sqsArn,
-    });
-  };
-  const addManifestsPipe = () => {
-    const definition = manifestsPipeDefinition(schemas);
-    h.snowflake.catalog.pipes.set(`INGEST_TEST.OPS.FILE_MANIFESTS_PIPE`, {
-      definition: renderCopy(definition),
-      comment: '',
-      errorIntegration: null,
-      paused: false,
-      pending: [],
-      notificationChannel: h.snowflake.catalog.sqsArn,
-    });
-  };
+  const addPipe = (dataset: string) =>
+    h.snowflake.catalog.putRunningPipe(
+      pipeKind.schema.parse({
+        database: 'INGEST_TEST',
+        schema: 'RAW',
+        name: `${dataset.toUpperCase()}_PIPE`,
+        table: `INGEST_TEST.RAW.${dataset}`,
+        stage: 'INGEST_TEST.RAW.PIPELINE_STAGE',
+        path: `data/${dataset}/`,
+        fileFormat: 'INGEST_TEST.RAW.STAGE_NDJSON_GZ',
+      }),
+    );
   const stage = (path: string, ageMs: number) =>
     h.snowflake.catalog.stagedFiles.push({ path, lastModified: new Date(NOW.getTime() - ageMs) });
 
@@ -144,7 +126,7 @@ describe('GIVEN pipes in the Snowflake test server and a session of the real dri
     session = await openSession(h.connection as never, { attempts: 1 });
     addPipe('orders');
     addPipe('events');
-    addManifestsPipe();
+    h.snowflake.catalog.putRunningPipe(manifestsPipeDefinition(schemas));
     // orders' manifests: one missed today, one loaded by its notification; events: one missed yesterday.
     stage('manifests/orders/2026-11-21/alpha/a.manifest.json.gz', 60_000);
     stage('manifests/orders/2026-11-21/beta/b.manifest.json.gz', 120_000);

@@ -9,6 +9,7 @@ import type { Rows } from './sql-reader';
 import { ModelObjects } from './model-catalog';
 import { AccessObjects } from './access-catalog';
 import { checkPipeCopy } from './copy-statement';
+import { renderCopy, type PipeDefinition } from '../../../snowflake/kinds/pipe';
 
 export { SqlFailure };
 export type { Rows };
@@ -48,6 +49,18 @@ export class Catalog {
   notificationExternalId = 'ABC12345_SFCRole=2_Notification';
   iamUserArn = 'arn:aws:iam::123456789012:user/abc1-s-test';
   sqsArn = 'arn:aws:sqs:eu-west-1:123456789012:sf-snowpipe-TEST';
+
+  /** Puts a running pipe (nothing pending, no comment, no error integration) as a deploy would leave it. */
+  putRunningPipe(pipe: PipeDefinition): void {
+    this.pipes.set(`${pipe.database}.${pipe.schema}.${pipe.name}`, {
+      definition: renderCopy(pipe),
+      comment: '',
+      errorIntegration: null,
+      paused: false,
+      pending: [],
+      notificationChannel: this.sqsArn,
+    });
+  }
 
   /** Streams, tasks, views, roles, grants and the data model's tables (model-catalog.ts). */
   readonly model = new ModelObjects(this);
