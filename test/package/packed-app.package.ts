@@ -9,7 +9,7 @@
  *
  * Opt-in (one to two minutes, most of it the package build and the install): `npm run test:package`.
  */
-import { execFileSync } from 'child_process';
+import { execFileSync, spawnSync } from 'child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
@@ -165,6 +165,40 @@ describe('the packed library in a fresh CDK app', () => {
       expect(existsSync(join(modules, name, 'package.json'))).toBe(true);
     }
     expect(BUILD_ONLY.filter((name) => existsSync(join(modules, name)))).toEqual([]);
+  });
+
+  test("GIVEN the README's TypeScript example in the app WHEN type-checked strictly (library checks on) THEN neither it nor the package's declarations has an error", () => {
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    const section = readme.slice(readme.indexOf('## Use the construct in your own CDK app'));
+    const example = /```ts\n([\s\S]*?)```/.exec(section)?.[1];
+    expect(example).toContain('new S3SnowflakePipeline(');
+    writeFileSync(join(appDir, 'readme-app.ts'), example!);
+    writeFileSync(
+      join(appDir, 'tsconfig.json'),
+      JSON.stringify({
+        compilerOptions: {
+          strict: true,
+          target: 'ES2022',
+          module: 'commonjs',
+          moduleResolution: 'node',
+          esModuleInterop: true,
+          noEmit: true,
+          skipLibCheck: false,
+          types: [],
+        },
+        files: ['readme-app.ts'],
+      }),
+    );
+    const tsc = spawnSync(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', '.'], {
+      cwd: appDir,
+      encoding: 'utf8',
+    });
+    expect(tsc.error).toBeUndefined();
+    // Other packages' declarations may not check without @types/node; ours and the example must.
+    const ours = tsc.stdout
+      .split('\n')
+      .filter((line) => line.startsWith('readme-app.ts') || line.startsWith('node_modules/s3-snowflake-pipeline/'));
+    expect(ours).toEqual([]);
   });
 
   test('GIVEN the installed app WHEN its s3-uploader bin runs --help THEN the self-contained uploader bundle prints its usage', () => {
