@@ -696,6 +696,12 @@ export const pipelineConfigSchema = z
     tasks: z.array(followUpTaskSchema).optional(),
     /** Data vault 2.0 → warehouse → mart layers. @default none */
     vault: vaultSchema.optional(),
+    /**
+     * Folder of the project's SQL files: `gold/` (views), `tasks/` (follow-up tasks), `warehouse/` and `mart/`
+     * (vault layers), each optional. Read from a file, a relative path is resolved against the config file's
+     * folder. @default this repository's `snowflake/` (the reference scenarios' SQL)
+     */
+    sqlDirectory: z.string().min(1, 'must name a folder').optional(),
   })
   .strict()
   .superRefine((c, ctx) => {
@@ -880,6 +886,8 @@ export interface ResolvedEnvironment {
   readonly tasks: FollowUpTaskConfig[];
   /** Data vault layers from config. @default undefined */
   readonly vault?: VaultSpec;
+  /** The project's SQL folder (`gold/`, `tasks/`, `warehouse/`, `mart/`). @default undefined: the bundled one */
+  readonly sqlDirectory?: string;
 }
 
 /** Applies an environment's dataset overrides (top-level fields replaced) and re-validates the result. */
@@ -902,6 +910,7 @@ export function resolveEnvironment(config: PipelineConfig, environmentName: stri
     datasets,
     tasks: config.tasks ?? [],
     ...(config.vault ? { vault: config.vault } : {}),
+    ...(config.sqlDirectory ? { sqlDirectory: config.sqlDirectory } : {}),
   };
 }
 

@@ -41,7 +41,11 @@ export function readPipelineConfig(file: string = DEFAULT_CONFIG_PATH): Pipeline
   const exports = loaded as { default?: unknown; config?: unknown } | null;
   const raw = exports?.default ?? exports?.config ?? loaded;
   try {
-    return loadConfig(raw);
+    const config = loadConfig(raw);
+    // A relative SQL folder is the config file's, wherever the command runs.
+    return config.sqlDirectory
+      ? { ...config, sqlDirectory: path.resolve(path.dirname(resolved), config.sqlDirectory) }
+      : config;
   } catch (error) {
     if (error instanceof ConfigError) {
       throw new ConfigError(error.problems, `pipeline config ${resolved}`, { cause: error });

@@ -14,12 +14,7 @@ import type { PipelineMonitoring } from './monitoring/pipeline-monitoring';
 import type { SnowflakeErrorTopic } from './monitoring/snowflake-error-topic';
 import { S3SnowflakePipeline } from './s3-snowflake-pipeline';
 import type { SnowflakeIngestion } from './snowflake';
-import {
-  DEFAULT_GOLD_DIRECTORY,
-  DEFAULT_MART_DIRECTORY,
-  DEFAULT_TASKS_DIRECTORY,
-  DEFAULT_WAREHOUSE_DIRECTORY,
-} from './snowflake/data-model-input';
+import { sqlDirectories } from './snowflake/data-model-input';
 import type { PipelineStorage } from './storage/pipeline-storage';
 
 export { logRetention } from './s3-snowflake-pipeline';
@@ -61,6 +56,8 @@ export class PipelineStack extends Stack {
   constructor(scope: Construct, id: string, props: PipelineStackProps) {
     const { project, environment, sources, datasets, tasks } = props.resolved;
     super(scope, id, { stackName: pipelineStackName(project, environment.name), ...props });
+    // The config's SQL folder (gold, tasks, warehouse, mart), else this repository's.
+    const sql = sqlDirectories(props.resolved.sqlDirectory);
     const pipeline = new S3SnowflakePipeline(this, 'Default', {
       project,
       environmentName: environment.name,
@@ -72,14 +69,10 @@ export class PipelineStack extends Stack {
       ingestion: environment.ingestion,
       alarms: environment.alarms,
       tasks,
-      goldDirectory: DEFAULT_GOLD_DIRECTORY,
-      tasksDirectory: DEFAULT_TASKS_DIRECTORY,
+      goldDirectory: sql.goldDirectory,
+      tasksDirectory: sql.tasksDirectory,
       ...(props.resolved.vault
-        ? {
-            vault: props.resolved.vault,
-            warehouseDirectory: DEFAULT_WAREHOUSE_DIRECTORY,
-            martDirectory: DEFAULT_MART_DIRECTORY,
-          }
+        ? { vault: props.resolved.vault, warehouseDirectory: sql.warehouseDirectory, martDirectory: sql.martDirectory }
         : {}),
     });
     this.pipeline = pipeline;

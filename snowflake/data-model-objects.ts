@@ -15,7 +15,7 @@ import { layerObjects } from './layer-objects';
 import { snowflakeDialect } from './model/dialect';
 import { planFollowUpTasks } from './model/follow-up-tasks';
 import type { FollowUpTaskSpec } from './model/follow-up-tasks';
-import { planGoldViews, resolveReferences } from './model/gold';
+import { goldViewComment, planGoldViews, resolveReferences } from './model/gold';
 import { ledgerViewQuery, manifestsPipeDefinition } from './model/ledger';
 import type { GoldViewSource } from './model/gold';
 import { mergeTaskDefinition } from './model/tasks';
@@ -254,7 +254,7 @@ export function dataModelObjects(input: DataModelObjectsInput): IngestionObject[
         schema: s.gold,
         name: v.path[2],
         query: resolveReferences(v.sql, s, snowflakeDialect),
-        comment: `Gold view from ${v.file.replace(/^.*[\\/](snowflake[\\/]gold[\\/])/, '$1')} (managed by the pipeline).`,
+        comment: goldViewComment(v.file),
       },
       dependsOn: [
         'GoldSchema',

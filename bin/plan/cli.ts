@@ -6,6 +6,8 @@ import { readFileSync } from 'fs';
 import { resolveEnvironment } from '../../contracts/config';
 import type { ResolvedEnvironment } from '../../contracts/config';
 import { readPipelineConfig } from '../../lib/config-file';
+import { sqlDirectories, sqlDirectoryHint } from '../../lib/snowflake/data-model-input';
+import { SqlFileError } from '../../snowflake/model/errors';
 import type { SessionOptions, SnowflakeSession } from '../../lambda/shared/snowflake/connection';
 import { openSession } from '../../lambda/shared/snowflake/connection';
 import type { SqlSession } from '../../snowflake/engine/types';
@@ -82,7 +84,20 @@ export async function runPlanCli(argv: readonly string[], io: PlanIo): Promise<n
     return 1;
   }
   const config = resolveEnvironment(readPipelineConfig(args.configFile), args.environment);
-  const sources = { goldDirectory: args.goldDirectory, tasksDirectory: args.tasksDirectory };
+  // The config's SQL folder (else this repository's); --gold-dir / --tasks-dir override its parts.
+  const sources = {
+    ...sqlDirectories(config.sqlDirectory),
+    ...(args.goldDirectory ? { goldDirectory: args.goldDirectory } : {}),
+    ...(args.tasksDirectory ? { tasksDirectory: args.tasksDirectory } : {}),
+  };
+  try {
+    // The SQL files are read and checked against the config before anything else (and before a live session).
+    environmentObjects(config, placeholderBucket(config), sources);
+  } catch (error) {
+    if (!(error instanceof SqlFileError)) throw error;
+    io.err(`plan: ${error.message}\n${sqlDirectoryHint(config.sqlDirectory)}`);
+    return 1;
+  }
   const render = args.format === 'markdown' ? renderMarkdown : renderText;
   const env = config.environment;
   let plan: PlannedChange[];

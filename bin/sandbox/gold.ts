@@ -4,8 +4,8 @@
  * each view is created in DuckDB from its portable SQL or its `<view>.duckdb.sql` translation;
  * a view with Snowflake-only syntax and no translation is listed as skipped, with the reason.
  */
-import { join } from 'path';
 import { loadGoldViews } from '../../lib/sql-loader';
+import { DEFAULT_GOLD_DIRECTORY } from '../../lib/snowflake/data-model-input';
 import { createViewStatement, duckdbDialect, planGoldViews, withoutMissingDatasets } from '../../snowflake/model';
 import type { SchemaNames } from '../../snowflake/names';
 import type { DuckDb } from './duckdb';
@@ -29,8 +29,8 @@ export function unrelatedGoldLine(gold: GoldResult): string | undefined {
     : undefined;
 }
 
-/** The project's gold SQL folder (the default of `--gold`). */
-export const GOLD_DIR = join(__dirname, '..', '..', 'snowflake', 'gold');
+/** This repository's gold SQL folder (the default of `--gold` when the config names no `sqlDirectory`). */
+export const GOLD_DIR = DEFAULT_GOLD_DIRECTORY;
 
 /**
  * Creates every portable gold view of `dir`. A view that reads a dataset the config does not have

@@ -34,7 +34,8 @@ export interface SandboxOptions {
   /** Exit non-zero (3) when anything was quarantined or rejected. @default false */
   readonly strict: boolean;
   /** Folder of gold SQL (`<view>.sql`). @default snowflake/gold/ */
-  readonly goldDir: string;
+  /** `--gold`; undefined: the config's SQL folder's `gold/` (else this repository's). */
+  readonly goldDir?: string;
   /** Seconds between progress lines while a file is parsed. @default 5 */
   readonly progressSeconds: number;
 }
@@ -50,8 +51,8 @@ export const USAGE = `Usage: npm start -- [options]
   --reset              delete the state directory first (S3 objects, warehouse, upload log)
   --config <module>    pipeline config module or JSON file (default: $PIPELINE_CONFIG, else
                        config/pipeline.ts)
-  --gold <dir>         gold SQL folder (default: snowflake/gold/); views reading datasets the
-                       config lacks are skipped with a warning
+  --gold <dir>         gold SQL folder (default: gold/ of the config's sqlDirectory, else
+                       snowflake/gold/); views reading datasets the config lacks are skipped
   --env <name>         environment whose dataset overrides and ingestion settings apply
                        (default: the config's first environment)
   --state <dir>        state directory (default: .sandbox; see --data)
@@ -127,7 +128,7 @@ export function parseOptions(
     verbose: v.verbose ?? false,
     summaryJson: v['summary-json'] === undefined ? undefined : resolve(cwd, v['summary-json']),
     strict: v.strict ?? false,
-    goldDir: resolve(cwd, v.gold ?? resolve(projectRoot, 'snowflake', 'gold')),
+    ...(v.gold !== undefined ? { goldDir: resolve(cwd, v.gold) } : {}),
     progressSeconds: progress,
   };
 }

@@ -12,6 +12,7 @@ import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { ENDPOINT_FILE } from './endpoint';
 import type { SandboxEndpoint } from './endpoint';
 import { createGoldViews, unrelatedGoldLine } from './gold';
+import { sqlDirectories } from '../../lib/snowflake/data-model-input';
 import { OutcomeReporter } from './outcomes';
 import { progressLines } from './progress';
 import { BUCKETS, LocalPipeline } from './local-pipeline';
@@ -146,9 +147,10 @@ export async function runSandbox(options: SandboxOptions, log: Log, control: Run
     await deliver(p, log, control, outcomes, options.progressSeconds);
     const loads: PipeLoad[] = [];
     await ingestAndReport(p, log, loads);
+    const goldDir = options.goldDir ?? sqlDirectories(pipeline.resolved.sqlDirectory).goldDirectory;
     const gold = await createGoldViews(
       p.warehouse.connection,
-      options.goldDir,
+      goldDir,
       pipeline.resolved.datasets.map((d) => d.name),
       pipeline.schemas,
     );
@@ -163,7 +165,7 @@ export async function runSandbox(options: SandboxOptions, log: Log, control: Run
     const ledger = await ledgerTotals(p.warehouse);
     const summary = await collectSummary(p, { environment: env, input, loads, gold, startedAt, ledger });
     for (const line of formatSummary(summary)) log(line);
-    const scenarios = await scenarioLines(p.warehouse.connection, pipeline.resolved, pipeline.schemas, options.goldDir);
+    const scenarios = await scenarioLines(p.warehouse.connection, pipeline.resolved, pipeline.schemas, goldDir);
     for (const line of scenarios) log(line);
     if (options.summaryJson) writeFileSync(options.summaryJson, JSON.stringify(summary, null, 2));
     if (summary.status === 'FAILED') return EXIT_CODES.failed;

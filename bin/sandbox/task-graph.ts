@@ -9,7 +9,6 @@
  * warehouse and mart views. User follow-up tasks (snowflake/tasks/*.sql) are Snowflake SQL and do not
  * run here. Objects from an earlier run are kept as they are (`--reset` rebuilds).
  */
-import { join } from 'path';
 import type { ResolvedEnvironment } from '../../contracts/config';
 import {
   bronzeTable,
@@ -28,16 +27,17 @@ import {
 } from '../../snowflake/model';
 import type { DatasetModel, Dialect, EntityModel, LayerView, VaultLoadModel, VaultModel } from '../../snowflake/model';
 import { loadGoldViews } from '../../lib/sql-loader';
+import { sqlDirectories } from '../../lib/snowflake/data-model-input';
 import { qualifiedName, quoteIdentifier } from '../../snowflake/identifiers';
 import type { SchemaNames } from '../../snowflake/names';
 import type { DuckDb } from './duckdb';
 import type { Warehouse } from './warehouse';
 
-/** The project's warehouse and mart SQL folders. */
-export const LAYER_DIRS = {
-  warehouse: join(__dirname, '..', '..', 'snowflake', 'warehouse'),
-  mart: join(__dirname, '..', '..', 'snowflake', 'mart'),
-};
+/** The warehouse and mart SQL folders of a project SQL folder (default: this repository's). */
+export function layerDirs(sqlDirectory?: string): { readonly warehouse: string; readonly mart: string } {
+  const { warehouseDirectory, martDirectory } = sqlDirectories(sqlDirectory);
+  return { warehouse: warehouseDirectory, mart: martDirectory };
+}
 
 /** Everything derived from one environment's config: entities, vault, layer views. */
 export interface DerivedModels {
@@ -48,9 +48,9 @@ export interface DerivedModels {
 }
 
 export function derivedModels(
-  resolved: Pick<ResolvedEnvironment, 'datasets' | 'vault'>,
+  resolved: Pick<ResolvedEnvironment, 'datasets' | 'vault' | 'sqlDirectory'>,
   schemas: SchemaNames,
-  dirs = LAYER_DIRS,
+  dirs = layerDirs(resolved.sqlDirectory),
 ): DerivedModels {
   const models = buildDatasetModels(resolved.datasets, schemas);
   const entities = new Map(models.map((m) => [m.spec.name, entityModels(m)]));

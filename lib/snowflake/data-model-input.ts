@@ -3,13 +3,38 @@ import type { ResolvedEnvironment } from '../../contracts/config';
 import type { IngestionObjectsInput } from '../../snowflake/ingestion-objects';
 import { loadFollowUpTasks, loadGoldViews } from '../sql-loader';
 
+/** This repository's SQL folder (the reference scenarios'): the default of the config's `sqlDirectory`. */
+export const DEFAULT_SQL_DIRECTORY = path.join(__dirname, '..', '..', 'snowflake');
+
+/** The folders of a project SQL folder: `gold/`, `tasks/`, `warehouse/`, `mart/` (one layout, here). */
+export function sqlDirectories(sqlDirectory: string = DEFAULT_SQL_DIRECTORY): Required<DataModelSources> {
+  return {
+    goldDirectory: path.join(sqlDirectory, 'gold'),
+    tasksDirectory: path.join(sqlDirectory, 'tasks'),
+    warehouseDirectory: path.join(sqlDirectory, 'warehouse'),
+    martDirectory: path.join(sqlDirectory, 'mart'),
+  };
+}
+
+/**
+ * What to add to a SQL file's error: which folder the SQL came from and how to use another. A config whose
+ * datasets differ from the reference scenarios' still reads this repository's SQL until it names its own.
+ */
+export function sqlDirectoryHint(sqlDirectory?: string): string {
+  return sqlDirectory
+    ? `(SQL files come from the config's sqlDirectory ${sqlDirectory})`
+    : `(SQL files come from this repository's ${DEFAULT_SQL_DIRECTORY}, the reference scenarios' SQL: set ` +
+        '"sqlDirectory" in your config to your own folder with gold/, tasks/, warehouse/ and mart/, each optional)';
+}
+
+const DEFAULTS = sqlDirectories();
 /** The project's gold views (`snowflake/gold/*.sql`). */
-export const DEFAULT_GOLD_DIRECTORY = path.join(__dirname, '..', '..', 'snowflake', 'gold');
+export const DEFAULT_GOLD_DIRECTORY = DEFAULTS.goldDirectory;
 /** The project's warehouse and mart views (`snowflake/warehouse/*.sql`, `snowflake/mart/*.sql`). */
-export const DEFAULT_WAREHOUSE_DIRECTORY = path.join(__dirname, '..', '..', 'snowflake', 'warehouse');
-export const DEFAULT_MART_DIRECTORY = path.join(__dirname, '..', '..', 'snowflake', 'mart');
+export const DEFAULT_WAREHOUSE_DIRECTORY = DEFAULTS.warehouseDirectory;
+export const DEFAULT_MART_DIRECTORY = DEFAULTS.martDirectory;
 /** The project's follow-up tasks (`snowflake/tasks/*.sql`). */
-export const DEFAULT_TASKS_DIRECTORY = path.join(__dirname, '..', '..', 'snowflake', 'tasks');
+export const DEFAULT_TASKS_DIRECTORY = DEFAULTS.tasksDirectory;
 
 export interface DataModelSources {
   /** Directory of gold views. @default DEFAULT_GOLD_DIRECTORY */

@@ -229,6 +229,20 @@ export function resolveReferences(sql: string, schemas: SchemaNames, dialect: Di
 }
 
 /**
+ * A SQL file as object comments name it: its last three path segments, `<SQL folder>/<layer>/<name>.sql`
+ * (`snowflake/gold/x.sql` in this repository). Never the absolute path: the deployed SQL must not depend on
+ * where the project is checked out.
+ */
+export function sqlFileLabel(file: string): string {
+  return file.split(/[\\/]/).filter(Boolean).slice(-3).join('/');
+}
+
+/** The comment of a gold view read from `file`. */
+export function goldViewComment(file: string): string {
+  return `Gold view from ${sqlFileLabel(file)} (managed by the pipeline).`;
+}
+
+/**
  * `CREATE OR REPLACE VIEW … COPY GRANTS` (Snowflake) — a view holds no data, and COPY GRANTS keeps
  * grants made outside the pipeline; the reader role's access comes from the FUTURE grant anyway.
  * Returns undefined for DuckDB when the view is skipped there.
@@ -239,7 +253,7 @@ export function createViewStatement(view: GoldView, dialect: Dialect): string | 
     if (!('sql' in view.duckdb)) return undefined;
     return `CREATE OR REPLACE VIEW ${dialect.table(view.path)} AS\n${resolveReferences(view.duckdb.sql, schemas, dialect)}`;
   }
-  const comment = `Gold view from ${view.file.replace(/^.*[\\/](snowflake[\\/]gold[\\/])/, '$1')} (managed by the pipeline).`;
+  const comment = goldViewComment(view.file);
   return `CREATE OR REPLACE VIEW ${dialect.table(view.path)} COPY GRANTS COMMENT = ${stringLiteral(comment)} AS\n${resolveReferences(view.sql, schemas, dialect)}`;
 }
 

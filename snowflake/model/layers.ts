@@ -19,7 +19,7 @@ import { canonicalName, quoteIdentifier, stringLiteral } from '../identifiers';
 import type { ObjectPath } from '../names';
 import type { Dialect } from './dialect';
 import { SqlFileError } from './errors';
-import { checkViewBody, rewriteReferences } from './gold';
+import { checkViewBody, rewriteReferences, sqlFileLabel } from './gold';
 import type { GoldViewSource, ReaderObjects } from './gold';
 import { topologicalOrder } from './graph';
 import { VAULT_COLUMNS } from './vault';
@@ -207,10 +207,7 @@ export function createLayerViewStatement(view: LayerView, schemas: LayerSchemas,
 }
 
 export function layerViewComment(view: LayerView): string {
-  const from =
-    view.source === 'generated'
-      ? 'generated from the vault spec'
-      : view.source.replace(/^.*[\\/](snowflake[\\/])/, '$1');
+  const from = view.source === 'generated' ? 'generated from the vault spec' : sqlFileLabel(view.source);
   return `${view.layer === 'warehouse' ? 'Warehouse' : 'Mart'} view, ${from} (managed by the pipeline).`;
 }
 

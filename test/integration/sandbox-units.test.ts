@@ -10,6 +10,7 @@ import { encodeEventKey, s3NotificationBody } from '../../bin/sandbox/notificati
 import { UsageError, parseOptions } from '../../bin/sandbox/options';
 import { loadSandboxPipeline } from '../../bin/sandbox/pipeline-config';
 import { inputFiles } from '../../bin/sandbox/uploads';
+import { layerDirs } from '../../bin/sandbox/task-graph';
 import { formatSummary, runStatus } from '../../bin/sandbox/summary';
 import { DEFAULT_INGESTION, VISIBILITY_TIMEOUT_FACTOR } from '../../contracts/defaults';
 import { ROOT } from './sandbox-support';
@@ -75,7 +76,7 @@ describe('command line', () => {
       verbose: false,
       summaryJson: undefined,
       strict: false,
-      goldDir: join(ROOT, 'snowflake', 'gold'),
+      // no --gold: the gold folder comes from the config's sqlDirectory (else this repository's)
       progressSeconds: 5,
     });
     expect(parseOptions(['--data', 'mine', '--watch', '--reset', '--env', 'prod'], '/w', ROOT, {})).toMatchObject({
@@ -147,6 +148,23 @@ describe('settings from the pipeline config', () => {
       visibilityTimeoutSeconds: 360,
       maxReceiveCount: 2,
       schemas: { database: 'INGEST' },
+    });
+  });
+
+  it("GIVEN a JSON config naming a relative sqlDirectory WHEN loaded THEN the sandbox's SQL folders are the config file's", () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const config = JSON.parse(JSON.stringify(require('../../config/pipeline').default));
+    config.sqlDirectory = 'my-sql';
+    writeFileSync(join(dir, 'with-sql.json'), JSON.stringify(config));
+    const { resolved } = loadSandboxPipeline(join(dir, 'with-sql.json'));
+    expect(resolved.sqlDirectory).toBe(join(dir, 'my-sql'));
+    expect(layerDirs(resolved.sqlDirectory)).toEqual({
+      warehouse: join(dir, 'my-sql', 'warehouse'),
+      mart: join(dir, 'my-sql', 'mart'),
+    });
+    expect(layerDirs()).toEqual({
+      warehouse: join(ROOT, 'snowflake', 'warehouse'),
+      mart: join(ROOT, 'snowflake', 'mart'),
     });
   });
 
