@@ -25,7 +25,7 @@ export interface GoldResult {
 export function unrelatedGoldLine(gold: GoldResult): string | undefined {
   const u = gold.unrelated;
   return u
-    ? `none of the ${u.views} view(s) in ${u.dir} reads only datasets of this config: all skipped (--gold <dir> for your own views)`
+    ? `none of the ${u.views} view(s) in ${u.dir} reads only datasets of this config: all skipped (your own views: "sqlDirectory" in the config, or --gold <dir>)`
     : undefined;
 }
 

@@ -44,7 +44,7 @@ describe('sandbox gold views', () => {
     expect(gold.created).toEqual([]);
     expect(gold.skipped.map((k) => k.view).sort()).toEqual(['GOLD.LISTING_IDS', 'GOLD.ORDER_IDS']);
     expect(unrelatedGoldLine(gold)).toBe(
-      `none of the 2 view(s) in ${dir} reads only datasets of this config: all skipped (--gold <dir> for your own views)`,
+      `none of the 2 view(s) in ${dir} reads only datasets of this config: all skipped (your own views: "sqlDirectory" in the config, or --gold <dir>)`,
     );
   });
 });
