@@ -11,8 +11,8 @@ export const DEFAULT_CONFIG_PATH = path.join(__dirname, '..', 'config', 'pipelin
 
 /**
  * Loads and validates the project configuration from a `.ts`, `.js` or `.json` module (its default
- * export, else an export named `config`, else the module itself). Throws {@link ConfigError} naming the file when it cannot be loaded,
- * and each invalid field as `path: rule`.
+ * export, else an export named `config`, else the module itself). Throws {@link ConfigError} naming the file
+ * when it cannot be loaded, and each invalid field as `path: rule`.
  */
 export function readPipelineConfig(file: string = DEFAULT_CONFIG_PATH): PipelineConfig {
   const resolved = path.resolve(file);
@@ -23,10 +23,13 @@ export function readPipelineConfig(file: string = DEFAULT_CONFIG_PATH): Pipeline
   let loaded: unknown;
   let text = '';
   try {
-    loaded = resolved.endsWith('.json')
-      ? JSON.parse((text = fs.readFileSync(resolved, 'utf8')))
-      : // eslint-disable-next-line @typescript-eslint/no-require-imports -- the config path is chosen at run time
-        require(resolved);
+    if (resolved.endsWith('.json')) {
+      text = fs.readFileSync(resolved, 'utf8');
+      loaded = JSON.parse(text);
+    } else {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- the config path is chosen at run time
+      loaded = require(resolved);
+    }
   } catch (cause) {
     // One line: the loader's own message, without Node's "Require stack" list.
     let reason = ((cause as Error).message ?? String(cause)).split('\nRequire stack:')[0]!.split('\n')[0]!;

@@ -6,7 +6,7 @@ import { readFileSync } from 'fs';
 import { resolveEnvironment } from '../../contracts/config';
 import type { ResolvedEnvironment } from '../../contracts/config';
 import { readPipelineConfig } from '../../lib/config-file';
-import { sqlDirectories, sqlDirectoryHint } from '../../lib/snowflake/data-model-input';
+import { sqlDirectoryHint } from '../../lib/snowflake/data-model-input';
 import { SqlFileError } from '../../snowflake/model/errors';
 import type { SessionOptions, SnowflakeSession } from '../../lambda/shared/snowflake/connection';
 import { openSession } from '../../lambda/shared/snowflake/connection';
@@ -60,9 +60,12 @@ export function connectLive(
   );
 }
 
-/** The stage bucket of the deployed stage (its URL), when it exists. */
-async function deployedBucket(config: ResolvedEnvironment, session: SqlSession): Promise<string | undefined> {
-  const stage = environmentObjects(config, placeholderBucket(config)).find((o) => o.kind === 'stage');
+/** The stage bucket of the deployed stage (its URL), when it exists; `objects` are the environment's. */
+async function deployedBucket(
+  objects: ReturnType<typeof environmentObjects>,
+  session: SqlSession,
+): Promise<string | undefined> {
+  const stage = objects.find((o) => o.kind === 'stage');
   if (!stage) return undefined;
   const kind = getKind('stage');
   const state = (await kind.read(kind.schema.parse(stage.definition), session).catch(() => undefined)) as
@@ -84,15 +87,12 @@ export async function runPlanCli(argv: readonly string[], io: PlanIo): Promise<n
     return 1;
   }
   const config = resolveEnvironment(readPipelineConfig(args.configFile), args.environment);
-  // The config's SQL folder (else this repository's); --gold-dir / --tasks-dir override its parts.
-  const sources = {
-    ...sqlDirectories(config.sqlDirectory),
-    ...(args.goldDirectory ? { goldDirectory: args.goldDirectory } : {}),
-    ...(args.tasksDirectory ? { tasksDirectory: args.tasksDirectory } : {}),
-  };
+  // --gold-dir / --tasks-dir override those parts of the config's SQL folder.
+  const sources = { goldDirectory: args.goldDirectory, tasksDirectory: args.tasksDirectory };
+  let placeholderObjects: ReturnType<typeof environmentObjects>;
   try {
     // The SQL files are read and checked against the config before anything else (and before a live session).
-    environmentObjects(config, placeholderBucket(config), sources);
+    placeholderObjects = environmentObjects(config, placeholderBucket(config), sources);
   } catch (error) {
     if (!(error instanceof SqlFileError)) throw error;
     io.err(`plan: ${error.message}\n${sqlDirectoryHint(config.sqlDirectory)}`);
@@ -103,7 +103,7 @@ export async function runPlanCli(argv: readonly string[], io: PlanIo): Promise<n
   let plan: PlannedChange[];
   if (!args.live) {
     const bucket = args.stageBucket ?? placeholderBucket(config);
-    plan = offlinePlan(environmentObjects(config, bucket, sources));
+    plan = offlinePlan(args.stageBucket ? environmentObjects(config, bucket, sources) : placeholderObjects);
     io.out(
       render(plan, {
         title: `Snowflake plan for ${config.project} ${env.name}: fresh deploy (offline${args.stageBucket ? '' : `, stage bucket shown as ${bucket}`})`,
@@ -114,7 +114,7 @@ export async function runPlanCli(argv: readonly string[], io: PlanIo): Promise<n
   const session = await (io.connect ?? ((c, a) => connectLive(c, a, io.env)))(config, args);
   try {
     const reader = readOnlySession(session);
-    const bucket = args.stageBucket ?? (await deployedBucket(config, reader)) ?? placeholderBucket(config);
+    const bucket = args.stageBucket ?? (await deployedBucket(placeholderObjects, reader)) ?? placeholderBucket(config);
     plan = await livePlan(environmentObjects(config, bucket, sources), reader);
   } finally {
     await session.close();

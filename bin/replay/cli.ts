@@ -80,12 +80,12 @@ export async function runReplayCli(argv: readonly string[], io: CliIo): Promise<
   try {
     const parsed = parseReplayArgs(argv, io.env);
     const config = loadConfigFile(parsed.configFile ?? (io.env.PIPELINE_CONFIG || undefined));
-    ({ sources, region } = resolveScope(config, parsed));
+    let account: string;
+    ({ sources, region, account } = resolveScope(config, parsed));
     let fromStack: StackBuckets | undefined;
     if (parsed.archiveBucket === undefined || parsed.inboundBucket === undefined) {
-      const account = config.environments.find((e) => e.name === parsed.environment)!.account;
       const stackName = pipelineStackName(config.project, parsed.environment);
-      fromStack = await (io.stackBuckets ?? bucketsFromStack)({ stackName, region, account }, io.env);
+      fromStack = await (io.stackBuckets ?? bucketsFromStack)({ stackName, region, account });
       io.err(`buckets from stack ${stackName}: archive ${fromStack.archiveBucket}, inbound ${fromStack.inboundBucket}`);
       checkBucketName('--archive-bucket', fromStack.archiveBucket);
       checkBucketName('--inbound-bucket', fromStack.inboundBucket);

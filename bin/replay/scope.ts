@@ -26,6 +26,8 @@ export interface ReplayScope {
   readonly sources: readonly string[];
   /** AWS region of the environment (used when no region is configured in the shell). */
   readonly region: string;
+  /** AWS account of the environment (where its stack is deployed). */
+  readonly account: string;
 }
 
 /**
@@ -67,8 +69,8 @@ export function resolveScope(
         `source "${args.source}" may not upload dataset "${args.dataset}" (allowed: ${allowed.join(', ') || 'none'})`,
       );
     }
-    return { sources: [args.source], region: environment.region };
+    return { sources: [args.source], region: environment.region, account: environment.account };
   }
   if (allowed.length === 0) throw new ReplayArgsError('--dataset', `no configured source may upload "${args.dataset}"`);
-  return { sources: allowed, region: environment.region };
+  return { sources: allowed, region: environment.region, account: environment.account };
 }

@@ -20,21 +20,17 @@ export interface StackBuckets {
   readonly inboundBucket: string;
 }
 
-/** `$AWS_ENDPOINT_URL_CLOUDFORMATION`, then `$AWS_ENDPOINT_URL` (the SDK's standard variables), from `env`. */
-function endpointOf(env: NodeJS.ProcessEnv): string | undefined {
-  return env.AWS_ENDPOINT_URL_CLOUDFORMATION || env.AWS_ENDPOINT_URL || undefined;
-}
-
 /**
  * Reads the archive and inbound bucket names from the stack's outputs. Throws {@link ReplayArgsError} naming the
  * flags to pass instead when the stack cannot be read or lacks an output (e.g. deployed by an older version).
  */
-export async function bucketsFromStack(location: StackLocation, env: NodeJS.ProcessEnv): Promise<StackBuckets> {
+export async function bucketsFromStack(location: StackLocation): Promise<StackBuckets> {
   const { stackName, region, account } = location;
   const where = `stack ${stackName} (account ${account}, ${region})`;
   const instead = 'pass --archive-bucket and --inbound-bucket (or $ARCHIVE_BUCKET and $INBOUND_BUCKET)';
-  const endpoint = endpointOf(env);
-  const client = new CloudFormationClient({ region, ...(endpoint ? { endpoint } : {}) });
+  // Credentials and a custom endpoint (`AWS_ENDPOINT_URL_CLOUDFORMATION`, `AWS_ENDPOINT_URL`) come from the SDK's
+  // own standard chain and variables, as for the S3 client.
+  const client = new CloudFormationClient({ region });
   let outputs: Map<string, string>;
   try {
     const { Stacks } = await client.send(new DescribeStacksCommand({ StackName: stackName }));

@@ -5,7 +5,6 @@
  * a view with Snowflake-only syntax and no translation is listed as skipped, with the reason.
  */
 import { loadGoldViews } from '../../lib/sql-loader';
-import { DEFAULT_GOLD_DIRECTORY } from '../../lib/snowflake/data-model-input';
 import { createViewStatement, duckdbDialect, planGoldViews, withoutMissingDatasets } from '../../snowflake/model';
 import type { SchemaNames } from '../../snowflake/names';
 import type { DuckDb } from './duckdb';
@@ -28,9 +27,6 @@ export function unrelatedGoldLine(gold: GoldResult): string | undefined {
     ? `none of the ${u.views} view(s) in ${u.dir} reads only datasets of this config: all skipped (your own views: "sqlDirectory" in the config, or --gold <dir>)`
     : undefined;
 }
-
-/** This repository's gold SQL folder (the default of `--gold` when the config names no `sqlDirectory`). */
-export const GOLD_DIR = DEFAULT_GOLD_DIRECTORY;
 
 /**
  * Creates every portable gold view of `dir`. A view that reads a dataset the config does not have

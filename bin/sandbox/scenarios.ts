@@ -6,10 +6,10 @@
  */
 import type { ResolvedEnvironment } from '../../contracts/config';
 import { loadGoldViews } from '../../lib/sql-loader';
+import { sqlDirectories } from '../../lib/snowflake/data-model-input';
 import { planGoldViews, withoutMissingDatasets } from '../../snowflake/model';
 import type { SchemaNames } from '../../snowflake/names';
 import type { DuckDb } from './duckdb';
-import { GOLD_DIR } from './gold';
 import { catalogDialect, derivedModels } from './task-graph';
 import type { DerivedModels } from './task-graph';
 
@@ -21,10 +21,10 @@ export interface ScenarioObjects {
 
 /** The final objects of each source, in config order. */
 export function scenarioObjects(
-  resolved: Pick<ResolvedEnvironment, 'sources' | 'datasets' | 'vault'>,
+  resolved: Pick<ResolvedEnvironment, 'sources' | 'datasets' | 'vault' | 'sqlDirectory'>,
   schemas: SchemaNames,
   derived: DerivedModels = derivedModels(resolved, schemas),
-  goldDir = GOLD_DIR,
+  goldDir = sqlDirectories(resolved.sqlDirectory).goldDirectory,
 ): ScenarioObjects[] {
   const all = resolved.datasets.map((d) => d.name);
   // Views reading a dataset this config lacks are skipped (and reported) by the gold step: not final objects.
@@ -51,9 +51,9 @@ export function scenarioObjects(
 /** `scenario <source>: SCHEMA.NAME <rows>, …` (a view DuckDB could not create is `skipped`). */
 export async function scenarioLines(
   db: DuckDb,
-  resolved: Pick<ResolvedEnvironment, 'sources' | 'datasets' | 'vault'>,
+  resolved: Pick<ResolvedEnvironment, 'sources' | 'datasets' | 'vault' | 'sqlDirectory'>,
   schemas: SchemaNames,
-  goldDir = GOLD_DIR,
+  goldDir = sqlDirectories(resolved.sqlDirectory).goldDirectory,
 ): Promise<string[]> {
   const lines = ['', 'Final layer per scenario'];
   const dialect = await catalogDialect(db);

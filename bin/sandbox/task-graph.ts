@@ -27,17 +27,11 @@ import {
 } from '../../snowflake/model';
 import type { DatasetModel, Dialect, EntityModel, LayerView, VaultLoadModel, VaultModel } from '../../snowflake/model';
 import { loadGoldViews } from '../../lib/sql-loader';
-import { sqlDirectories } from '../../lib/snowflake/data-model-input';
+import { sqlDirectories, type DataModelSources } from '../../lib/snowflake/data-model-input';
 import { qualifiedName, quoteIdentifier } from '../../snowflake/identifiers';
 import type { SchemaNames } from '../../snowflake/names';
 import type { DuckDb } from './duckdb';
 import type { Warehouse } from './warehouse';
-
-/** The warehouse and mart SQL folders of a project SQL folder (default: this repository's). */
-export function layerDirs(sqlDirectory?: string): { readonly warehouse: string; readonly mart: string } {
-  const { warehouseDirectory, martDirectory } = sqlDirectories(sqlDirectory);
-  return { warehouse: warehouseDirectory, mart: martDirectory };
-}
 
 /** Everything derived from one environment's config: entities, vault, layer views. */
 export interface DerivedModels {
@@ -50,7 +44,9 @@ export interface DerivedModels {
 export function derivedModels(
   resolved: Pick<ResolvedEnvironment, 'datasets' | 'vault' | 'sqlDirectory'>,
   schemas: SchemaNames,
-  dirs = layerDirs(resolved.sqlDirectory),
+  dirs: Required<Pick<DataModelSources, 'warehouseDirectory' | 'martDirectory'>> = sqlDirectories(
+    resolved.sqlDirectory,
+  ),
 ): DerivedModels {
   const models = buildDatasetModels(resolved.datasets, schemas);
   const entities = new Map(models.map((m) => [m.spec.name, entityModels(m)]));
@@ -60,7 +56,11 @@ export function derivedModels(
     ...[...entities.values()].flat().map((e) => e.name),
   ];
   const views = vault
-    ? planLayerViews(vault, { warehouse: loadGoldViews(dirs.warehouse), mart: loadGoldViews(dirs.mart) }, coreTables)
+    ? planLayerViews(
+        vault,
+        { warehouse: loadGoldViews(dirs.warehouseDirectory), mart: loadGoldViews(dirs.martDirectory) },
+        coreTables,
+      )
     : [];
   return { models, entities, vault, views };
 }

@@ -1,8 +1,9 @@
 /**
  * Pipe refresher (scheduled): the safety net for S3 event notifications that never reached
  * Snowpipe. Per dataset it runs `ALTER PIPE … REFRESH PREFIX = '<date>/'` over the recent UTC date
- * prefixes (and the same for the dataset's file manifests through OPS.FILE_MANIFESTS_PIPE) and publishes the files queued and the failed statements as CloudWatch metrics
- * (namespace METRICS_NAMESPACE, dimensions service, environment [, dataset]). Loading is idempotent
+ * prefixes (and the same for the dataset's file manifests through OPS.FILE_MANIFESTS_PIPE) and publishes
+ * the files queued and the failed statements as CloudWatch metrics (namespace METRICS_NAMESPACE,
+ * dimensions service, environment [, dataset]). Loading is idempotent
  * (Snowflake's load metadata skips files already loaded), so a refresh never doubles data.
  * A run that cannot connect fails (Lambda Errors); a failed REFRESH counts in RefreshFailures.
  */

@@ -27,29 +27,21 @@ export function sqlDirectoryHint(sqlDirectory?: string): string {
         '"sqlDirectory" in your config to your own folder with gold/, tasks/, warehouse/ and mart/, each optional)';
 }
 
-const DEFAULTS = sqlDirectories();
-/** The project's gold views (`snowflake/gold/*.sql`). */
-export const DEFAULT_GOLD_DIRECTORY = DEFAULTS.goldDirectory;
-/** The project's warehouse and mart views (`snowflake/warehouse/*.sql`, `snowflake/mart/*.sql`). */
-export const DEFAULT_WAREHOUSE_DIRECTORY = DEFAULTS.warehouseDirectory;
-export const DEFAULT_MART_DIRECTORY = DEFAULTS.martDirectory;
-/** The project's follow-up tasks (`snowflake/tasks/*.sql`). */
-export const DEFAULT_TASKS_DIRECTORY = DEFAULTS.tasksDirectory;
-
 export interface DataModelSources {
-  /** Directory of gold views. @default DEFAULT_GOLD_DIRECTORY */
+  /** Directory of gold views. @default `gold/` of the config's `sqlDirectory` (see {@link sqlDirectories}) */
   readonly goldDirectory?: string;
-  /** Directory of follow-up tasks. @default DEFAULT_TASKS_DIRECTORY */
+  /** Directory of follow-up tasks. @default `tasks/` of the config's `sqlDirectory` */
   readonly tasksDirectory?: string;
-  /** Directory of warehouse views. @default DEFAULT_WAREHOUSE_DIRECTORY */
+  /** Directory of warehouse views. @default `warehouse/` of the config's `sqlDirectory` */
   readonly warehouseDirectory?: string;
-  /** Directory of mart views. @default DEFAULT_MART_DIRECTORY */
+  /** Directory of mart views. @default `mart/` of the config's `sqlDirectory` */
   readonly martDirectory?: string;
 }
 
 /**
  * The data-model part of an environment's object list: the datasets, the gold views and follow-up
- * tasks read from their directories (plus config `tasks`), the schema names and the reader role.
+ * tasks read from their directories (plus config `tasks`), the schema names and the reader role. A directory
+ * not given is the config's `sqlDirectory`'s (else this repository's).
  * Shared by the CDK composition and the plan command, so both build the same objects. Throws the
  * model's SqlFileError / DataModelError naming the file or dataset at fault.
  */
@@ -58,11 +50,12 @@ export function dataModelInput(
   sources: DataModelSources = {},
 ): NonNullable<IngestionObjectsInput['dataModel']> {
   const sf = config.environment.snowflake;
+  const defaults = sqlDirectories(config.sqlDirectory);
   return {
     datasets: config.datasets,
-    goldViews: loadGoldViews(sources.goldDirectory ?? DEFAULT_GOLD_DIRECTORY),
+    goldViews: loadGoldViews(sources.goldDirectory ?? defaults.goldDirectory),
     followUpTasks: [
-      ...loadFollowUpTasks(sources.tasksDirectory ?? DEFAULT_TASKS_DIRECTORY),
+      ...loadFollowUpTasks(sources.tasksDirectory ?? defaults.tasksDirectory),
       ...config.tasks.map((t, i) => ({ ...t, source: `config tasks[${i}] (${t.name})` })),
     ],
     ...(sf.coreSchema ? { coreSchema: sf.coreSchema } : {}),
@@ -73,8 +66,8 @@ export function dataModelInput(
       ? {
           vault: config.vault,
           layerViews: {
-            warehouse: loadGoldViews(sources.warehouseDirectory ?? DEFAULT_WAREHOUSE_DIRECTORY),
-            mart: loadGoldViews(sources.martDirectory ?? DEFAULT_MART_DIRECTORY),
+            warehouse: loadGoldViews(sources.warehouseDirectory ?? defaults.warehouseDirectory),
+            mart: loadGoldViews(sources.martDirectory ?? defaults.martDirectory),
           },
         }
       : {}),

@@ -95,6 +95,7 @@ describe('resolveScope', () => {
     expect(resolveScope(config, { environment: 'dev', dataset: 'retail_users' })).toEqual({
       sources: ['retail'],
       region: 'eu-west-1',
+      account: config.environments.find((e) => e.name === 'dev')!.account,
     });
   });
 

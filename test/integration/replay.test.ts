@@ -324,10 +324,12 @@ describe("replay without bucket names: the deployed stack's outputs", () => {
   async function replayFromStack(): Promise<{ code: number; out: string[]; err: string[] }> {
     const out: string[] = [];
     const err: string[] = [];
+    // The SDK reads its endpoint variable from the process environment itself.
+    process.env.AWS_ENDPOINT_URL_CLOUDFORMATION = endpoint;
     const code = await runReplayCli(
       ['--env', 'dev', '--dataset', 'orders', '--from', '2024-05-01', '--to', '2024-05-01', '--dry-run'],
       {
-        env: { PIPELINE_CONFIG: configFile, AWS_ENDPOINT_URL_CLOUDFORMATION: endpoint },
+        env: { PIPELINE_CONFIG: configFile },
         s3: s3.client,
         out: (l) => out.push(l),
         err: (l) => err.push(l),
@@ -356,10 +358,11 @@ describe("replay without bucket names: the deployed stack's outputs", () => {
     const missingEndpoint = await missing.start();
     try {
       const err: string[] = [];
+      process.env.AWS_ENDPOINT_URL_CLOUDFORMATION = missingEndpoint;
       const code = await runReplayCli(
         ['--env', 'dev', '--dataset', 'orders', '--from', '2024-05-01', '--to', '2024-05-01', '--dry-run'],
         {
-          env: { PIPELINE_CONFIG: configFile, AWS_ENDPOINT_URL_CLOUDFORMATION: missingEndpoint },
+          env: { PIPELINE_CONFIG: configFile },
           s3: s3.client,
           out: () => undefined,
           err: (l) => err.push(l),

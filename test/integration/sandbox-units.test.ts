@@ -10,7 +10,7 @@ import { encodeEventKey, s3NotificationBody } from '../../bin/sandbox/notificati
 import { UsageError, parseOptions } from '../../bin/sandbox/options';
 import { loadSandboxPipeline } from '../../bin/sandbox/pipeline-config';
 import { inputFiles } from '../../bin/sandbox/uploads';
-import { layerDirs } from '../../bin/sandbox/task-graph';
+import { sqlDirectories } from '../../lib/snowflake/data-model-input';
 import { formatSummary, runStatus } from '../../bin/sandbox/summary';
 import { DEFAULT_INGESTION, VISIBILITY_TIMEOUT_FACTOR } from '../../contracts/defaults';
 import { ROOT } from './sandbox-support';
@@ -158,13 +158,13 @@ describe('settings from the pipeline config', () => {
     writeFileSync(join(dir, 'with-sql.json'), JSON.stringify(config));
     const { resolved } = loadSandboxPipeline(join(dir, 'with-sql.json'));
     expect(resolved.sqlDirectory).toBe(join(dir, 'my-sql'));
-    expect(layerDirs(resolved.sqlDirectory)).toEqual({
-      warehouse: join(dir, 'my-sql', 'warehouse'),
-      mart: join(dir, 'my-sql', 'mart'),
+    expect(sqlDirectories(resolved.sqlDirectory)).toMatchObject({
+      warehouseDirectory: join(dir, 'my-sql', 'warehouse'),
+      martDirectory: join(dir, 'my-sql', 'mart'),
     });
-    expect(layerDirs()).toEqual({
-      warehouse: join(ROOT, 'snowflake', 'warehouse'),
-      mart: join(ROOT, 'snowflake', 'mart'),
+    expect(sqlDirectories()).toMatchObject({
+      warehouseDirectory: join(ROOT, 'snowflake', 'warehouse'),
+      martDirectory: join(ROOT, 'snowflake', 'mart'),
     });
   });
 

@@ -138,7 +138,10 @@ async function runGraphs() {
 
 beforeEach(async () => {
   db = await DuckDb.open();
-  d = derivedModels({ datasets: EVENTS, vault: VAULT }, SCHEMAS, { warehouse: '/nonexistent', mart: '/nonexistent' });
+  d = derivedModels({ datasets: EVENTS, vault: VAULT }, SCHEMAS, {
+    warehouseDirectory: '/nonexistent',
+    martDirectory: '/nonexistent',
+  });
   await db.runAll(['RAW', 'CORE'].map((s) => `CREATE SCHEMA "${s}"`));
   for (const m of d.models) {
     await db.run(createTableStatement(bronzeTable(m), duckdbDialect));
