@@ -8,13 +8,15 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { Template } from 'aws-cdk-lib/assertions';
-import { runPlanCli } from '../../bin/plan/cli';
+import { connectLive, runPlanCli } from '../../bin/plan/cli';
 import { readPipelineConfig } from '../../lib/config-file';
 import { PipelineStage } from '../../lib/pipeline-stage';
 import { sqlDirectories } from '../../lib/snowflake/data-model-input';
 import { goldViewComment, sqlFileLabel } from '../../snowflake/model/gold';
 import { cdkContext, testApp } from './helpers';
 import { replayTestConfig } from '../integration/replay-config';
+import { SnowflakeTestServer } from '../support/snowflake-server';
+import { generateKeyPairSync } from 'crypto';
 
 const ROOT = path.join(__dirname, '..', '..');
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sql-directory-'));
@@ -115,4 +117,35 @@ test('GIVEN no sqlDirectory and other datasets WHEN bin/app.ts synthesizes THEN 
   );
   expect(result.stderr).toContain('set "sqlDirectory" in your config');
   expect(result.stderr).not.toContain('    at ');
+});
+
+test('GIVEN sqlDirectory WHEN planned live against an account THEN the SQL comes from that folder throughout (exit 0, only reads sent)', async () => {
+  const server = new SnowflakeTestServer();
+  const url = await server.start();
+  try {
+    const { publicKey, privateKey } = generateKeyPairSync('rsa', {
+      modulusLength: 2048,
+      publicKeyEncoding: { type: 'spki', format: 'pem' },
+      privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+    });
+    const keyFile = path.join(dir, 'key.pem');
+    fs.writeFileSync(keyFile, privateKey);
+    const file = writeConfig('plan-live.json', { sqlDirectory: 'sql' });
+    const { account, user } = readPipelineConfig(file).environments[0]!.snowflake;
+    server.registerUser(account, user, publicKey);
+    const out: string[] = [];
+    const err: string[] = [];
+    const argv = ['--env', 'dev', '--live', '--config', file, '--private-key-file', keyFile, '--access-url', url];
+    const code = await runPlanCli(argv, {
+      env: {},
+      out: (t) => out.push(t),
+      err: (t) => err.push(t),
+      connect: (c, a) => connectLive(c, a, {}, { attempts: 1 }),
+    });
+    expect({ code, err: err.join('') }).toEqual({ code: 0, err: '' });
+    expect(out.join('')).toContain('-- +   view D.GOLD.ORDER_TOTALS (create)');
+    expect(server.statements.filter((st) => !/^(SHOW|DESC) |^SELECT SYSTEM\$PIPE_STATUS\(/.test(st))).toEqual([]);
+  } finally {
+    await server.stop();
+  }
 });
